@@ -1,0 +1,89 @@
+"""Runtime configuration from environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_AGENCIES_FILE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
+SUPPORTED_LOCALES = ("id", "en")
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is one line naming what to set."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment (DESIGN.md section 6)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    admin_chat_id: int | None = None
+    database_url: str = "sqlite+aiosqlite:///lapor.db"
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    agencies_file: Path = SAMPLE_AGENCIES_FILE
+    bot_locale: str = "id"
+    bot_timezone: Annotated[str, NoDecode] = "Asia/Jakarta"
+    # Drafts live at least 24 hours (ACCESSIBILITY.md rule 17); the reminder comes before expiry.
+    draft_ttl_hours: int = Field(default=48, ge=24)
+    draft_reminder_hours: int = Field(default=24, ge=1)
+
+    @field_validator("bot_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Asia/Jakarta") from exc
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The configured time zone as an object."""
+        return ZoneInfo(self.bot_timezone)
+
+    def token(self) -> str:
+        """The bot token; only call where a token is required."""
+        if self.telegram_bot_token is None:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+        return self.telegram_bot_token.get_secret_value()
+
+    def require_live(self) -> None:
+        """Stop with one clear line when `run`/`webhook` lacks what Telegram needs."""
+        missing = [
+            name
+            for name, value in (
+                ("TELEGRAM_BOT_TOKEN", self.telegram_bot_token),
+                ("ADMIN_CHAT_ID", self.admin_chat_id),
+            )
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value())
+        ]
+        if missing:
+            raise SettingsError(
+                f"Set {' and '.join(missing)} (from BotFather and your staff group), "
+                "or try the bot without a token: lapor-bot sandbox"
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise SettingsError(f"{name} is wrong: {first['msg']}") from None

@@ -1,0 +1,188 @@
+"""SQLAlchemy 2 models: reporters, drafts, reports, attachments and timeline events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.lifecycle import Actor, Classification, Status
+from storage.types import UTCDateTime
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(enum: type[StrEnum], length: int = 32) -> Enum:
+    """Store a StrEnum by its value as a plain string column (no native ENUM type)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def utcnow() -> datetime:
+    """The current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's naming convention and column types."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[dict[str, Any]]: JSON(),
+    }
+
+
+class Reporter(Base):
+    """A citizen who talks to the bot; personal fields are erased on request."""
+
+    __tablename__ = "reporters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    last_name: Mapped[str | None] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8), default="id")
+    consent_at: Mapped[datetime | None]
+    # Which question the citizen's next message answers (a flow name from the core).
+    context: Mapped[str] = mapped_column(String(32), default="menu")
+    # Failed answers to the current question; after two, help is offered.
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    unreachable_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    draft: Mapped[Draft | None] = relationship(back_populates="reporter", lazy="raise")
+
+
+class Draft(Base):
+    """A half-finished report: the filing conversation's whole state, saved at every step."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid4().hex)
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("reporters.id", ondelete="CASCADE"), unique=True
+    )
+    step: Mapped[str] = mapped_column(String(32))
+    # Set when the citizen came from the read-back to change one answer.
+    editing: Mapped[bool] = mapped_column(default=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Bumped on every write; a concurrent writer gets StaleDataError instead of a lost update.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    reminded_at: Mapped[datetime | None]
+
+    reporter: Mapped[Reporter] = relationship(back_populates="draft", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Report(Base):
+    """A submitted report; it outlives its reporter's personal data."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[int] = mapped_column(Integer, unique=True)
+    # The draft it came from: a second "kirim" for the same draft cannot create a second report.
+    draft_uid: Mapped[str | None] = mapped_column(String(32), unique=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporters.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    classification: Mapped[Classification] = mapped_column(_enum(Classification))
+    content: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    location_text: Mapped[str | None] = mapped_column(String(512))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    confidential: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[Status] = mapped_column(_enum(Status), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="id")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="report", order_by="Attachment.position", lazy="raise"
+    )
+    events: Mapped[list[TimelineEvent]] = relationship(
+        back_populates="report", order_by="TimelineEvent.id", lazy="raise"
+    )
+
+
+class Attachment(Base):
+    """A file the citizen sent, kept by Telegram file id (the bot stores no bytes)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16))
+    # "content" for a voice note that is the report itself, "attachment" otherwise.
+    role: Mapped[str] = mapped_column(String(16), default="attachment")
+    file_id: Mapped[str] = mapped_column(String(256))
+    file_unique_id: Mapped[str] = mapped_column(String(128))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(256))
+    duration: Mapped[int | None] = mapped_column(Integer)
+
+    report: Mapped[Report] = relationship(back_populates="attachments", lazy="raise")
+
+
+class TimelineEvent(Base):
+    """One step in a report's life: who, when, from and to which status, what was said."""
+
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[Actor] = mapped_column(_enum(Actor, 16))
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    from_status: Mapped[Status | None] = mapped_column(_enum(Status))
+    to_status: Mapped[Status] = mapped_column(_enum(Status))
+    public_text: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="events", lazy="raise")
+
+    __table_args__ = (Index("ix_timeline_events_report_at", "report_id", "at"),)

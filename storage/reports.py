@@ -1,0 +1,88 @@
+"""Queries on reports, their attachments and timelines. Functions never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.errors import CodeSpaceExhausted, ReportNotFound
+from storage.models import Attachment, Report, TimelineEvent
+
+CODE_ATTEMPTS = 20
+
+
+async def free_code(session: AsyncSession, generate: Callable[[], int]) -> int:
+    """A tracking code no report has yet (the unique index still guards a race)."""
+    for _ in range(CODE_ATTEMPTS):
+        code = generate()
+        taken = await session.scalar(select(exists().where(Report.code == code)))
+        if not taken:
+            return code
+    raise CodeSpaceExhausted
+
+
+async def submitted_from_draft(session: AsyncSession, draft_uid: str) -> Report | None:
+    """The report already made from this draft, if a first "kirim" got there before."""
+    return (
+        await session.execute(select(Report).where(Report.draft_uid == draft_uid))
+    ).scalar_one_or_none()
+
+
+def add(
+    session: AsyncSession,
+    report: Report,
+    attachments: Sequence[Attachment],
+    first_event: TimelineEvent,
+) -> None:
+    """Stage a new report with its files and first timeline event in the caller's unit."""
+    report.attachments = list(attachments)
+    report.events = [first_event]
+    session.add(report)
+
+
+async def own_report(session: AsyncSession, reporter_id: int, code: int) -> Report:
+    """A report of this reporter with its timeline; another person's code is "not found"."""
+    report = (
+        await session.execute(
+            select(Report)
+            .where(Report.code == code, Report.reporter_id == reporter_id)
+            .options(selectinload(Report.events), selectinload(Report.attachments))
+        )
+    ).scalar_one_or_none()
+    if report is None:
+        raise ReportNotFound
+    return report
+
+
+async def latest(session: AsyncSession, reporter_id: int, limit: int) -> Sequence[Report]:
+    """The reporter's most recent reports, newest first."""
+    return (
+        (
+            await session.execute(
+                select(Report)
+                .where(Report.reporter_id == reporter_id)
+                .order_by(Report.created_at.desc(), Report.id.desc())
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def timeline(session: AsyncSession, report_id: int) -> Sequence[TimelineEvent]:
+    """A report's events, oldest first."""
+    return (
+        (
+            await session.execute(
+                select(TimelineEvent)
+                .where(TimelineEvent.report_id == report_id)
+                .order_by(TimelineEvent.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
