@@ -1,0 +1,146 @@
+"""The agencies file: the city, its agencies and the categories citizens choose from."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
+
+
+class AgenciesFileError(Exception):
+    """The agencies file is unreadable or inconsistent; the message names file, entry, problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class City(_Strict):
+    """The city running the service, and the other ways to reach it."""
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=3)
+    sms: str = Field(min_length=3)
+    fallback_agency: str
+
+
+class Agency(_Strict):
+    """An agency (OPD) with its queue; `chat_id` names its own group instead of a topic."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    chat_id: int | None = None
+    first_response_days: int = Field(default=5, ge=1, le=60)
+
+
+class Category(_Strict):
+    """A subject citizens pick; it routes to an agency or is outside the city's remit."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    name: dict[str, str]
+    agency: str | None = None
+    outside: str | None = None
+    keywords: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _routes_somewhere(self) -> Category:
+        if (self.agency is None) == (self.outside is None):
+            raise ValueError("give either agency or outside, not both or neither")
+        if "id" not in self.name:
+            raise ValueError('name needs an Indonesian entry: name = { id = "..." }')
+        return self
+
+    def label(self, locale: str) -> str:
+        """The name in a locale, Indonesian when that locale has none."""
+        return self.name.get(locale) or self.name["id"]
+
+
+class _File(_Strict):
+    city: City
+    agencies: tuple[Agency, ...] = Field(min_length=1)
+    categories: tuple[Category, ...] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The loaded agencies file, with look-ups the conversation and routing need."""
+
+    city: City
+    agencies: dict[str, Agency]
+    categories: tuple[Category, ...]
+
+    def category(self, key: str) -> Category:
+        """A category by key (KeyError if the file no longer has it)."""
+        return next(c for c in self.categories if c.key == key)
+
+    def agency_for(self, category: Category) -> Agency:
+        """The queue a category's reports go to; outside categories go to the verifiers."""
+        return self.agencies[category.agency or self.city.fallback_agency]
+
+    def suggest(self, text: str) -> Category | None:
+        """The category whose keywords best match the text, if any matches at all."""
+        words = f" {re.sub(r'[^0-9a-z]+', ' ', text.casefold())} "
+        best: tuple[int, int, Category] | None = None
+        for order, category in enumerate(self.categories):
+            # Longer keywords ("jalan nasional") beat the shorter ones they contain ("jalan").
+            score = sum(len(k) for k in category.keywords if f" {k.casefold()} " in words)
+            if score and (best is None or score > best[0]):
+                best = (score, -order, category)
+        return best[2] if best else None
+
+
+def load_directory(path: Path) -> Directory:
+    """Read and check the agencies file; any problem names the file, the entry and what."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AgenciesFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AgenciesFileError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise AgenciesFileError(f"{path}: {_where(raw, error['loc'])}: {error['msg']}") from None
+    return _checked(path, parsed)
+
+
+def _where(raw: dict[str, object], loc: Sequence[int | str]) -> str:
+    """Describe an error location as a person reads the file: categories 'sampah', field."""
+    parts: list[str] = []
+    node: object = raw
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            node = node[step] if step < len(node) else None
+            key = node.get("key") if isinstance(node, dict) else None
+            parts.append(f"entry {step + 1}" + (f" ({key!r})" if key else ""))
+        else:
+            node = node.get(str(step)) if isinstance(node, dict) else None
+            parts.append(str(step))
+    return " ".join(parts) or "top level"
+
+
+def _checked(path: Path, parsed: _File) -> Directory:
+    agencies = {agency.key: agency for agency in parsed.agencies}
+    problems: list[str] = []
+    if len(agencies) != len(parsed.agencies):
+        problems.append("agencies: a key is used twice")
+    if len({c.key for c in parsed.categories}) != len(parsed.categories):
+        problems.append("categories: a key is used twice")
+    if parsed.city.fallback_agency not in agencies:
+        problems.append(f"city: fallback_agency {parsed.city.fallback_agency!r} is not an agency")
+    problems.extend(
+        f"categories entry {number} ({category.key!r}): agency {category.agency!r} is not listed"
+        for number, category in enumerate(parsed.categories, start=1)
+        if category.agency is not None and category.agency not in agencies
+    )
+    if problems:
+        raise AgenciesFileError(f"{path}: {problems[0]}")
+    return Directory(parsed.city, agencies, parsed.categories)

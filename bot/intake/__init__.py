@@ -1,0 +1,1 @@
+"""Filing a report: steps, answers, rules and submission, free of Telegram."""

@@ -1,0 +1,127 @@
+"""The gettext catalogues: complete in both languages, used consistently, and accessible."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+
+import pytest
+
+from bot.i18n import Lines, Listing, Msg, load_locales
+from bot.intake.steps import Step
+from bot.lifecycle import Status
+from bot.settings import PROJECT_ROOT
+from tests.a11y import findings
+
+LOCALES = load_locales()
+SOURCE = LOCALES.catalogues["id"]
+# Keyword lists, not messages: comma-separated words a citizen may type.
+KEYWORD_KEYS = {key for key in SOURCE if key.startswith("word.") or key.endswith(".words")}
+MESSAGE_KEYS = sorted(set(SOURCE) - KEYWORD_KEYS)
+
+SAMPLES: dict[str, object] = {
+    "city": "Kota Bandung",
+    "phone": "022-1500-000",
+    "sms": "1708",
+    "options": Listing(("Pengaduan", "Aspirasi", "Permintaan informasi")),
+    "number": 2,
+    "total": 8,
+    "step": 4,
+    "min": 20,
+    "max": 5,
+    "max_mb": 20,
+    "count": 2,
+    "length": 3412,
+    "seconds": 12,
+    "example": "22 November 2026",
+    "kind": Msg("file.photo"),
+    "code": "726-4185",
+    "spelled": "7 2 6, 4 1 8 5",
+    "deadline": "30 November 2026",
+    "date": "25 November 2026",
+    "time": "10.00 WIB",
+    "label": Msg("status.menunggu_verifikasi"),
+    "next": Msg("status.next.menunggu_verifikasi", {"deadline": "30 November 2026"}),
+    "agency": "Dinas Perhubungan",
+    "category": "Jalan rusak",
+    "value": "Jalan Braga nomor 12",
+    "content": "Jalan di depan sekolah berlubang besar sejak dua minggu.",
+    "summary": Lines((Msg("readback.klasifikasi", {"value": "Pengaduan"}),)),
+    "entries": Listing(
+        (
+            Msg(
+                "timeline.entry",
+                {"date": "25 November 2026", "time": "10.00 WIB", "label": "diterima"},
+            ),
+        )
+    ),
+    "reports": Listing(("726-4185, Jalan rusak, Menunggu verifikasi",)),
+    "url": "http://127.0.0.1:8081/bot",
+    "labels": "Pengaduan | Aspirasi",
+}
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_catalogues_have_the_same_keys_and_no_empty_text() -> None:
+    assert set(LOCALES.catalogues["en"]) == set(SOURCE)
+    assert all(
+        text.strip() for catalogue in LOCALES.catalogues.values() for text in catalogue.values()
+    )
+
+
+@pytest.mark.parametrize("key", MESSAGE_KEYS)
+def test_translations_take_the_same_placeholders(key: str) -> None:
+    assert placeholders(LOCALES.catalogues["en"][key]) == placeholders(SOURCE[key])
+
+
+def _literal_keys() -> set[str]:
+    prefixes = {key.split(".")[0] for key in SOURCE}
+    found: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            if "emulator" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    value = node.value
+                    if (
+                        re.fullmatch(r"[a-z_]+(\.[a-z_]*[a-z])+", value)
+                        and value.split(".")[0] in prefixes
+                    ):
+                        found.add(value)
+    return found
+
+
+def test_every_key_named_in_code_exists() -> None:
+    missing = sorted(key for key in _literal_keys() if key not in SOURCE)
+    assert missing == []
+
+
+def test_keys_built_from_names_exist() -> None:
+    built = [status.label_key for status in Status] + [status.next_step_key for status in Status]
+    built += [f"timeline.{status.value.lower()}" for status in Status]
+    built += [f"help.step.{step.value}" for step in Step]
+    built += [f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH)]
+    built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
+    built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
+    built += [f"command.{name}" for name in ("start", "menu", "bantuan", "batal")]
+    assert [key for key in built if key not in SOURCE] == []
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("key", MESSAGE_KEYS)
+def test_every_message_meets_the_accessibility_rules(locale: str, key: str) -> None:
+    t = LOCALES.get(locale)
+    text = t(key, **{name: SAMPLES[name] for name in placeholders(SOURCE[key])})
+    assert findings(text, locale=locale) == []
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_keywords_are_single_lowercase_words_or_phrases(locale: str) -> None:
+    for key in KEYWORD_KEYS:
+        for word in LOCALES.catalogues[locale][key].split(","):
+            assert word.strip() and word.strip() == word.strip().casefold(), (key, word)
