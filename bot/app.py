@@ -1,0 +1,114 @@
+"""The composition root: services, the application, and every handler in one ordered place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import tracking
+from bot.agencies import load_directory
+from bot.context import BotData, LaporApplication, LaporContext
+from bot.i18n import load_locales
+from bot.reminders import draft_upkeep
+from bot.services import Services
+from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
+from bot.workdays import WorkingCalendar
+from handlers import private
+from storage.db import create_engine, create_sessionmaker
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
+# Commands offered in Telegram's menu; every one also works typed without the slash.
+COMMANDS = ("start", "menu", "bantuan", "batal")
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    new_code: Callable[[], int] = tracking.new_code,
+) -> Services:
+    """Load catalogues and the agencies file, and create the database engine."""
+    engine = create_engine(settings.database_url)
+    return Services(
+        settings=settings,
+        locales=load_locales(),
+        directory=load_directory(settings.agencies_file),
+        calendar=WorkingCalendar(settings.timezone),
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        clock=clock,
+        new_code=new_code,
+    )
+
+
+def register_handlers(application: LaporApplication) -> None:
+    """Every handler, in the order python-telegram-bot tries them."""
+    private_chat = filters.ChatType.PRIVATE
+    # 1. Citizens: every new private message (text, commands, files, locations) goes to the
+    #    router, which picks the flow from the state stored for that citizen.
+    application.add_handler(
+        MessageHandler(private_chat & filters.UpdateType.MESSAGE, private.on_private_message)
+    )
+    # 2. Edited messages are not re-read: the answer was already taken as first sent.
+    application.add_handler(
+        MessageHandler(private_chat & filters.UpdateType.EDITED_MESSAGE, private.on_edited)
+    )
+    application.add_error_handler(private.on_error)
+
+
+def build_application(settings: Settings, services: Services | None = None) -> LaporApplication:
+    """The python-telegram-bot application wired to our services (not yet started)."""
+    services = services or build_services(settings)
+    context_types = ContextTypes(context=LaporContext, bot_data=BotData)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .context_types(context_types)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .defaults(
+            Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False)
+        )
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    application: LaporApplication = builder.build()
+    application.bot_data.services = services
+    register_handlers(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            draft_upkeep, interval=DRAFT_UPKEEP_EVERY, first=DRAFT_UPKEEP_EVERY
+        )
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = application.bot_data.services
+    t = services.locales.get(services.settings.bot_locale)
+    await application.bot.set_my_commands(
+        [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
+    )
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = application.bot_data.services
+    await services.engine.dispose()

@@ -1,0 +1,65 @@
+"""The `lapor-bot` command: run, sandbox, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.agencies import AgenciesFileError
+from bot.app import build_application
+from bot.sandbox import run_sandbox
+from bot.settings import Settings, SettingsError, load_settings
+from storage import migrate
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lapor-bot",
+        description="Telegram intake channel for public-service complaints.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot with long polling (needs a token)")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot without a token, chatting as a citizen in this terminal"
+    )
+    sandbox.add_argument(
+        "--database", default="sqlite+aiosqlite:///sandbox.db", help="database URL for the sandbox"
+    )
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply pending schema migrations")
+    return parser
+
+
+def _run(settings: Settings) -> None:
+    settings.require_live()
+    asyncio.run(migrate.upgrade_url(settings.database_url))
+    application = build_application(settings)
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "run":
+            _run(load_settings())
+        elif args.command == "sandbox":
+            asyncio.run(run_sandbox(load_settings(database_url=args.database)))
+        elif args.command == "db":
+            asyncio.run(migrate.upgrade_url(load_settings().database_url))
+            print("Database is up to date.")
+    except (SettingsError, AgenciesFileError) as error:
+        print(f"lapor-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0

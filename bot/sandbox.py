@@ -1,0 +1,87 @@
+"""`lapor-bot sandbox`: the real bot against the built-in Bot API emulator, in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from pydantic import SecretStr
+
+from bot.app import build_application
+from bot.emulator import Emulator, Message, User
+from bot.i18n import Translator, load_locales
+from bot.settings import Settings
+from storage import migrate
+
+SANDBOX_TOKEN = "100000:sandbox-token-not-secret"
+QUIT = {":keluar", ":quit", ":exit"}
+
+
+def _show(messages: Sequence[Message], t: Translator) -> None:
+    for message in messages:
+        print(f"\nbot: {message.text or message.caption or ''}")
+        markup = message.reply_markup or {}
+        rows = markup.get("keyboard") or markup.get("inline_keyboard") or []
+        labels = [button["text"] for row in rows for button in row]
+        if labels:
+            print(t("sandbox.buttons", labels=" | ".join(labels)))
+
+
+async def _send(citizen: User, line: str) -> list[Message]:
+    match line:
+        case ":foto":
+            return await citizen.send_photo()
+        case ":dokumen":
+            return await citizen.send_document(file_name="bukti.pdf", mime_type="application/pdf")
+        case ":suara":
+            return await citizen.send_voice(duration=8)
+        case ":lokasi":
+            return await citizen.send_location(latitude=-6.9147, longitude=107.6098)
+    return await citizen.say(line)
+
+
+async def run_sandbox(settings: Settings) -> None:
+    """Start the emulator and the bot, then relay the terminal's lines as a citizen's chat."""
+    t = load_locales().get(settings.bot_locale)
+    emulator = Emulator(bot_token=SANDBOX_TOKEN, bot_username="lapor_sandbox_bot")
+    await emulator.start(host="127.0.0.1", port=0)
+    citizen = emulator.add_user(first_name="Warga", username="warga_sandbox")
+    staff = emulator.add_user(first_name="Petugas", username="petugas_sandbox")
+    group = emulator.add_supergroup(
+        title="Staf Pengaduan", forum=True, members=[staff], admins=[staff]
+    )
+    settings = settings.model_copy(
+        update={
+            "telegram_bot_token": SecretStr(SANDBOX_TOKEN),
+            "admin_chat_id": group.id,
+            "telegram_base_url": emulator.base_url,
+            "telegram_base_file_url": emulator.base_file_url,
+        }
+    )
+    await migrate.upgrade_url(settings.database_url)
+    application = build_application(settings)
+    print(t("sandbox.intro"))
+    try:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0.0, timeout=5)
+            _show(await citizen.say("/start"), t)
+            while True:
+                try:
+                    line = (await asyncio.to_thread(input, "\n> ")).strip()
+                except EOFError:
+                    break
+                if line in QUIT:
+                    break
+                if line:
+                    try:
+                        _show(await _send(citizen, line), t)
+                    except TimeoutError:
+                        print(t("sandbox.no_answer"))
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await emulator.stop()
+        print(t("sandbox.bye"), file=sys.stderr)

@@ -1,0 +1,181 @@
+"""Reading the citizen's answer to each filing step into an outcome."""
+
+from __future__ import annotations
+
+from bot.choices import option, pick
+from bot.dates import DateError, format_date, parse_incident_date
+from bot.i18n import Msg
+from bot.intake import rules
+from bot.intake.answers import Answers, FileRef
+from bot.intake.steps import Step
+from handlers import filing_questions as q
+from handlers.inputs import Input, Kind
+from handlers.options import choices
+from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
+from handlers.turn import Turn
+
+FILE_KINDS = frozenset({Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE, Kind.AUDIO, Kind.VIDEO})
+TEXT_STEPS = frozenset({Step.KLASIFIKASI, Step.KATEGORI, Step.PRIVASI, Step.PERIKSA, Step.UBAH})
+
+
+def _kind_label(ref: FileRef) -> Msg:
+    return Msg(f"file.{ref.kind}")
+
+
+def _add_file(answers: Answers, ref: FileRef) -> Answers | Problem:
+    if ref.size is not None and ref.size > rules.MAX_FILE_BYTES:
+        return Problem("error.file_too_big", {"max_mb": rules.MAX_FILE_BYTES // (1024 * 1024)})
+    if len(answers.attachments) >= rules.MAX_ATTACHMENTS:
+        return Problem("error.lampiran_penuh", {"max": rules.MAX_ATTACHMENTS})
+    return answers.with_(attachments=(*answers.attachments, ref))
+
+
+def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
+    """Files and map points sent at another step are kept, never lost; others are refused."""
+    sent = turn.input
+    if sent.kind is Kind.OTHER:
+        return Problem("error.unsupported")
+    if sent.kind is Kind.LOCATION and step is not Step.LOKASI:
+        kept = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
+        turn.say("filing.kept_location")
+        return Stay(kept)
+    if sent.file is None or step is Step.LAMPIRAN or (step is Step.ISI and sent.kind is Kind.VOICE):
+        return None
+    added = _add_file(answers, sent.file)
+    if isinstance(added, Problem):
+        return added
+    turn.say("filing.kept_attachment", kind=_kind_label(sent.file))
+    return Stay(added)
+
+
+def _text(sent: Input, step: Step) -> Problem | None:
+    if sent.kind is not Kind.TEXT:
+        return Problem("error.text_expected")
+    if step in TEXT_STEPS and not sent.word:
+        return Problem("error.choice_empty")
+    return None
+
+
+async def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
+    """Pengaduan, aspirasi or permintaan informasi, by number or word."""
+    chosen = pick(turn.input.text, choices(turn.services.locales, q.CLASSIFICATIONS))
+    if chosen is None:
+        return Problem("error.choice", {"count": len(q.CLASSIFICATIONS)})
+    return Next(answers.with_(classification=chosen))
+
+
+async def isi(turn: Turn, answers: Answers) -> Outcome:
+    """What happened, typed (within limits) or as a voice note."""
+    sent = turn.input
+    if sent.kind is Kind.VOICE and sent.file is not None:
+        ack = Msg("filing.voice_received", {"seconds": sent.file.duration or 0})
+        return Next(answers.with_(voice=sent.file, content=None), ack)
+    problem = _text(sent, Step.ISI)
+    if problem:
+        return problem
+    content = sent.text.strip()
+    if len(content) < rules.CONTENT_MIN_CHARS:
+        return Problem("error.isi_pendek", {"min": rules.CONTENT_MIN_CHARS})
+    if len(content) > rules.CONTENT_MAX_CHARS:
+        return Problem(
+            "error.isi_panjang", {"max": rules.CONTENT_MAX_CHARS, "length": len(content)}
+        )
+    return Next(answers.with_(content=content, voice=None, category_page=0))
+
+
+async def kategori(turn: Turn, answers: Answers) -> Outcome:
+    """A category by its number on the page shown, by name from any page, or the next page."""
+    problem = _text(turn.input, Step.KATEGORI)
+    if problem:
+        return problem
+    page, more = q.category_page(turn, answers)
+    if more and turn.said(q.MORE_CATEGORIES, str(len(page) + 1)):
+        return Stay(answers.with_(category_page=answers.category_page + 1))
+    shown = [option(c.key, c.name.values()) for c in page]
+    everywhere = [option(c.key, c.name.values()) for c in turn.services.directory.categories]
+    chosen = pick(turn.input.text, shown) or pick(turn.input.text, everywhere, numbers=False)
+    if chosen is None:
+        return Problem("error.choice", {"count": len(shown) + int(more)})
+    return Next(answers.with_(category=chosen, category_page=0))
+
+
+async def lokasi(turn: Turn, answers: Answers) -> Outcome:
+    """A typed address, a shared map point, or skipped."""
+    sent = turn.input
+    if sent.kind is Kind.LOCATION:
+        located = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
+        return Next(located.with_(location_skipped=False), Msg("filing.location_received"))
+    problem = _text(sent, Step.LOKASI)
+    if problem:
+        return problem
+    if turn.said("option.lewati"):
+        return Next(answers.with_(location_text=None, location_skipped=True))
+    text = sent.text.strip()
+    if len(text) < rules.LOCATION_MIN_CHARS:
+        return Problem("error.lokasi_pendek")
+    if len(text) > rules.LOCATION_MAX_CHARS:
+        return Problem("error.lokasi_panjang", {"max": rules.LOCATION_MAX_CHARS})
+    return Next(answers.with_(location_text=text, location_skipped=False))
+
+
+async def tanggal(turn: Turn, answers: Answers) -> Outcome:
+    """A date in words or digits, not in the future, or skipped."""
+    sent = turn.input
+    problem = _text(sent, Step.TANGGAL)
+    if problem:
+        return problem
+    if turn.said("option.lewati"):
+        return Next(answers.with_(incident_date=None, date_skipped=True))
+    today = turn.now.astimezone(turn.services.settings.timezone).date()
+    try:
+        when = parse_incident_date(sent.text, today, turn.reporter.locale)
+    except DateError as error:
+        return Problem(f"error.tanggal_{error.reason}")
+    ack = Msg("filing.date_understood", {"date": format_date(when, turn.reporter.locale)})
+    return Next(answers.with_(incident_date=when, date_skipped=False), ack)
+
+
+async def lampiran(turn: Turn, answers: Answers) -> Outcome:
+    """Files one by one, up to the limit, then "selesai" or "lewati"."""
+    sent = turn.input
+    if sent.file is not None:
+        added = _add_file(answers, sent.file)
+        if isinstance(added, Problem):
+            return added
+        count = len(added.attachments)
+        received = {"kind": _kind_label(sent.file), "count": count, "max": rules.MAX_ATTACHMENTS}
+        return Stay(added, Msg("filing.attachment_received", received))
+    problem = _text(sent, Step.LAMPIRAN)
+    if problem:
+        return problem
+    if turn.said(*(key for _, key in q.ATTACHMENT_DONE)):
+        return Next(answers)
+    return Problem("error.lampiran_teks")
+
+
+async def privasi(turn: Turn, answers: Answers) -> Outcome:
+    """Biasa, anonim, rahasia, or both."""
+    chosen = pick(turn.input.text, choices(turn.services.locales, q.PRIVACIES))
+    if chosen is None:
+        return Problem("error.choice", {"count": len(q.PRIVACIES)})
+    return Next(answers.with_(privacy=chosen))
+
+
+async def periksa(turn: Turn, answers: Answers) -> Outcome:
+    """Kirim, ubah one answer, or batal."""
+    match pick(turn.input.text, choices(turn.services.locales, q.REVIEW)):
+        case "send":
+            return Submit()
+        case "change":
+            return Goto(Step.UBAH, editing=False)
+        case "cancel":
+            return CancelRequested()
+    return Problem("error.choice", {"count": len(q.REVIEW)})
+
+
+async def ubah(turn: Turn, answers: Answers) -> Outcome:
+    """Which answer to change; only that question is asked again."""
+    chosen = pick(turn.input.text, choices(turn.services.locales, q.CHANGES))
+    if chosen is None:
+        return Problem("error.choice", {"count": len(q.CHANGES)})
+    return Goto(chosen, editing=True)

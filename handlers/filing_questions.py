@@ -1,0 +1,226 @@
+"""The questions of the filing conversation and the read-back, as catalogue messages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TypedDict
+
+from bot.agencies import Category
+from bot.choices import Option
+from bot.dates import format_date
+from bot.i18n import Lines, Listing, Msg
+from bot.intake import rules
+from bot.intake.answers import Answers
+from bot.intake.steps import CHANGEABLE, TOTAL, Step
+from bot.lifecycle import Classification, Privacy
+from handlers.options import buttons, choices, listing
+from handlers.turn import Turn
+from storage.models import Draft
+
+CLASSIFICATIONS = (
+    (Classification.PENGADUAN, "option.pengaduan"),
+    (Classification.ASPIRASI, "option.aspirasi"),
+    (Classification.PERMINTAAN_INFORMASI, "option.permintaan_informasi"),
+)
+PRIVACIES = (
+    (Privacy.BIASA, "option.biasa"),
+    (Privacy.ANONIM, "option.anonim"),
+    (Privacy.RAHASIA, "option.rahasia"),
+    (Privacy.ANONIM_RAHASIA, "option.anonim_rahasia"),
+)
+REVIEW = (("send", "option.kirim"), ("change", "option.ubah"), ("cancel", "option.batal"))
+CHANGES = tuple((step, f"step.{step.value}") for step in CHANGEABLE)
+CANCEL = ((True, "option.ya_batalkan"), (False, "option.tidak_lanjutkan"))
+SKIP = ((None, "option.lewati"),)
+DATE_SHORTCUTS = (("today", "option.hari_ini"), ("yesterday", "option.kemarin"))
+ATTACHMENT_DONE = (("done", "option.selesai"), ("skip", "option.lewati"))
+MORE_CATEGORIES = "option.kategori_lain"
+
+
+class StepNumber(TypedDict):
+    """The "Langkah N dari M" parameters of a step's question."""
+
+    number: int
+    total: int
+
+
+def _step(step: Step) -> StepNumber:
+    return {"number": step.number, "total": TOTAL}
+
+
+def category_page(turn: Turn, answers: Answers) -> tuple[list[Category], bool]:
+    """Categories on the current page, the suggested one first, and whether more follow."""
+    directory = turn.services.directory
+    ordered = list(directory.categories)
+    suggested = directory.suggest(answers.content) if answers.content else None
+    if suggested is not None:
+        ordered.remove(suggested)
+        ordered.insert(0, suggested)
+    size = rules.CATEGORIES_PER_PAGE
+    pages = max(1, -(-len(ordered) // size))
+    page = answers.category_page % pages
+    return ordered[page * size : (page + 1) * size], pages > 1
+
+
+def answers_of(draft: Draft) -> Answers:
+    """The typed answers stored in a draft."""
+    return Answers.from_json(draft.answers)
+
+
+def ask(turn: Turn, step: Step, answers: Answers) -> None:
+    """Ask the question of a step."""
+    ASKERS[step](turn, answers)
+
+
+def ask_follow_up(turn: Turn, step: Step, follow_up: Msg) -> None:
+    """A short question on the same step (another attachment, another category page)."""
+    turn.ask(follow_up.key, _buttons(step), **follow_up.params)
+
+
+def _buttons(step: Step) -> tuple[tuple[Msg | str, ...], ...] | None:
+    return buttons(ATTACHMENT_DONE) if step is Step.LAMPIRAN else None
+
+
+def _klasifikasi(turn: Turn, _: Answers) -> None:
+    turn.ask(
+        "filing.ask.klasifikasi",
+        buttons(CLASSIFICATIONS, per_row=1),
+        options=listing(CLASSIFICATIONS),
+        **_step(Step.KLASIFIKASI),
+    )
+
+
+def _isi(turn: Turn, _: Answers) -> None:
+    turn.ask("filing.ask.isi", min=rules.CONTENT_MIN_CHARS, **_step(Step.ISI))
+
+
+def _kategori(turn: Turn, answers: Answers) -> None:
+    page, more = category_page(turn, answers)
+    locale = turn.reporter.locale
+    labels: list[Msg | str] = [category.label(locale) for category in page]
+    if more:
+        labels.append(Msg(MORE_CATEGORIES))
+    suggested = (
+        answers.category_page == 0
+        and answers.content is not None
+        and (turn.services.directory.suggest(answers.content) is not None)
+    )
+    turn.ask(
+        "filing.ask.kategori_saran" if suggested else "filing.ask.kategori",
+        tuple(tuple(labels[i : i + 2]) for i in range(0, len(labels), 2)),
+        options=Listing(tuple(labels)),
+        **_step(Step.KATEGORI),
+    )
+
+
+def _lokasi(turn: Turn, _: Answers) -> None:
+    turn.ask("filing.ask.lokasi", buttons(SKIP), **_step(Step.LOKASI))
+
+
+def _tanggal(turn: Turn, _: Answers) -> None:
+    today = turn.now.astimezone(turn.services.settings.timezone).date()
+    example = format_date(today - timedelta(days=3), turn.reporter.locale)
+    turn.ask(
+        "filing.ask.tanggal",
+        (tuple(Msg(key) for _, key in DATE_SHORTCUTS), (Msg("option.lewati"),)),
+        example=example,
+        **_step(Step.TANGGAL),
+    )
+
+
+def _lampiran(turn: Turn, answers: Answers) -> None:
+    count = len(answers.attachments)
+    turn.ask(
+        "filing.ask.lampiran_ada" if count else "filing.ask.lampiran",
+        buttons(ATTACHMENT_DONE),
+        max=rules.MAX_ATTACHMENTS,
+        count=count,
+        **_step(Step.LAMPIRAN),
+    )
+
+
+def _privasi(turn: Turn, _: Answers) -> None:
+    turn.ask(
+        "filing.ask.privasi",
+        buttons(PRIVACIES),
+        options=listing(PRIVACIES),
+        **_step(Step.PRIVASI),
+    )
+
+
+def _periksa(turn: Turn, answers: Answers) -> None:
+    if answers.voice is not None:
+        turn.say("readback.voice", seconds=answers.voice.duration or 0)
+    if answers.content:
+        turn.say("readback.content", content=answers.content)
+    turn.ask(
+        "filing.ask.periksa",
+        buttons(REVIEW, per_row=3),
+        summary=readback(turn, answers),
+        options=listing(REVIEW),
+        **_step(Step.PERIKSA),
+    )
+
+
+def _ubah(turn: Turn, _: Answers) -> None:
+    turn.ask(
+        "filing.ask.ubah",
+        buttons(CHANGES, per_row=3),
+        options=listing(CHANGES),
+        **_step(Step.UBAH),
+    )
+
+
+def readback(turn: Turn, answers: Answers) -> Lines:
+    """Every answer except the content, one sentence each."""
+    directory = turn.services.directory
+    lines: list[Msg] = []
+    if answers.classification is not None:
+        key = dict(CLASSIFICATIONS)[answers.classification]
+        lines.append(Msg("readback.klasifikasi", {"value": Msg(key)}))
+    if answers.category is not None:
+        label = directory.category(answers.category).label(turn.reporter.locale)
+        lines.append(Msg("readback.kategori", {"value": label}))
+    if answers.location_text and answers.latitude is not None:
+        lines.append(Msg("readback.lokasi_keduanya", {"value": answers.location_text}))
+    elif answers.location_text:
+        lines.append(Msg("readback.lokasi", {"value": answers.location_text}))
+    elif answers.latitude is not None:
+        lines.append(Msg("readback.lokasi_peta"))
+    else:
+        lines.append(Msg("readback.lokasi_kosong"))
+    if answers.incident_date is not None:
+        when = format_date(answers.incident_date, turn.reporter.locale)
+        lines.append(Msg("readback.tanggal", {"value": when}))
+    else:
+        lines.append(Msg("readback.tanggal_kosong"))
+    count = len(answers.attachments)
+    lines.append(
+        Msg("readback.lampiran", {"count": count}) if count else Msg("readback.lampiran_kosong")
+    )
+    if answers.privacy is not None:
+        lines.append(Msg("readback.privasi", {"value": Msg(dict(PRIVACIES)[answers.privacy])}))
+    return Lines(tuple(lines))
+
+
+def ask_cancel(turn: Turn) -> None:
+    """Confirm before the draft is thrown away."""
+    turn.ask("cancel.ask", buttons(CANCEL, per_row=1), options=listing(CANCEL))
+
+
+def cancel_options(turn: Turn) -> list[Option[bool]]:
+    """The yes/no choices of the cancel question."""
+    return choices(turn.services.locales, CANCEL)
+
+
+ASKERS = {
+    Step.KLASIFIKASI: _klasifikasi,
+    Step.ISI: _isi,
+    Step.KATEGORI: _kategori,
+    Step.LOKASI: _lokasi,
+    Step.TANGGAL: _tanggal,
+    Step.LAMPIRAN: _lampiran,
+    Step.PRIVASI: _privasi,
+    Step.PERIKSA: _periksa,
+    Step.UBAH: _ubah,
+}

@@ -1,0 +1,122 @@
+"""After filing: the confirmation, cek status with the timeline, and laporan saya."""
+
+from __future__ import annotations
+
+from bot.dates import format_date, format_time
+from bot.i18n import Listing, Msg
+from bot.lifecycle import Status
+from bot.tracking import CodeError, format_code, parse_code
+from handlers import home
+from handlers.submission import verification_deadline
+from handlers.turn import Context, Flow, Turn
+from storage import reports
+from storage.errors import ReportNotFound
+from storage.models import Report
+
+LATEST = 5
+TIMELINE_ENTRIES = 9  # a list read aloud has at most nine items
+
+
+async def already_sent(turn: Turn) -> None:
+    """A repeated "kirim": name the report it already made instead of making another."""
+    latest = await reports.latest(turn.session, turn.reporter.id, 1)
+    if latest:
+        turn.say("filing.already_sent", code=format_code(latest[0].code))
+    else:
+        turn.problem("error.menu", count=5)
+
+
+async def ask(turn: Turn) -> None:
+    """Ask for a tracking code."""
+    turn.go(Context.CHECK_STATUS)
+    turn.ask("status.ask")
+
+
+async def answer(turn: Turn) -> None:
+    """Read a code, explain a mistyped one, and show the citizen's own report."""
+    try:
+        code = parse_code(turn.input.text)
+    except CodeError as error:
+        if error.reason == "check_digit":
+            turn.problem("status.check_digit", code=_as_typed(turn.input.text))
+        else:
+            turn.problem("status.bad_code")
+        turn.ask("status.ask")
+        return
+    await show_status(turn, code)
+
+
+def _as_typed(text: str) -> str:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def status_line(turn: Turn, report: Report) -> Msg:
+    """The first sentence of any status message: code, status, and the next step."""
+    next_params: dict[str, object] = {}
+    if report.status is Status.MENUNGGU_VERIFIKASI:
+        next_params["deadline"] = verification_deadline(turn, report)
+    agency = turn.services.directory.agencies.get(report.agency)
+    label = Msg(report.status.label_key, {"agency": agency.name if agency else report.agency})
+    return Msg(
+        "status.current",
+        {
+            "code": format_code(report.code),
+            "label": label,
+            "next": Msg(report.status.next_step_key, next_params),
+        },
+    )
+
+
+async def show_status(turn: Turn, code: int) -> None:
+    """The status and timeline of one of the citizen's reports; others' are "not found"."""
+    try:
+        report = await reports.own_report(turn.session, turn.reporter.id, code)
+    except ReportNotFound:
+        turn.problem("status.not_found", code=format_code(code))
+        turn.go(Context.CHECK_STATUS)
+        turn.ask("status.ask")
+        return
+    line = status_line(turn, report)
+    turn.say(line.key, **line.params)
+    tz = turn.services.settings.timezone
+    locale = turn.reporter.locale
+    entries = tuple(
+        Msg(
+            "timeline.entry",
+            {
+                "date": format_date(event.at.astimezone(tz).date(), locale),
+                "time": format_time(event.at, tz, locale),
+                "label": Msg(f"timeline.{event.to_status.value.lower()}"),
+            },
+        )
+        for event in report.events[-TIMELINE_ENTRIES:]
+    )
+    turn.go(Context.MENU)
+    turn.say("status.timeline", code=format_code(report.code), entries=Listing(entries))
+
+
+async def list_mine(turn: Turn) -> None:
+    """The citizen's latest reports with their status; then ask which one to open."""
+    mine = await reports.latest(turn.session, turn.reporter.id, LATEST)
+    if not mine:
+        turn.say("mine.none")
+        return
+    locale = turn.reporter.locale
+    directory = turn.services.directory
+    items = tuple(
+        Msg(
+            "mine.item",
+            {
+                "code": format_code(report.code),
+                "category": directory.category(report.category).label(locale),
+                "label": Msg(report.status.label_key, {"agency": report.agency}),
+            },
+        )
+        for report in mine
+    )
+    turn.go(Context.CHECK_STATUS)
+    turn.ask("mine.list", reports=Listing(items))
+
+
+FLOW = Flow(ask=ask, answer=answer, back=home.back, cancel=home.back, help=lambda _: "help.status")

@@ -1,0 +1,141 @@
+"""The citizen's private chat: one message in, one unit of work, replies out.
+
+The flow a message belongs to is read from the database (the reporter's context and
+draft), not from python-telegram-bot's in-memory conversation state, so a restart or a
+second instance continues exactly where the citizen was.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from telegram import Update
+
+from bot.context import LaporContext
+from handlers import consent, filing, followup, home, menu, settings
+from handlers.inputs import Kind, read_input
+from handlers.render import send_replies
+from handlers.turn import Context, Flow, Turn
+from storage import reporters
+from storage.reporters import Identity
+
+log = logging.getLogger(__name__)
+
+FLOWS: dict[str, Flow] = {
+    Context.MENU: menu.FLOW,
+    Context.FILING: filing.FLOW,
+    Context.CANCEL: filing.CANCEL_FLOW,
+    Context.CHECK_STATUS: followup.FLOW,
+    Context.SETTINGS: settings.FLOW,
+}
+# Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
+UNIVERSAL = (
+    "word.menu",
+    "word.start",
+    "word.bantuan",
+    "word.ulang",
+    "word.kembali",
+    "word.batal",
+    "word.lanjut",
+)
+# A lost race with another process on the same draft is retried once, from fresh state.
+ATTEMPTS = 2
+
+
+def _identity(update: Update) -> Identity:
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    return Identity(user.id, chat.id, user.first_name, user.last_name, user.username)
+
+
+async def on_private_message(update: Update, context: LaporContext) -> None:
+    """Answer a citizen's message from the state stored for them."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    sent = read_input(message)
+    who = _identity(update)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            async with services.sessionmaker.begin() as session:
+                now = services.clock()
+                reporter = await reporters.find(session, who)
+                turn = Turn(
+                    session,
+                    services,
+                    reporter or reporters.stranger(services.settings.bot_locale),
+                    sent,
+                    now,
+                )
+                if reporter is None:
+                    await consent.answer(session, services, who, turn, sent.word)
+                else:
+                    await route(turn)
+            break
+        except (StaleDataError, IntegrityError):
+            if attempt == ATTEMPTS:
+                raise
+            log.info("retrying a message that lost a race on its draft")
+    t = services.locales.get(turn.reporter.locale)
+    await send_replies(context.bot, who.chat_id, turn.replies, t)
+
+
+def _universal(turn: Turn) -> str | None:
+    if turn.input.kind is not Kind.TEXT:
+        return None
+    return next((key for key in UNIVERSAL if turn.said(key)), None)
+
+
+async def route(turn: Turn) -> None:
+    """Handle the universal words, then give the message to the flow it answers."""
+    context = turn.reporter.context
+    if context in (Context.FILING, Context.CANCEL) and turn.reporter.draft is None:
+        context = Context.MENU  # the draft expired or was sent from elsewhere
+    flow = FLOWS.get(context, menu.FLOW)
+    match _universal(turn):
+        case "word.menu" | "word.start":
+            home.show(turn)
+        case "word.ulang":
+            await flow.ask(turn)
+        case "word.bantuan":
+            turn.say(flow.help(turn))
+            turn.say("help.other_ways", **turn.city())
+            await flow.ask(turn)
+        case "word.kembali":
+            await flow.back(turn)
+        case "word.batal":
+            await flow.cancel(turn)
+        case "word.lanjut" if turn.reporter.draft is not None:
+            await filing.start(turn)
+        case _:
+            await flow.answer(turn)
+
+
+async def on_edited(update: Update, context: LaporContext) -> None:
+    """An edited message is not re-read; say so, so the citizen sends a new one."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    services = context.services
+    async with services.sessionmaker() as session:
+        reporter = await reporters.find(session, _identity(update))
+    t = services.locales.get(reporter.locale if reporter else services.settings.bot_locale)
+    await context.bot.send_message(chat.id, t("error.edited"))
+
+
+async def on_error(update: object, context: LaporContext) -> None:
+    """Log the failure without message text, and tell a citizen to try again."""
+    log.error("update handling failed: %s", type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    t = context.services.locales.get(context.services.settings.bot_locale)
+    try:
+        await context.bot.send_message(update.effective_chat.id, t("error.internal"))
+    except Exception:
+        log.warning("could not send the apology for a failed update")

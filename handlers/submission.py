@@ -1,0 +1,51 @@
+"""Sending the finished draft: the report, its code spelled once, and what comes next."""
+
+from __future__ import annotations
+
+from bot.dates import format_date
+from bot.intake.steps import Step
+from bot.intake.submit import DraftIncomplete
+from bot.intake.submit import submit as submit_draft
+from bot.tracking import format_code, spell_code
+from handlers import filing_questions as questions
+from handlers.turn import Context, Turn
+from storage.models import Report
+
+# Working days the verifiers have (SP4N-LAPOR!): told to the citizen with the code.
+VERIFY_DAYS = 3
+
+
+def verification_deadline(turn: Turn, report: Report) -> str:
+    """The date by which verifiers must act, in the citizen's words."""
+    calendar = turn.services.calendar
+    deadline = calendar.add_working_days(report.created_at, VERIFY_DAYS)
+    return format_date(calendar.local_date(deadline), turn.reporter.locale)
+
+
+async def submit(turn: Turn) -> None:
+    """Create the report from the draft and give the code, spelled once, and what is next."""
+    draft = turn.reporter.draft
+    assert draft is not None
+    services = turn.services
+    try:
+        report = await submit_draft(
+            turn.session,
+            turn.reporter,
+            draft,
+            directory=services.directory,
+            now=turn.now,
+            new_code=services.new_code,
+        )
+    except DraftIncomplete as missing:
+        turn.say("filing.incomplete")
+        draft.step = missing.step
+        questions.ask(turn, Step(missing.step), questions.answers_of(draft))
+        return
+    turn.say(
+        "filing.submitted",
+        code=format_code(report.code),
+        spelled=spell_code(report.code),
+        deadline=verification_deadline(turn, report),
+    )
+    turn.go(Context.MENU)
+    turn.ask("filing.after_submit")

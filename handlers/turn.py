@@ -1,0 +1,115 @@
+"""One citizen message being answered: its unit of work and the replies it produces."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.choices import normalise
+from bot.i18n import Msg
+from bot.services import Services
+from handlers.inputs import Input
+from storage.models import Reporter
+
+Label = Msg | str
+
+
+class Context(StrEnum):
+    """Which question the citizen's next message answers (stored on the reporter)."""
+
+    MENU = "menu"
+    FILING = "filing"
+    CANCEL = "cancel"
+    CHECK_STATUS = "check_status"
+    SETTINGS = "settings"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send after the unit of work commits."""
+
+    text: Msg
+    # Reply-keyboard rows; their labels are the very words a person would type.
+    buttons: tuple[tuple[Label, ...], ...] | None = None
+    remove_keyboard: bool = False
+
+
+@dataclass
+class Turn:
+    """The state one update works on: session, reporter, what they sent, what we answer."""
+
+    session: AsyncSession
+    services: Services
+    reporter: Reporter
+    input: Input
+    now: datetime
+    replies: list[Reply] = field(default_factory=list)
+
+    def say(self, key: str, /, **params: object) -> None:
+        """Queue a statement; the keyboard already shown stays."""
+        self.replies.append(Reply(Msg(key, params)))
+
+    def ask(
+        self, key: str, /, buttons: tuple[tuple[Label, ...], ...] | None = None, **params: object
+    ) -> None:
+        """Queue a question with its shortcut buttons (none removes the old keyboard)."""
+        self.replies.append(Reply(Msg(key, params), buttons, remove_keyboard=buttons is None))
+
+    def go(self, context: Context) -> None:
+        """Make the next message answer another flow's question."""
+        if self.reporter.context != context.value:
+            self.reporter.context = context.value
+            self.reporter.tries = 0
+
+    def problem(self, key: str, /, **params: object) -> None:
+        """Say what was wrong with an answer; from the second failure on, offer help too."""
+        self.reporter.tries += 1
+        self.say(key, **params)
+        if self.reporter.tries >= 2:
+            self.say("help.offer", **self.city())
+
+    def solved(self) -> None:
+        """The current question was answered: failures no longer count."""
+        self.reporter.tries = 0
+
+    def said(self, *keys: str) -> bool:
+        """The citizen typed one of these catalogue words (any locale) or a given literal.
+
+        A key may be a label (``option.lewati``: its text and ``.words`` synonyms) or a
+        keyword list (``word.batal``: comma-separated words).
+        """
+        word = self.input.word
+        if not word:
+            return False
+        locales = self.services.locales
+        return any(
+            word == key
+            or word in {normalise(form) for form in locales.forms(key) | locales.words(key)}
+            for key in keys
+        )
+
+    def city(self) -> dict[str, object]:
+        """Parameters naming the city and its other channels, for help texts."""
+        city = self.services.directory.city
+        return {"city": city.name, "phone": city.phone, "sms": city.sms}
+
+
+Step = Callable[[Turn], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation flow: how to ask its question, read an answer, go back, get help.
+
+    `help` gives the catalogue key of the help for where the citizen is in the flow.
+    """
+
+    ask: Step
+    answer: Step
+    back: Step
+    cancel: Step
+    help: Callable[[Turn], str]
