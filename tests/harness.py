@@ -1,0 +1,85 @@
+"""Runs the real lapor-bot application against the Bot API emulator over HTTP."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import SecretStr
+
+from bot import tracking
+from bot.app import build_application, build_services
+from bot.context import LaporApplication
+from bot.emulator import Emulator
+from bot.services import Services
+from bot.settings import Settings
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@dataclass
+class Clock:
+    """Time under the test's control: starts at a fixed instant and moves when told."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Harness:
+    """One bot process: its application, services and the emulator it talks to."""
+
+    emulator: Emulator
+    database_url: str
+    clock: Clock
+    admin_chat_id: int
+    rng: random.Random = field(default_factory=lambda: random.Random(7264185))
+    application: LaporApplication | None = None
+
+    @property
+    def services(self) -> Services:
+        assert self.application is not None
+        return self.application.bot_data.services
+
+    def settings(self) -> Settings:
+        return Settings(
+            telegram_bot_token=SecretStr(TOKEN),
+            admin_chat_id=self.admin_chat_id,
+            database_url=self.database_url,
+            telegram_base_url=self.emulator.base_url,
+            telegram_base_file_url=self.emulator.base_file_url,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+
+    async def start(self) -> None:
+        settings = self.settings()
+        services = build_services(
+            settings, clock=self.clock, new_code=lambda: tracking.new_code(self.rng)
+        )
+        application = build_application(settings, services)
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        self.application = application
+
+    async def stop(self) -> None:
+        application = self.application
+        if application is None:
+            return
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        self.application = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a fresh process-equivalent: nothing kept in memory."""
+        await self.stop()
+        await self.start()
