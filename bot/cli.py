@@ -8,8 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.agencies import AgenciesFileError
-from bot.app import build_application
+from bot.app import build_application, build_services
 from bot.sandbox import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from storage import migrate
@@ -34,19 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+async def _migrate(engine: AsyncEngine) -> None:
+    await migrate.upgrade(engine)
+    # Pooled connections belong to this event loop; polling runs in another one.
+    await engine.dispose()
+
+
 def _run(settings: Settings) -> None:
     settings.require_live()
-    asyncio.run(migrate.upgrade_url(settings.database_url))
-    application = build_application(settings)
+    # Every file is read and checked before the database is touched.
+    services = build_services(settings)
+    asyncio.run(_migrate(services.engine))
+    application = build_application(settings, services)
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and `python -m bot`."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # The sandbox is a conversation on the terminal; only problems should interrupt it.
+    level = logging.WARNING if args.command == "sandbox" else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

@@ -9,13 +9,30 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 
 from bot.app import build_application
-from bot.emulator import Emulator, Message, User
+from bot.emulator import Emulator, Message, RateLimits, User
 from bot.i18n import Translator, load_locales
 from bot.settings import Settings
 from storage import migrate
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-secret"
 QUIT = {":keluar", ":quit", ":exit"}
+
+
+class Screen:
+    """Prints each bot message of the citizen's chat once, in order, whatever the timing."""
+
+    def __init__(self, emulator: Emulator, citizen: User, t: Translator):
+        self._emulator = emulator
+        self._citizen = citizen
+        self._t = t
+        self._shown = 0
+
+    async def refresh(self) -> None:
+        """Wait until the bot is quiet, then print what it sent since the last refresh."""
+        await self._emulator.wait_idle()
+        messages = self._emulator.bot_messages(self._citizen)
+        _show(messages[self._shown :], self._t)
+        self._shown = len(messages)
 
 
 def _show(messages: Sequence[Message], t: Translator) -> None:
@@ -29,6 +46,7 @@ def _show(messages: Sequence[Message], t: Translator) -> None:
 
 
 async def _send(citizen: User, line: str) -> list[Message]:
+    """Send a typed line, or a sample file for the :foto-style words."""
     match line:
         case ":foto":
             return await citizen.send_photo()
@@ -44,7 +62,12 @@ async def _send(citizen: User, line: str) -> list[Message]:
 async def run_sandbox(settings: Settings) -> None:
     """Start the emulator and the bot, then relay the terminal's lines as a citizen's chat."""
     t = load_locales().get(settings.bot_locale)
-    emulator = Emulator(bot_token=SANDBOX_TOKEN, bot_username="lapor_sandbox_bot")
+    # One person chatting: flood limits would only delay answers (tests exercise them).
+    emulator = Emulator(
+        bot_token=SANDBOX_TOKEN,
+        bot_username="lapor_sandbox_bot",
+        limits=RateLimits(enabled=False),
+    )
     await emulator.start(host="127.0.0.1", port=0)
     citizen = emulator.add_user(first_name="Warga", username="warga_sandbox")
     staff = emulator.add_user(first_name="Petugas", username="petugas_sandbox")
@@ -67,7 +90,9 @@ async def run_sandbox(settings: Settings) -> None:
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(poll_interval=0.0, timeout=5)
-            _show(await citizen.say("/start"), t)
+            screen = Screen(emulator, citizen, t)
+            await citizen.say("/start")
+            await screen.refresh()
             while True:
                 try:
                     line = (await asyncio.to_thread(input, "\n> ")).strip()
@@ -77,9 +102,10 @@ async def run_sandbox(settings: Settings) -> None:
                     break
                 if line:
                     try:
-                        _show(await _send(citizen, line), t)
+                        await _send(citizen, line)
                     except TimeoutError:
                         print(t("sandbox.no_answer"))
+                    await screen.refresh()
             await application.updater.stop()
             await application.stop()
     finally:

@@ -1,0 +1,180 @@
+"""Start-up: settings and the agencies file are checked, each problem named in one line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.agencies import AgenciesFileError, load_directory
+from bot.emulator import Emulator, User
+from bot.settings import SAMPLE_AGENCIES_FILE
+from tests.harness import TOKEN
+
+LIVE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ADMIN_CHAT_ID", "DATABASE_URL", "AGENCIES_FILE")
+
+
+def lapor_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a clean directory with only the given settings."""
+    clean = {k: v for k, v in os.environ.items() if k not in LIVE_VARIABLES}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_a_token_names_what_to_set_in_one_line(tmp_path: Path) -> None:
+    result = lapor_bot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "TELEGRAM_BOT_TOKEN and ADMIN_CHAT_ID" in line
+    assert "lapor-bot sandbox" in line
+
+
+def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
+    result = lapor_bot("run", cwd=tmp_path, BOT_TIMEZONE="Mars/Olympus")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "lapor-bot: BOT_TIMEZONE is wrong: "
+        "Value error, must be an IANA time zone such as Asia/Jakarta"
+    )
+
+
+def test_a_broken_agencies_file_stops_start_up(tmp_path: Path) -> None:
+    broken = tmp_path / "agencies.toml"
+    broken.write_text(SAMPLE_AGENCIES_FILE.read_text().replace('agency = "dlh"', 'agency = "dkpp"'))
+    result = lapor_bot(
+        "run",
+        cwd=tmp_path,
+        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN",
+        ADMIN_CHAT_ID="-1001",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}",
+        AGENCIES_FILE=str(broken),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"lapor-bot: {broken}: categories entry 3 ('sampah'): agency 'dkpp' is not listed"
+    )
+    assert "123456:TEST-TOKEN" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ('name = { id = "Sampah", en = "Waste" }', 'name = { en = "Waste" }'),
+            "categories entry 3 ('sampah'): Value error, name needs an Indonesian entry",
+        ),
+        (
+            ('[city]\nname = "Kota Bandung"', '[city]\nname = ""'),
+            "city name: String should have at least 1 character",
+        ),
+        (
+            ('key = "dishub"', 'key = "Dishub!"'),
+            "agencies entry 2 ('Dishub!') key: String should match",
+        ),
+        (
+            ('fallback_agency = "diskominfo"', 'fallback_agency = "humas"'),
+            "city: fallback_agency 'humas' is not an agency",
+        ),
+        (('[[categories]]\nkey = "listrik"', '[[categories]\nkey = "listrik"'), "not valid TOML"),
+    ],
+)
+def test_agencies_file_problems_name_the_entry(
+    tmp_path: Path, change: tuple[str, str], problem: str
+) -> None:
+    sample = SAMPLE_AGENCIES_FILE.read_text()
+    assert change[0] in sample
+    path = tmp_path / "agencies.toml"
+    path.write_text(sample.replace(change[0], change[1], 1))
+    with pytest.raises(AgenciesFileError) as error:
+        load_directory(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert problem in str(error.value)
+
+
+def test_the_sample_agencies_file_routes_every_category() -> None:
+    directory = load_directory(SAMPLE_AGENCIES_FILE)
+    assert len(directory.agencies) == 13
+    for category in directory.categories:
+        assert directory.agency_for(category).key in directory.agencies
+    assert directory.category("listrik").outside is not None
+
+
+def test_the_sandbox_files_a_report_typed_in_the_terminal(tmp_path: Path) -> None:
+    lines = [
+        "1",
+        "1",
+        "1",
+        "Lampu jalan di depan masjid Al Ikhlas mati sejak seminggu lalu.",
+        "1",
+        "lewati",
+        "kemarin",
+        ":foto",
+        "selesai",
+        "1",
+        "1",
+        ":keluar",
+    ]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "sandbox",
+            "--database",
+            f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
+        ],
+        cwd=tmp_path,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k not in LIVE_VARIABLES},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Selamat datang di layanan pengaduan Kota Bandung." in result.stdout
+    assert "Foto sudah kami terima, lampiran 1 dari 5." in result.stdout
+    assert "Laporan Anda sudah terkirim. Kode laporan Anda " in result.stdout
+    assert "Tombol: Setuju | Tidak setuju" in result.stdout
+
+
+async def test_run_serves_citizens_through_the_configured_bot_api(
+    tmp_path: Path, emulator: Emulator, citizen: User
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in LIVE_VARIABLES},
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "ADMIN_CHAT_ID": "-1001",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}",
+            "TELEGRAM_BASE_URL": emulator.base_url,
+            "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        greeting = await citizen.say("/start", timeout=30)
+        assert "Apakah Anda setuju?" in greeting[-1].text
+        assert "Layanan nomor berapa" in (await citizen.say("setuju"))[-1].text
+    finally:
+        process.terminate()
+        output, _ = await process.communicate()
+    assert process.returncode == 0
+    assert TOKEN not in output.decode(), "the token never reaches the log"
