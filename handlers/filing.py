@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from bot.choices import pick
 from bot.intake.answers import Answers
@@ -14,7 +14,7 @@ from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Sta
 from handlers.turn import Context, Flow, Turn
 from storage import drafts
 
-Reader = Callable[[Turn, Answers], Awaitable[Outcome]]
+Reader = Callable[[Turn, Answers], Outcome]
 
 READERS: dict[Step, Reader] = {
     Step.KLASIFIKASI: answers_of.klasifikasi,
@@ -62,7 +62,7 @@ async def answer(turn: Turn) -> None:
     step, answers = _current(turn)
     draft = turn.reporter.draft
     assert draft is not None
-    outcome = answers_of.out_of_step(turn, step, answers) or await READERS[step](turn, answers)
+    outcome = answers_of.out_of_step(turn, step, answers) or READERS[step](turn, answers)
     match outcome:
         case Next(new, ack):
             turn.solved()

@@ -9,13 +9,10 @@ from bot.intake import rules
 from bot.intake.answers import Answers, FileRef
 from bot.intake.steps import Step
 from handlers import filing_questions as q
-from handlers.inputs import Input, Kind
+from handlers.inputs import Kind
 from handlers.options import choices
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Turn
-
-FILE_KINDS = frozenset({Kind.PHOTO, Kind.DOCUMENT, Kind.VOICE, Kind.AUDIO, Kind.VIDEO})
-TEXT_STEPS = frozenset({Step.KLASIFIKASI, Step.KATEGORI, Step.PRIVASI, Step.PERIKSA, Step.UBAH})
 
 
 def _kind_label(ref: FileRef) -> Msg:
@@ -31,7 +28,12 @@ def _add_file(answers: Answers, ref: FileRef) -> Answers | Problem:
 
 
 def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
-    """Files and map points sent at another step are kept, never lost; others are refused."""
+    """Files and map points sent at another step are kept, never lost; others are refused.
+
+    None means the step's own reader takes the message: it is then text, or the one kind
+    of media that step asks for (a voice note for the content, a file as an attachment,
+    a map point for the location).
+    """
     sent = turn.input
     if sent.kind is Kind.OTHER:
         return Problem("error.unsupported")
@@ -48,15 +50,7 @@ def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
     return Stay(added)
 
 
-def _text(sent: Input, step: Step) -> Problem | None:
-    if sent.kind is not Kind.TEXT:
-        return Problem("error.text_expected")
-    if step in TEXT_STEPS and not sent.word:
-        return Problem("error.choice_empty")
-    return None
-
-
-async def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
+def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
     """Pengaduan, aspirasi or permintaan informasi, by number or word."""
     chosen = pick(turn.input.text, choices(turn.services.locales, q.CLASSIFICATIONS))
     if chosen is None:
@@ -64,15 +58,12 @@ async def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(classification=chosen))
 
 
-async def isi(turn: Turn, answers: Answers) -> Outcome:
+def isi(turn: Turn, answers: Answers) -> Outcome:
     """What happened, typed (within limits) or as a voice note."""
     sent = turn.input
     if sent.kind is Kind.VOICE and sent.file is not None:
         ack = Msg("filing.voice_received", {"seconds": sent.file.duration or 0})
         return Next(answers.with_(voice=sent.file, content=None), ack)
-    problem = _text(sent, Step.ISI)
-    if problem:
-        return problem
     content = sent.text.strip()
     if len(content) < rules.CONTENT_MIN_CHARS:
         return Problem("error.isi_pendek", {"min": rules.CONTENT_MIN_CHARS})
@@ -83,11 +74,8 @@ async def isi(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(content=content, voice=None, category_page=0))
 
 
-async def kategori(turn: Turn, answers: Answers) -> Outcome:
+def kategori(turn: Turn, answers: Answers) -> Outcome:
     """A category by its number on the page shown, by name from any page, or the next page."""
-    problem = _text(turn.input, Step.KATEGORI)
-    if problem:
-        return problem
     page, more = q.category_page(turn, answers)
     if more and turn.said(q.MORE_CATEGORIES, str(len(page) + 1)):
         return Stay(answers.with_(category_page=answers.category_page + 1))
@@ -99,15 +87,12 @@ async def kategori(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(category=chosen, category_page=0))
 
 
-async def lokasi(turn: Turn, answers: Answers) -> Outcome:
+def lokasi(turn: Turn, answers: Answers) -> Outcome:
     """A typed address, a shared map point, or skipped."""
     sent = turn.input
     if sent.kind is Kind.LOCATION:
         located = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
         return Next(located.with_(location_skipped=False), Msg("filing.location_received"))
-    problem = _text(sent, Step.LOKASI)
-    if problem:
-        return problem
     if turn.said("option.lewati"):
         return Next(answers.with_(location_text=None, location_skipped=True))
     text = sent.text.strip()
@@ -118,12 +103,9 @@ async def lokasi(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(location_text=text, location_skipped=False))
 
 
-async def tanggal(turn: Turn, answers: Answers) -> Outcome:
+def tanggal(turn: Turn, answers: Answers) -> Outcome:
     """A date in words or digits, not in the future, or skipped."""
     sent = turn.input
-    problem = _text(sent, Step.TANGGAL)
-    if problem:
-        return problem
     if turn.said("option.lewati"):
         return Next(answers.with_(incident_date=None, date_skipped=True))
     today = turn.now.astimezone(turn.services.settings.timezone).date()
@@ -135,7 +117,7 @@ async def tanggal(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(incident_date=when, date_skipped=False), ack)
 
 
-async def lampiran(turn: Turn, answers: Answers) -> Outcome:
+def lampiran(turn: Turn, answers: Answers) -> Outcome:
     """Files one by one, up to the limit, then "selesai" or "lewati"."""
     sent = turn.input
     if sent.file is not None:
@@ -145,15 +127,12 @@ async def lampiran(turn: Turn, answers: Answers) -> Outcome:
         count = len(added.attachments)
         received = {"kind": _kind_label(sent.file), "count": count, "max": rules.MAX_ATTACHMENTS}
         return Stay(added, Msg("filing.attachment_received", received))
-    problem = _text(sent, Step.LAMPIRAN)
-    if problem:
-        return problem
     if turn.said(*(key for _, key in q.ATTACHMENT_DONE)):
         return Next(answers)
     return Problem("error.lampiran_teks")
 
 
-async def privasi(turn: Turn, answers: Answers) -> Outcome:
+def privasi(turn: Turn, answers: Answers) -> Outcome:
     """Biasa, anonim, rahasia, or both."""
     chosen = pick(turn.input.text, choices(turn.services.locales, q.PRIVACIES))
     if chosen is None:
@@ -161,7 +140,7 @@ async def privasi(turn: Turn, answers: Answers) -> Outcome:
     return Next(answers.with_(privacy=chosen))
 
 
-async def periksa(turn: Turn, answers: Answers) -> Outcome:
+def periksa(turn: Turn, answers: Answers) -> Outcome:
     """Kirim, ubah one answer, or batal."""
     match pick(turn.input.text, choices(turn.services.locales, q.REVIEW)):
         case "send":
@@ -173,7 +152,7 @@ async def periksa(turn: Turn, answers: Answers) -> Outcome:
     return Problem("error.choice", {"count": len(q.REVIEW)})
 
 
-async def ubah(turn: Turn, answers: Answers) -> Outcome:
+def ubah(turn: Turn, answers: Answers) -> Outcome:
     """Which answer to change; only that question is asked again."""
     chosen = pick(turn.input.text, choices(turn.services.locales, q.CHANGES))
     if chosen is None:

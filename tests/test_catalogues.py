@@ -101,7 +101,8 @@ def test_every_key_named_in_code_exists() -> None:
     assert missing == []
 
 
-def test_keys_built_from_names_exist() -> None:
+def _built_keys() -> list[str]:
+    """Keys the code builds from names rather than writing out."""
     built = [status.label_key for status in Status] + [status.next_step_key for status in Status]
     built += [f"timeline.{status.value.lower()}" for status in Status]
     built += [f"help.step.{step.value}" for step in Step]
@@ -109,7 +110,17 @@ def test_keys_built_from_names_exist() -> None:
     built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in ("start", "menu", "bantuan", "batal")]
-    assert [key for key in built if key not in SOURCE] == []
+    return built
+
+
+def test_keys_built_from_names_exist() -> None:
+    assert [key for key in _built_keys() if key not in SOURCE] == []
+
+
+def test_no_text_is_left_unused() -> None:
+    used = _literal_keys() | set(_built_keys())
+    used |= {f"{key}.words" for key in used}
+    assert sorted(set(SOURCE) - used) == []
 
 
 @pytest.mark.parametrize("locale", ["id", "en"])
