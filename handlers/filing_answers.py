@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from bot.choices import option, pick
 from bot.dates import DateError, format_date, parse_incident_date
 from bot.i18n import Msg
@@ -13,6 +16,8 @@ from handlers.inputs import Kind
 from handlers.options import choices
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Turn
+
+T = TypeVar("T")
 
 
 def _kind_label(ref: FileRef) -> Msg:
@@ -50,12 +55,15 @@ def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
     return Stay(added)
 
 
+def _one_of(turn: Turn, pairs: Sequence[tuple[T, str]]) -> T | Problem:
+    chosen = pick(turn.input.text, choices(turn.services.locales, pairs))
+    return Problem("error.choice", {"count": len(pairs)}) if chosen is None else chosen
+
+
 def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
     """Pengaduan, aspirasi or permintaan informasi, by number or word."""
-    chosen = pick(turn.input.text, choices(turn.services.locales, q.CLASSIFICATIONS))
-    if chosen is None:
-        return Problem("error.choice", {"count": len(q.CLASSIFICATIONS)})
-    return Next(answers.with_(classification=chosen))
+    chosen = _one_of(turn, q.CLASSIFICATIONS)
+    return chosen if isinstance(chosen, Problem) else Next(answers.with_(classification=chosen))
 
 
 def isi(turn: Turn, answers: Answers) -> Outcome:
@@ -134,27 +142,25 @@ def lampiran(turn: Turn, answers: Answers) -> Outcome:
 
 def privasi(turn: Turn, answers: Answers) -> Outcome:
     """Biasa, anonim, rahasia, or both."""
-    chosen = pick(turn.input.text, choices(turn.services.locales, q.PRIVACIES))
-    if chosen is None:
-        return Problem("error.choice", {"count": len(q.PRIVACIES)})
-    return Next(answers.with_(privacy=chosen))
+    chosen = _one_of(turn, q.PRIVACIES)
+    return chosen if isinstance(chosen, Problem) else Next(answers.with_(privacy=chosen))
 
 
 def periksa(turn: Turn, answers: Answers) -> Outcome:
     """Kirim, ubah one answer, or batal."""
-    match pick(turn.input.text, choices(turn.services.locales, q.REVIEW)):
+    match _one_of(turn, q.REVIEW):
         case "send":
             return Submit()
         case "change":
             return Goto(Step.UBAH, editing=False)
         case "cancel":
             return CancelRequested()
-    return Problem("error.choice", {"count": len(q.REVIEW)})
+        case problem:
+            assert isinstance(problem, Problem)
+            return problem
 
 
 def ubah(turn: Turn, answers: Answers) -> Outcome:
     """Which answer to change; only that question is asked again."""
-    chosen = pick(turn.input.text, choices(turn.services.locales, q.CHANGES))
-    if chosen is None:
-        return Problem("error.choice", {"count": len(q.CHANGES)})
-    return Goto(chosen, editing=True)
+    chosen = _one_of(turn, q.CHANGES)
+    return chosen if isinstance(chosen, Problem) else Goto(chosen, editing=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TypedDict
 
@@ -81,13 +82,20 @@ def _buttons(step: Step) -> tuple[tuple[Msg | str, ...], ...] | None:
     return buttons(ATTACHMENT_DONE) if step is Step.LAMPIRAN else None
 
 
-def _klasifikasi(turn: Turn, _: Answers) -> None:
-    turn.ask(
-        "filing.ask.klasifikasi",
-        buttons(CLASSIFICATIONS, per_row=1),
-        options=listing(CLASSIFICATIONS),
-        **_step(Step.KLASIFIKASI),
-    )
+def _choice(
+    step: Step, pairs: Sequence[tuple[object, str]], per_row: int
+) -> Callable[[Turn, Answers], None]:
+    """An asker for a step whose answer is one of a fixed, numbered list."""
+
+    def ask_choice(turn: Turn, _: Answers) -> None:
+        turn.ask(
+            f"filing.ask.{step.value}",
+            buttons(pairs, per_row=per_row),
+            options=listing(pairs),
+            **_step(step),
+        )
+
+    return ask_choice
 
 
 def _isi(turn: Turn, _: Answers) -> None:
@@ -139,15 +147,6 @@ def _lampiran(turn: Turn, answers: Answers) -> None:
     )
 
 
-def _privasi(turn: Turn, _: Answers) -> None:
-    turn.ask(
-        "filing.ask.privasi",
-        buttons(PRIVACIES),
-        options=listing(PRIVACIES),
-        **_step(Step.PRIVASI),
-    )
-
-
 def _periksa(turn: Turn, answers: Answers) -> None:
     if answers.voice is not None:
         turn.say("readback.voice", seconds=answers.voice.duration or 0)
@@ -159,15 +158,6 @@ def _periksa(turn: Turn, answers: Answers) -> None:
         summary=readback(turn, answers),
         options=listing(REVIEW),
         **_step(Step.PERIKSA),
-    )
-
-
-def _ubah(turn: Turn, _: Answers) -> None:
-    turn.ask(
-        "filing.ask.ubah",
-        buttons(CHANGES, per_row=3),
-        options=listing(CHANGES),
-        **_step(Step.UBAH),
     )
 
 
@@ -214,13 +204,13 @@ def cancel_options(turn: Turn) -> list[Option[bool]]:
 
 
 ASKERS = {
-    Step.KLASIFIKASI: _klasifikasi,
+    Step.KLASIFIKASI: _choice(Step.KLASIFIKASI, CLASSIFICATIONS, per_row=1),
     Step.ISI: _isi,
     Step.KATEGORI: _kategori,
     Step.LOKASI: _lokasi,
     Step.TANGGAL: _tanggal,
     Step.LAMPIRAN: _lampiran,
-    Step.PRIVASI: _privasi,
+    Step.PRIVASI: _choice(Step.PRIVASI, PRIVACIES, per_row=2),
     Step.PERIKSA: _periksa,
-    Step.UBAH: _ubah,
+    Step.UBAH: _choice(Step.UBAH, CHANGES, per_row=3),
 }

@@ -110,6 +110,7 @@ def _built_keys() -> list[str]:
     built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in ("start", "menu", "bantuan", "batal")]
+    built += [f"filing.ask.{step.value}" for step in (Step.KLASIFIKASI, Step.PRIVASI, Step.UBAH)]
     return built
 
 
