@@ -12,6 +12,8 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -27,7 +29,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.workdays import WorkingCalendar
-from handlers import private
+from handlers import private, staff_cards, staff_commands, staff_replies
 from storage.db import create_engine, create_sessionmaker
 from storage.models import utcnow
 
@@ -61,6 +63,7 @@ def build_services(
 def register_handlers(application: LaporApplication) -> None:
     """Every handler, in the order python-telegram-bot tries them."""
     private_chat = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     # 1. Citizens: every new private message (text, commands, files, locations) goes to the
     #    router, which picks the flow from the state stored for that citizen.
     application.add_handler(
@@ -69,6 +72,23 @@ def register_handlers(application: LaporApplication) -> None:
     # 2. Edited messages are not re-read: the answer was already taken as first sent.
     application.add_handler(
         MessageHandler(private_chat & filters.UpdateType.EDITED_MESSAGE, private.on_edited)
+    )
+    # 3. Staff: card buttons (anywhere; the handler checks the chat and the person).
+    application.add_handler(CallbackQueryHandler(staff_cards.on_card_press))
+    # 4. Staff: typed commands, the equivalent of every button, plus queue, report, search.
+    application.add_handler(
+        CommandHandler(
+            [*staff_commands.ACTION_COMMANDS, *staff_commands.QUERY_COMMANDS],
+            staff_commands.on_staff_command,
+            filters=groups,
+        )
+    )
+    # 5. Staff: replies in a staff chat (privacy mode lets replies to the bot through).
+    application.add_handler(
+        MessageHandler(
+            groups & filters.REPLY & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+            staff_replies.on_staff_reply,
+        )
     )
     application.add_error_handler(private.on_error)
 

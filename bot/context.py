@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
 
 
+class Wakeable(Protocol):
+    """Something that sleeps until there is work (the outbox dispatcher)."""
+
+    def notify(self) -> None:
+        """There may be new work."""
+
+
 class BotData:
     """Application-wide data; `services` is set by build_application before start."""
 
     services: Services
+    dispatcher: Wakeable | None = None
+
+    def wake_dispatcher(self) -> None:
+        """Call after a commit that wrote outbox rows, so they go out at once."""
+        if self.dispatcher is not None:
+            self.dispatcher.notify()
 
 
 class LaporContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

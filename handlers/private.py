@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import LaporContext
-from handlers import consent, filing, followup, home, menu, settings
+from handlers import additions, consent, filing, followup, home, menu, settings
 from handlers.inputs import Kind, read_input
 from handlers.render import send_replies
 from handlers.turn import Context, Flow, Turn
-from storage import reporters
+from storage import links, reporters
+from storage.models import Report, Reporter
 from storage.reporters import Identity
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                 )
                 if reporter is None:
                     await consent.answer(session, services, who, turn, sent.word)
+                elif (report := await _replied_report(session, message, reporter)) is not None:
+                    await additions.add(turn, report, who.chat_id, message.message_id)
                 else:
                     await route(turn)
             break
@@ -80,8 +84,22 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
             if attempt == ATTEMPTS:
                 raise
             log.info("retrying a message that lost a race on its draft")
+    if turn.outbox_written:
+        context.bot_data.wake_dispatcher()
     t = services.locales.get(turn.reporter.locale)
     await send_replies(context.bot, who.chat_id, turn.replies, t)
+
+
+async def _replied_report(
+    session: AsyncSession, message: Message, reporter: Reporter
+) -> Report | None:
+    """The citizen's own report that the message replies to (a notice or a staff reply)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    report_id = await links.report_for_citizen_message(session, message.chat_id, replied.message_id)
+    report = await session.get(Report, report_id) if report_id is not None else None
+    return report if report is not None and report.reporter_id == reporter.id else None
 
 
 def _universal(turn: Turn) -> str | None:

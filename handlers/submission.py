@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot import notices
 from bot.dates import format_date
+from bot.deadlines import VERIFY_DAYS
 from bot.intake.steps import Step
 from bot.intake.submit import DraftIncomplete
 from bot.intake.submit import submit as submit_draft
@@ -11,14 +13,11 @@ from handlers import filing_questions as questions
 from handlers.turn import Context, Turn
 from storage.models import Report
 
-# Working days the verifiers have (SP4N-LAPOR!): told to the citizen with the code.
-VERIFY_DAYS = 3
-
 
 def verification_deadline(turn: Turn, report: Report) -> str:
     """The date by which verifiers must act, in the citizen's words."""
     calendar = turn.services.calendar
-    deadline = calendar.add_working_days(report.created_at, VERIFY_DAYS)
+    deadline = report.deadline_at or calendar.add_working_days(report.created_at, VERIFY_DAYS)
     return format_date(calendar.local_date(deadline), turn.reporter.locale)
 
 
@@ -27,13 +26,15 @@ async def submit(turn: Turn) -> None:
     draft = turn.reporter.draft
     assert draft is not None
     services = turn.services
+    deadline = services.calendar.add_working_days(turn.now, VERIFY_DAYS)
     try:
-        report = await submit_draft(
+        submitted = await submit_draft(
             turn.session,
             turn.reporter,
             draft,
             directory=services.directory,
             now=turn.now,
+            deadline=deadline,
             new_code=services.new_code,
         )
     except DraftIncomplete as missing:
@@ -41,6 +42,10 @@ async def submit(turn: Turn) -> None:
         draft.step = missing.step
         questions.ask(turn, Step(missing.step), questions.answers_of(draft))
         return
+    report = submitted.report
+    if submitted.created:
+        notices.new_report(turn.session, services, report, turn.reporter, submitted.attachments)
+        turn.delivered()
     turn.say(
         "filing.submitted",
         code=format_code(report.code),

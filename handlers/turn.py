@@ -48,6 +48,8 @@ class Turn:
     input: Input
     now: datetime
     replies: list[Reply] = field(default_factory=list)
+    # Set when the unit of work wrote outbox rows, so the dispatcher is woken after commit.
+    outbox_written: bool = False
 
     def say(self, key: str, /, **params: object) -> None:
         """Queue a statement; the keyboard already shown stays."""
@@ -91,6 +93,10 @@ class Turn:
             or word in {normalise(form) for form in locales.forms(key) | locales.words(key)}
             for key in keys
         )
+
+    def delivered(self) -> None:
+        """Note that outbox rows were written in this unit of work."""
+        self.outbox_written = True
 
     def city(self) -> dict[str, object]:
         """Parameters naming the city and its other channels, for help texts."""

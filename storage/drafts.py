@@ -20,9 +20,7 @@ def start(session: AsyncSession, reporter: Reporter, step: str, now: datetime) -
     return draft
 
 
-def save(
-    draft: Draft, *, step: str, answers: dict[str, Any], editing: bool, now: datetime
-) -> None:
+def save(draft: Draft, *, step: str, answers: dict[str, Any], editing: bool, now: datetime) -> None:
     """Record the draft's new step and answers; a reminder may come again later."""
     draft.step = step
     draft.answers = answers

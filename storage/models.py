@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,6 +80,10 @@ class Reporter(Base):
     context: Mapped[str] = mapped_column(String(32), default="menu")
     # Failed answers to the current question; after two, help is offered.
     tries: Mapped[int] = mapped_column(Integer, default=0)
+    # The report the current question is about (an addition, a rating), if any.
+    context_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL", use_alter=True)
+    )
     unreachable_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -138,6 +143,14 @@ class Report(Base):
     locale: Mapped[str] = mapped_column(String(8), default="id")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The running time limit (verify, first follow-up, dispute window) and its warnings.
+    deadline_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    # Set when a report can no longer be reopened (the dispute window has passed).
+    closed_at: Mapped[datetime | None]
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rating_reason: Mapped[str | None] = mapped_column(Text)
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
@@ -186,3 +199,81 @@ class TimelineEvent(Base):
     report: Mapped[Report] = relationship(back_populates="events", lazy="raise")
 
     __table_args__ = (Index("ix_timeline_events_report_at", "report_id", "at"),)
+
+
+class Topic(Base):
+    """A forum topic the bot keeps in a staff group: Verifikasi, Eskalasi, or an agency's."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (UniqueConstraint("chat_id", "key", name="uq_topics_chat_id_key"),)
+
+
+class StaffMessage(Base):
+    """Which report a message in a staff chat belongs to (a card, a relay, an addition).
+
+    The key is our own record of what we sent, never a forwarded message's sender, which
+    Telegram may hide.
+    """
+
+    __tablename__ = "staff_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_staff_messages_chat_id_message_id"),
+    )
+
+
+class AuditEntry(Base):
+    """Every staff action, allowed or refused: who, where, what, on which report."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    allowed: Mapped[bool] = mapped_column(default=True)
+    detail: Mapped[str | None] = mapped_column(String(256))
+
+
+class OutboxMessage(Base):
+    """A message to deliver, written in the same transaction as the change that causes it.
+
+    `destination` and `payload` are the JSON forms of bot.delivery.messages values; the
+    dispatcher claims rows by lease, so several dispatchers never send one row twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(default=utcnow)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    destination: Mapped[dict[str, Any]] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    # pending -> sent | failed | unreachable; nothing is ever deleted silently.
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(256))
+
+    __table_args__ = (Index("ix_outbox_state_available_at", "state", "available_at"),)

@@ -8,8 +8,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.lifecycle import Status
 from storage.errors import CodeSpaceExhausted, ReportNotFound
-from storage.models import Attachment, Report, TimelineEvent
+from storage.models import Attachment, Report, Reporter, TimelineEvent
 
 CODE_ATTEMPTS = 20
 
@@ -86,3 +87,57 @@ async def timeline(session: AsyncSession, report_id: int) -> Sequence[TimelineEv
         .scalars()
         .all()
     )
+
+
+async def reporter_of(session: AsyncSession, report: Report) -> Reporter | None:
+    """The report's reporter, unless their data was erased or unlinked."""
+    if report.reporter_id is None:
+        return None
+    return await session.get(Reporter, report.reporter_id)
+
+
+async def attachments_of(session: AsyncSession, report_id: int) -> Sequence[Attachment]:
+    """A report's files in the order they were sent."""
+    return (
+        (
+            await session.execute(
+                select(Attachment)
+                .where(Attachment.report_id == report_id)
+                .order_by(Attachment.position)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def by_code(session: AsyncSession, code: int) -> Report:
+    """Any report by its code, for staff (ReportNotFound if there is none)."""
+    report = (await session.execute(select(Report).where(Report.code == code))).scalar_one_or_none()
+    if report is None:
+        raise ReportNotFound
+    return report
+
+
+async def open_queue(
+    session: AsyncSession, agency: str | None, statuses: Sequence[Status], limit: int
+) -> Sequence[Report]:
+    """Open reports of an agency (all agencies when None), the nearest deadline first."""
+    query = select(Report).where(Report.status.in_(statuses))
+    if agency is not None:
+        query = query.where(Report.agency == agency)
+    order = (Report.deadline_at.is_(None), Report.deadline_at, Report.id)
+    return (await session.execute(query.order_by(*order).limit(limit))).scalars().all()
+
+
+async def search(
+    session: AsyncSession, words: Sequence[str], agency: str | None, limit: int
+) -> Sequence[Report]:
+    """Reports whose text or location contains every word, newest first."""
+    query = select(Report)
+    for word in words:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(Report.content.ilike(pattern) | Report.location_text.ilike(pattern))
+    if agency is not None:
+        query = query.where(Report.agency == agency)
+    return (await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars().all()

@@ -3,12 +3,16 @@ emulator on a free port, and the real bot polling it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import URL, make_url, text
 
 from bot.emulator import Emulator, RateLimits, User
 from storage import migrate
@@ -17,7 +21,42 @@ from storage.models import Base
 from tests.harness import TOKEN, Clock, Harness
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-_pg_migrated = False
+
+
+async def _admin(url: URL, statement: str) -> None:
+    # CREATE/DROP DATABASE cannot run inside a transaction block.
+    engine = create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def _run_apart(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion on its own thread and loop.
+
+    The session fixture may first be asked for from inside a test's running event loop.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, migrated, dropped at the end.
+
+    Runs on one server (developers, helpers, CI) never see each other's tables.
+    """
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    base = make_url(PG_URL)
+    name = f"lapor_test_{os.getpid()}_{secrets.token_hex(3)}"
+    _run_apart(_admin(base, f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    _run_apart(migrate.upgrade_url(url))
+    yield url
+    _run_apart(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -25,26 +64,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     """A migrated, empty database for one test."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
-        engine = create_engine(url)
-        await migrate.upgrade(engine)
-        await engine.dispose()
+        await migrate.upgrade_url(url)
         yield url
         return
-    if not PG_URL:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    global _pg_migrated  # noqa: PLW0603 - migrate the shared server's schema once per run
-    engine = create_engine(PG_URL)
-    if not _pg_migrated:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await migrate.upgrade(engine)
-        _pg_migrated = True
+    url = request.getfixturevalue("pg_url")
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
-    yield PG_URL
+    yield url
 
 
 @pytest.fixture

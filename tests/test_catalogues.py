@@ -8,13 +8,18 @@ import string
 
 import pytest
 
+from bot.cards import TEXT_ACTIONS
 from bot.i18n import Lines, Listing, Msg, load_locales
 from bot.intake.steps import Step
 from bot.lifecycle import Status
 from bot.settings import PROJECT_ROOT
+from bot.transitions import Action, Refusal
+from handlers.staff_commands import ACTION_COMMANDS
+from handlers.staff_text import Denial
 from tests.a11y import findings
 
 LOCALES = load_locales()
+CITIZEN_ACTIONS = (Action.SUPPLY, Action.DISPUTE)
 SOURCE = LOCALES.catalogues["id"]
 # Keyword lists, not messages: comma-separated words a citizen may type.
 KEYWORD_KEYS = {key for key in SOURCE if key.startswith("word.") or key.endswith(".words")}
@@ -35,7 +40,6 @@ SAMPLES: dict[str, object] = {
     "length": 3412,
     "seconds": 12,
     "example": "22 November 2026",
-    "kind": Msg("file.photo"),
     "code": "726-4185",
     "spelled": "7 2 6, 4 1 8 5",
     "deadline": "30 November 2026",
@@ -59,6 +63,14 @@ SAMPLES: dict[str, object] = {
     "reports": Listing(("726-4185, Jalan rusak, Menunggu verifikasi",)),
     "url": "http://127.0.0.1:8081/bot",
     "labels": "Pengaduan | Aspirasi",
+    "kind": "Pengaduan",
+    "lat": "-6.91750",
+    "lon": "107.61910",
+    "name": "Siti Rahma",
+    "text": "Mohon sebutkan nomor rumah yang tepat.",
+    "actor": "Petugas Dina",
+    "left": "sisa 2 hari kerja",
+    "days": 2,
 }
 
 
@@ -111,6 +123,10 @@ def _built_keys() -> list[str]:
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in ("start", "menu", "bantuan", "batal")]
     built += [f"filing.ask.{step.value}" for step in (Step.KLASIFIKASI, Step.PRIVASI, Step.UBAH)]
+    built += [f"card.button.{action.value}" for action in Action if action not in CITIZEN_ACTIONS]
+    built += [f"staff.how_to.{action.value}" for action in TEXT_ACTIONS]
+    built += [f"staff.usage.{command}" for command in (*ACTION_COMMANDS, "laporan")]
+    built += [f"staff.refused.{reason.value}" for reason in (*Refusal, *Denial)]
     return built
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,15 @@ from bot.lifecycle import Actor, Privacy, Status
 from storage import drafts
 from storage import reports as report_store
 from storage.models import Attachment, Draft, Report, Reporter, TimelineEvent
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The report a draft became; `created` is False when an earlier "kirim" made it."""
+
+    report: Report
+    attachments: list[Attachment]
+    created: bool
 
 
 class DraftIncomplete(Exception):
@@ -56,8 +66,9 @@ async def submit(
     *,
     directory: Directory,
     now: datetime,
+    deadline: datetime,
     new_code: Callable[[], int],
-) -> Report:
+) -> Submitted:
     """Create the report from the draft with status MENUNGGU_VERIFIKASI and drop the draft.
 
     A draft already submitted (a second "kirim" racing the first) returns that report.
@@ -65,7 +76,7 @@ async def submit(
     existing = await report_store.submitted_from_draft(session, draft.uid)
     if existing is not None:
         await drafts.discard(session, reporter)
-        return existing
+        return Submitted(existing, [], created=False)
 
     answers = Answers.from_json(draft.answers)
     missing = _missing(answers)
@@ -97,6 +108,7 @@ async def submit(
         locale=reporter.locale,
         created_at=now,
         updated_at=now,
+        deadline_at=deadline,
     )
     first = TimelineEvent(
         at=now,
@@ -106,4 +118,5 @@ async def submit(
     )
     report_store.add(session, report, files, first)
     await drafts.discard(session, reporter)
-    return report
+    await session.flush()  # the report's id, for the outbox rows written next
+    return Submitted(report, files, created=True)

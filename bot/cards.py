@@ -1,0 +1,106 @@
+"""The staff card of a report: its facts (user text escaped) and the buttons for its status."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.callbacks import CardPress, choose_agency
+from bot.dates import format_date
+from bot.delivery.messages import Button, Outgoing
+from bot.i18n import Translator
+from bot.lifecycle import Status
+from bot.services import Services
+from bot.tracking import format_code
+from bot.transitions import Action
+from storage.models import Report, Reporter
+
+# Buttons for actions that need a text first answer with how to give it (see handlers).
+TEXT_ACTIONS = (Action.HOLD, Action.NOT_OURS, Action.ARCHIVE)
+
+
+def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
+    if report.anonymous or reporter is None or report.reporter_id is None:
+        return t("card.reporter_anonymous")
+    name = " ".join(part for part in (reporter.first_name, reporter.last_name) if part)
+    if reporter.username:
+        name = f"{name} (@{reporter.username})" if name else f"@{reporter.username}"
+    return t("card.reporter", name=escape(name or "-"))
+
+
+def card_text(services: Services, report: Report, reporter: Reporter | None) -> str:
+    """The card's text in the staff language, HTML-escaped where the citizen wrote it."""
+    locale = services.settings.bot_locale
+    t = services.locales.get(locale)
+    directory = services.directory
+    agency = directory.agencies.get(report.agency)
+    lines = [
+        t(
+            "card.title",
+            code=format_code(report.code),
+            kind=t(f"option.{report.classification.value}"),
+        ),
+        t(
+            "card.status",
+            label=t(report.status.label_key, agency=agency.name if agency else ""),
+            deadline=format_date(services.calendar.local_date(report.deadline_at), locale)
+            if report.deadline_at
+            else t("card.no_deadline"),
+        ),
+        t(
+            "card.category",
+            category=escape(directory.category(report.category).label(locale)),
+            agency=escape(agency.name if agency else report.agency),
+        ),
+    ]
+    if report.location_text:
+        lines.append(t("card.location", value=escape(report.location_text)))
+    if report.latitude is not None and report.longitude is not None:
+        lines.append(
+            t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
+        )
+    if report.incident_date is not None:
+        lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
+    lines.append(_reporter_line(t, report, reporter))
+    if report.confidential:
+        lines.append(t("card.confidential"))
+    if report.content:
+        lines.append(t("card.content", content=escape(report.content)))
+    else:
+        lines.append(t("card.voice_content"))
+    lines.append(t("card.how_to_reply"))
+    return "\n".join(lines)
+
+
+def card_buttons(services: Services, report: Report) -> tuple[tuple[Button, ...], ...]:
+    """The buttons for what can be done now; each has a typed command too."""
+    t = services.locales.get(services.settings.bot_locale)
+
+    def button(action: Action, **params: object) -> Button:
+        return Button(
+            t(f"card.button.{action.value}", **params), CardPress(action, report.code).encode()
+        )
+
+    match report.status:
+        case Status.MENUNGGU_VERIFIKASI:
+            agency = services.directory.agencies[report.agency]
+            forward = Button(
+                t("card.button.teruskan", agency=agency.short_name),
+                CardPress(Action.FORWARD, report.code, agency.key).encode(),
+            )
+            other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
+            return ((forward, other), tuple(button(action) for action in TEXT_ACTIONS))
+        case Status.DITERUSKAN:
+            return ((button(Action.START), button(Action.HAND_BACK)),)
+        case Status.DITINDAKLANJUTI:
+            return ((button(Action.COMPLETE), button(Action.HAND_BACK)),)
+    return ()
+
+
+def card(services: Services, report: Report, reporter: Reporter | None) -> Outgoing:
+    """The card as an outbox message, remembered as the report's card once sent."""
+    return Outgoing(
+        text=card_text(services, report, reporter),
+        html=True,
+        buttons=card_buttons(services, report),
+        link="card",
+    )

@@ -1,0 +1,132 @@
+"""Telegram's flood limits, kept by the dispatcher itself before every send.
+
+python-telegram-bot's AIORateLimiter knows no per-chat limit and cannot be scaled, so
+the dispatcher books each send here: one budget per chat (a private chat, or a group
+whose forum topics all share it) and one for the whole bot. Budgets are GCRA cells
+(a token bucket expressed as the "theoretical arrival time" of the next message), so
+a booking is exact for the moment the message will really leave, even in the future.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from time import monotonic
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Messages a second (or minute) and bursts, a little under Telegram's figures.
+
+    Telegram counts when a request arrives, we count when it leaves; smaller bursts
+    than Telegram allows (3 a chat, 5 a group, 30 overall) leave room for that jitter.
+    """
+
+    overall_per_second: float = 30.0
+    overall_burst: int = 20
+    private_per_second: float = 1.0
+    private_burst: int = 2
+    group_per_minute: float = 20.0
+    group_burst: int = 3
+    # Rates are multiplied by it, bursts are not: the same shape, faster (benchmarks).
+    scale: float = 1.0
+    # Fraction of the rate actually used, so a slow request never makes the next early.
+    headroom: float = 0.9
+
+    def scaled(self, scale: float) -> Rates:
+        """The same limits at `scale` times the speed (as the emulator's RateLimits.scale)."""
+        return replace(self, scale=scale)
+
+    def per_second(self, scope: str) -> float:
+        """Sustained rate of a scope: "overall", "private" or "group"."""
+        base = {
+            "overall": self.overall_per_second,
+            "private": self.private_per_second,
+            "group": self.group_per_minute / 60.0,
+        }[scope]
+        return base * self.scale * self.headroom
+
+    def burst(self, scope: str) -> int:
+        """Messages a scope may send back to back after a quiet spell."""
+        return {
+            "overall": self.overall_burst,
+            "private": self.private_burst,
+            "group": self.group_burst,
+        }[scope]
+
+
+@dataclass
+class _Cell:
+    """One budget: `interval` seconds a message, `tolerance` seconds of burst."""
+
+    interval: float
+    tolerance: float
+    # When the next message would be due if messages left exactly at the rate.
+    tat: float = float("-inf")
+    # Whether the last booking found the budget full: a 429 then cannot be this budget's.
+    was_full: bool = True
+
+    def earliest(self, now: float) -> float:
+        return max(now, self.tat - self.tolerance)
+
+    def book(self, at: float) -> None:
+        self.was_full = self.tat <= at
+        self.tat = max(self.tat, at) + self.interval
+
+    def hold(self, until: float) -> None:
+        # Nothing before `until`, and no saved-up burst right after it either.
+        self.tat = max(self.tat, until + self.tolerance)
+
+
+class ChatLimits:
+    """Per-chat, per-group and overall budgets of one dispatcher process."""
+
+    # Forget budgets of chats that have been quiet; a forgotten budget is a full one.
+    PRUNE_AT = 10_000
+
+    def __init__(self, rates: Rates, clock: Callable[[], float] = monotonic) -> None:
+        self.rates = rates
+        self.clock = clock
+        self._overall = self._cell("overall")
+        self._chats: dict[int, _Cell] = {}
+
+    def _cell(self, scope: str) -> _Cell:
+        interval = 1.0 / self.rates.per_second(scope)
+        return _Cell(interval, (self.rates.burst(scope) - 1) * interval)
+
+    def _chat(self, chat_id: int) -> _Cell:
+        cell = self._chats.get(chat_id)
+        if cell is None:
+            if len(self._chats) >= self.PRUNE_AT:
+                now = self.clock()
+                self._chats = {k: c for k, c in self._chats.items() if c.tat > now}
+            # Users have positive ids; groups, supergroups and channels negative ones.
+            cell = self._cell("group" if chat_id < 0 else "private")
+            self._chats[chat_id] = cell
+        return cell
+
+    def reserve(self, chat_id: int, max_wait: float) -> float | None:
+        """Book the next send to a chat: seconds to wait first, or None (nothing booked)
+        when that would be longer than `max_wait`."""
+        now = self.clock()
+        cells = (self._chat(chat_id), self._overall)
+        at = max(cell.earliest(now) for cell in cells)
+        if at - now > max_wait:
+            return None
+        for cell in cells:
+            cell.book(at)
+        return at - now
+
+    def hold(self, chat_id: int, seconds: float) -> bool:
+        """Honour a 429 for a chat; True when it must be the bot's overall limit.
+
+        Telegram does not say which limit was hit. If this chat's budget was full when
+        the message left, its own limit cannot be the cause, so every chat waits.
+        """
+        until = self.clock() + seconds
+        cell = self._chat(chat_id)
+        everything = cell.was_full
+        cell.hold(until)
+        if everything:
+            self._overall.hold(until)
+        return everything

@@ -1,0 +1,105 @@
+"""One outbox message as one Bot API call: copy, file by id, or text."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+
+from bot.delivery.destinations import Place
+from bot.delivery.messages import Outgoing
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class _SendFile(Protocol):
+    """What sendPhoto, sendDocument, sendVoice, sendAudio and sendVideo have in common."""
+
+    async def __call__(
+        self,
+        chat_id: int,
+        file: str,
+        /,
+        *,
+        caption: str | None,
+        parse_mode: str | None,
+        message_thread_id: int | None,
+        reply_markup: InlineKeyboardMarkup | None,
+        reply_parameters: ReplyParameters | None,
+    ) -> Message: ...
+
+
+def tagged(place: Place, text: str | None) -> str | None:
+    """Text with the queue's hashtag in front, in a staff group without topics."""
+    if place.tag is None:
+        return text
+    return f"{place.tag}\n{text}" if text else place.tag
+
+
+async def send(bot: Bot, place: Place, message: Outgoing, reply_to: int | None) -> int:
+    """Send and return the new message's id; Bot API errors propagate as raised."""
+    markup = (
+        InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+                for row in message.buttons
+            ]
+        )
+        if message.buttons
+        else None
+    )
+    # A card deleted by hand must not fail the message meant to go under it.
+    reply = (
+        ReplyParameters(reply_to, allow_sending_without_reply=True)
+        if reply_to is not None
+        else None
+    )
+    chat_id, thread_id = place.chat_id, place.thread_id
+    if message.copy is not None:
+        copied = await bot.copy_message(
+            chat_id,
+            message.copy.from_chat_id,
+            message.copy.message_id,
+            message_thread_id=thread_id,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+        return copied.message_id
+    text = tagged(place, message.text)
+    parse_mode = ParseMode.HTML if message.html else None
+    if message.file is not None:
+        methods: dict[str, _SendFile] = {
+            "photo": bot.send_photo,
+            "document": bot.send_document,
+            "voice": bot.send_voice,
+            "audio": bot.send_audio,
+            "video": bot.send_video,
+        }
+        sent = await methods[message.file.kind](
+            chat_id,
+            message.file.file_id,
+            caption=text,
+            parse_mode=parse_mode,
+            message_thread_id=thread_id,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+        return sent.message_id
+    sent = await bot.send_message(
+        chat_id,
+        text or "",
+        parse_mode=parse_mode,
+        message_thread_id=thread_id,
+        reply_markup=markup,
+        reply_parameters=reply,
+        link_preview_options=NO_PREVIEW,
+    )
+    return sent.message_id

@@ -1,0 +1,113 @@
+"""Messages crossing between a citizen and the staff about one report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices
+from bot.delivery.messages import CitizenChat, Copy, Outgoing, StaffQueue
+from bot.lifecycle import Actor, Status
+from bot.services import Services
+from bot.tracking import format_code
+from storage import outbox
+from storage.models import Report, Reporter, TimelineEvent
+
+
+def answering_agency(services: Services, report: Report) -> str:
+    """The name a reply goes out under: the agency handling it, else the verifiers'."""
+    directory = services.directory
+    if report.status in (Status.DITERUSKAN, Status.DITINDAKLANJUTI, Status.SELESAI):
+        return directory.agencies[report.agency].name
+    return directory.agencies[directory.city.fallback_agency].name
+
+
+def staff_reply(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    reporter: Reporter,
+    *,
+    text: str | None,
+    copy: Copy | None,
+    staff_user_id: int,
+    now: datetime,
+) -> None:
+    """Relay a staff reply as coming from the agency, never from a person."""
+    t = services.locales.get(reporter.locale)
+    header = t(
+        "relay.header", agency=answering_agency(services, report), code=format_code(report.code)
+    )
+    citizen = CitizenChat(reporter.id)
+    if copy is None:
+        outbox.enqueue(
+            session,
+            citizen,
+            Outgoing(text=f"{header}\n{text}"),
+            purpose="relay",
+            now=now,
+            report_id=report.id,
+        )
+    else:
+        outbox.enqueue(
+            session, citizen, Outgoing(text=header), purpose="relay", now=now, report_id=report.id
+        )
+        outbox.enqueue(
+            session, citizen, Outgoing(copy=copy), purpose="relay", now=now, report_id=report.id
+        )
+    session.add(
+        TimelineEvent(
+            report_id=report.id,
+            at=now,
+            actor=Actor.STAFF,
+            actor_user_id=staff_user_id,
+            from_status=report.status,
+            to_status=report.status,
+            public_text=text,
+        )
+    )
+
+
+def citizen_addition(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    *,
+    text: str | None,
+    copy: Copy | None,
+    now: datetime,
+) -> None:
+    """Put what the citizen added under the report's card, where its queue is now."""
+    t = services.locales.get(services.settings.bot_locale)
+    header = t("relay.addition", code=format_code(report.code))
+    queue = StaffQueue(notices.queue_of(report))
+    body = f"{escape(header)}\n{escape(text)}" if text else escape(header)
+    outbox.enqueue(
+        session,
+        queue,
+        Outgoing(text=body, html=True, under_card=True, link="addition"),
+        purpose="addition",
+        now=now,
+        report_id=report.id,
+    )
+    if copy is not None:
+        outbox.enqueue(
+            session,
+            queue,
+            Outgoing(copy=copy, under_card=True, link="addition"),
+            purpose="addition",
+            now=now,
+            report_id=report.id,
+        )
+    session.add(
+        TimelineEvent(
+            report_id=report.id,
+            at=now,
+            actor=Actor.CITIZEN,
+            from_status=report.status,
+            to_status=report.status,
+            public_text=text,
+        )
+    )

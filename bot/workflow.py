@@ -1,0 +1,142 @@
+"""Applying a transition: check it, change the report, record it, audit it, notify everyone,
+all in the caller's one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices
+from bot.deadlines import deadline_for
+from bot.lifecycle import Actor as ActorKind
+from bot.services import Services
+from bot.transitions import (
+    NEEDS_AGENCY,
+    NEEDS_TEXT,
+    Action,
+    Refusal,
+    Role,
+    TransitionRefused,
+    check,
+)
+from storage import audit
+from storage import reports as report_store
+from storage.models import Report, TimelineEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which role, from which chat; the name only appears on the staff side."""
+
+    role: Role
+    user_id: int | None = None
+    chat_id: int | None = None
+    name: str | None = None
+
+    @property
+    def kind(self) -> ActorKind:
+        """The timeline's kind of actor."""
+        match self.role:
+            case Role.CITIZEN:
+                return ActorKind.CITIZEN
+            case Role.SYSTEM:
+                return ActorKind.SYSTEM
+        return ActorKind.STAFF
+
+
+def refuse(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    report: Report | None,
+    *,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Audit a refused action; the caller commits and tells the person why."""
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        action=action,
+        report_id=report.id if report else None,
+        allowed=False,
+        detail=reason,
+    )
+
+
+async def apply(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    action: Action,
+    actor: Actor,
+    *,
+    now: datetime,
+    text: str | None = None,
+    note: str | None = None,
+    agency: str | None = None,
+) -> TimelineEvent:
+    """Move the report by `action`, or raise TransitionRefused having changed nothing but
+    the audit log."""
+    try:
+        if report.closed_at is not None:
+            raise TransitionRefused(Refusal.CLOSED)
+        target = check(action, report.status, actor.role)
+        if action in NEEDS_TEXT and not (text and text.strip()):
+            raise TransitionRefused(Refusal.NEEDS_TEXT)
+        if action in NEEDS_AGENCY and agency not in services.directory.agencies:
+            raise TransitionRefused(Refusal.NEEDS_AGENCY)
+    except TransitionRefused as refused:
+        refuse(session, actor, action.value, report, reason=refused.reason.value, now=now)
+        raise
+
+    source = report.status
+    if agency is not None:
+        report.agency = agency
+    report.status = target
+    report.updated_at = now
+    report.deadline_at = deadline_for(
+        target,
+        calendar=services.calendar,
+        now=now,
+        submitted_at=report.created_at,
+        agency=services.directory.agencies[report.agency],
+    )
+    report.reminded_at = None
+    report.escalated_at = None
+    event = TimelineEvent(
+        report_id=report.id,
+        at=now,
+        actor=actor.kind,
+        actor_user_id=actor.user_id,
+        from_status=source,
+        to_status=target,
+        public_text=text.strip() if text else None,
+        internal_note=note,
+    )
+    session.add(event)
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        action=action.value,
+        report_id=report.id,
+        allowed=True,
+    )
+    reporter = await report_store.reporter_of(session, report)
+    attachments = list(await report_store.attachments_of(session, report.id))
+    notices.transition(
+        session,
+        services,
+        report,
+        reporter=reporter,
+        event=event,
+        attachments=attachments,
+        actor_name=actor.name,
+    )
+    return event

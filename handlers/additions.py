@@ -1,0 +1,39 @@
+"""A citizen's reply to one of our messages about a report: more information for the staff.
+
+Answering a held report this way also sends it back to verification.
+"""
+
+from __future__ import annotations
+
+from bot import relays, workflow
+from bot.delivery.messages import Copy
+from bot.lifecycle import Status
+from bot.tracking import format_code
+from bot.transitions import Action, Role
+from handlers.inputs import Kind
+from handlers.turn import Turn
+from storage.models import Report
+
+
+async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None:
+    """Pass the citizen's text or file to the staff under the report's card."""
+    sent = turn.input
+    if sent.kind is Kind.OTHER:
+        turn.say("error.unsupported")
+        return
+    copy = None if sent.kind is Kind.TEXT else Copy(chat_id, message_id)
+    text = sent.text.strip() or None
+    relays.citizen_addition(turn.session, turn.services, report, text=text, copy=copy, now=turn.now)
+    if report.status is Status.DITUNDA:
+        citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
+        await workflow.apply(
+            turn.session,
+            turn.services,
+            report,
+            Action.SUPPLY,
+            citizen,
+            now=turn.now,
+            text=text or turn.services.locales.get(turn.reporter.locale)("addition.file_only"),
+        )
+    turn.delivered()
+    turn.say("addition.received", code=format_code(report.code))

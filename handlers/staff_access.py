@@ -1,0 +1,78 @@
+"""Who may act on reports: members of the staff group or of an agency's own group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import ChatMember
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.i18n import Translator
+from bot.services import Services
+from bot.transitions import Role
+from bot.workflow import Actor, refuse
+from handlers.staff_text import refusal_text
+from storage.models import Report
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """A staff chat: the main staff group (every report) or one agency's own group."""
+
+    chat_id: int
+    agency: str | None = None
+
+    def covers(self, report: Report) -> bool:
+        """An agency's own group sees only that agency's reports."""
+        return self.agency is None or report.agency == self.agency
+
+
+def scope_of(services: Services, chat_id: int) -> StaffScope | None:
+    """The staff scope of a chat, None for any chat we do not serve."""
+    if chat_id == services.settings.admin_chat_id:
+        return StaffScope(chat_id)
+    for agency in services.directory.agencies.values():
+        if agency.chat_id == chat_id:
+            return StaffScope(chat_id, agency.key)
+    return None
+
+
+async def role_in(bot: ExtBot[None], scope: StaffScope, user_id: int) -> Role | None:
+    """The person's role in a staff chat, asked of Telegram; None if not a member.
+
+    Forward, hold, reject and reassign belong to the main staff group's administrators;
+    in an agency's own group everyone acts as staff.
+    """
+    try:
+        member = await bot.get_chat_member(scope.chat_id, user_id)
+    except TelegramError:
+        return None
+    if member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER):
+        return Role.ADMIN if scope.agency is None else Role.STAFF
+    if member.status in (ChatMember.MEMBER, ChatMember.RESTRICTED):
+        return Role.STAFF
+    return None
+
+
+@dataclass
+class StaffTurn:
+    """One staff update being handled: its unit of work, who acts where, in which language."""
+
+    session: AsyncSession
+    services: Services
+    scope: StaffScope
+    actor: Actor
+    now: datetime
+
+    @property
+    def t(self) -> Translator:
+        """The staff language's translator."""
+        return self.services.locales.get(self.services.settings.bot_locale)
+
+    def refused(self, action: str, report: Report | None, reason: str) -> str:
+        """Audit a refusal and return its text."""
+        refuse(self.session, self.actor, action, report, reason=reason, now=self.now)
+        return refusal_text(self.services, self.t, reason, report)

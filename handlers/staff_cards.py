@@ -1,0 +1,116 @@
+"""Presses on staff card buttons: checked, applied in one unit of work, answered aloud.
+
+Refusals are answered with an alert (`show_alert`), which screen readers read; a toast
+would not be heard.
+"""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+
+from bot import workflow
+from bot.callbacks import CallbackDataError, CardPress, decode
+from bot.cards import TEXT_ACTIONS
+from bot.context import LaporContext
+from bot.delivery.messages import Button, ChatTarget, Outgoing
+from bot.lifecycle import Status
+from bot.tracking import format_code
+from bot.transitions import Action, Role, TransitionRefused, check
+from handlers.staff_access import StaffTurn, role_in, scope_of
+from handlers.staff_text import Denial, refusal_text
+from storage import outbox
+from storage import reports as report_store
+from storage.errors import ReportNotFound
+from storage.models import Report
+
+
+async def on_card_press(update: Update, context: LaporContext) -> None:
+    """Apply the action of a card button, or explain in an alert why not."""
+    query = update.callback_query
+    chat = update.effective_chat
+    user = update.effective_user
+    if query is None or chat is None or user is None:
+        return
+    services = context.services
+    scope = scope_of(services, chat.id)
+    role = await role_in(context.bot, scope, user.id) if scope else None
+    actor = workflow.Actor(role or Role.CITIZEN, user.id, chat.id, user.first_name)
+    async with services.sessionmaker.begin() as session:
+        if scope is None or role is None:
+            workflow.refuse(
+                session, actor, "press", None, reason=Denial.NOT_STAFF, now=services.clock()
+            )
+            t = services.locales.get(services.settings.bot_locale)
+            refusal: str | None = t(f"staff.refused.{Denial.NOT_STAFF.value}")
+        else:
+            turn = StaffTurn(session, services, scope, actor, services.clock())
+            refusal = await _handle(turn, query)
+    await query.answer(refusal, show_alert=refusal is not None)
+    context.bot_data.wake_dispatcher()
+
+
+async def _handle(turn: StaffTurn, query: CallbackQuery) -> str | None:
+    """Do what the press asks; the text of a refusal, or None when done."""
+    try:
+        press = decode(query.data or "")
+    except CallbackDataError:
+        return turn.refused("press", None, Denial.UNKNOWN_BUTTON)
+    try:
+        report = await report_store.by_code(turn.session, press.code)
+    except ReportNotFound:
+        return turn.refused("press", None, Denial.NOT_FOUND)
+    if not turn.scope.covers(report):
+        return turn.refused("press", report, Denial.OTHER_AGENCY)
+    here = ChatTarget(turn.scope.chat_id, getattr(query.message, "message_thread_id", None))
+    if press.action is None:
+        _agency_choice(turn, report, here)
+        return None
+    if press.action in TEXT_ACTIONS:
+        try:
+            check(press.action, report.status, turn.actor.role)
+        except TransitionRefused as refusal:
+            return turn.refused(press.action.value, report, refusal.reason.value)
+        text = turn.t(f"staff.how_to.{press.action.value}", code=format_code(report.code))
+        prompt = Outgoing(text=text, under_card=True)
+        outbox.enqueue(
+            turn.session, here, prompt, purpose="staff_prompt", now=turn.now, report_id=report.id
+        )
+        return None
+    try:
+        await workflow.apply(
+            turn.session,
+            turn.services,
+            report,
+            press.action,
+            turn.actor,
+            now=turn.now,
+            agency=press.agency,
+        )
+    except TransitionRefused as refusal:
+        return refusal_text(turn.services, turn.t, refusal.reason.value, report)
+    return None
+
+
+def _agency_choice(turn: StaffTurn, report: Report, here: ChatTarget) -> None:
+    """Post the agencies to forward (or reassign) the report to, one button each."""
+    services, t = turn.services, turn.t
+    action = Action.FORWARD if report.status is Status.MENUNGGU_VERIFIKASI else Action.REASSIGN
+    buttons = tuple(
+        (
+            Button(
+                t(f"card.button.{action.value}", agency=agency.short_name),
+                CardPress(action, report.code, agency.key).encode(),
+            ),
+        )
+        for agency in services.directory.agencies.values()
+        if agency.key != report.agency or action is Action.FORWARD
+    )
+    text = t("staff.choose_agency", code=format_code(report.code))
+    outbox.enqueue(
+        turn.session,
+        here,
+        Outgoing(text=text, buttons=buttons),
+        purpose="staff_prompt",
+        now=turn.now,
+        report_id=report.id,
+    )

@@ -1,0 +1,156 @@
+"""Typed staff commands: the equivalent of every card button, and the queue, a report, search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+
+from bot import workflow
+from bot.cards import card_text
+from bot.context import LaporContext
+from bot.dates import format_date, format_time
+from bot.delivery.messages import ChatTarget, Outgoing
+from bot.i18n import Translator
+from bot.lifecycle import OPEN_STATUSES
+from bot.services import Services
+from bot.tracking import CodeError, format_code, parse_code
+from bot.transitions import NEEDS_TEXT, Action, Role, TransitionRefused
+from handlers.staff_access import StaffScope, StaffTurn, role_in, scope_of
+from handlers.staff_text import Denial, refusal_text
+from storage import outbox
+from storage import reports as report_store
+from storage.errors import ReportNotFound
+from storage.models import Report
+
+# Actions citizens take are not staff commands.
+ACTION_COMMANDS = tuple(a.value for a in Action if a not in (Action.SUPPLY, Action.DISPUTE))
+QUERY_COMMANDS = ("laporan", "antrean", "cari")
+LISTED = 20
+
+
+async def on_staff_command(update: Update, context: LaporContext) -> None:
+    """Run a staff command and answer in the same topic."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    services = context.services
+    scope = scope_of(services, message.chat_id)
+    if scope is None:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].casefold()
+    words = message.text.split()[1:]
+    role = await role_in(context.bot, scope, user.id)
+    actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+    async with services.sessionmaker.begin() as session:
+        turn = StaffTurn(session, services, scope, actor, services.clock())
+        if role is None:
+            answer: Outgoing | None = Outgoing(text=turn.refused(command, None, Denial.NOT_STAFF))
+        elif command in QUERY_COMMANDS:
+            answer = await _query(turn, command, words)
+        else:
+            answer = await _action(turn, command, words)
+        if answer is not None:
+            here = ChatTarget(message.chat_id, message.message_thread_id)
+            outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
+    context.bot_data.wake_dispatcher()
+
+
+async def _report(session: AsyncSession, words: list[str], scope: StaffScope) -> Report | None:
+    try:
+        report = await report_store.by_code(session, parse_code(words[0]))
+    except (IndexError, CodeError, ReportNotFound):
+        return None
+    return report if scope.covers(report) else None
+
+
+async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing | None:
+    """Apply the action a command names to the report whose code follows it."""
+    action = Action(command)
+    t = turn.t
+    report = await _report(turn.session, words, turn.scope)
+    if report is None:
+        turn.refused(command, None, Denial.NOT_FOUND)
+        return Outgoing(text=t(f"staff.usage.{command}"))
+    rest = words[1:]
+    agency: str | None = None
+    if action in (Action.FORWARD, Action.REASSIGN):
+        agency = (
+            rest[0].casefold() if rest else (report.agency if action is Action.FORWARD else None)
+        )
+        rest = rest[1:]
+    text = " ".join(rest) or None
+    try:
+        await workflow.apply(
+            turn.session,
+            turn.services,
+            report,
+            action,
+            turn.actor,
+            now=turn.now,
+            text=text,
+            agency=agency,
+        )
+    except TransitionRefused as refusal:
+        reason = refusal.reason.value
+        if action in NEEDS_TEXT and reason == "needs_text":
+            return Outgoing(text=t(f"staff.usage.{command}"))
+        return Outgoing(text=refusal_text(turn.services, t, reason, report))
+    return None
+
+
+async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
+    """A report with its timeline, the queue, or a search, as one message."""
+    session, services, scope, t, now = turn.session, turn.services, turn.scope, turn.t, turn.now
+    if command == "laporan":
+        report = await _report(session, words, scope)
+        if report is None:
+            return Outgoing(text=t("staff.usage.laporan"))
+        reporter = await report_store.reporter_of(session, report)
+        events = await report_store.timeline(session, report.id)
+        tz = services.settings.timezone
+        locale = services.settings.bot_locale
+        lines = [card_text(services, report, reporter), t("staff.timeline")]
+        lines += [
+            t(
+                "staff.timeline_entry",
+                date=format_date(event.at.astimezone(tz).date(), locale),
+                time=format_time(event.at, tz, locale),
+                label=t(f"timeline.{event.to_status.value.lower()}"),
+                text=escape(event.public_text or event.internal_note or ""),
+            )
+            for event in events
+        ]
+        return Outgoing(text="\n".join(lines), html=True)
+    if command == "antrean":
+        agency = (words[0].casefold() if words else None) or scope.agency
+        reports = await report_store.open_queue(session, agency, tuple(OPEN_STATUSES), LISTED)
+        if not reports:
+            return Outgoing(text=t("staff.queue_empty"))
+        return Outgoing(
+            text="\n".join([t("staff.queue"), *(_line(services, r, t, now) for r in reports)])
+        )
+    found = await report_store.search(session, words, scope.agency, LISTED) if words else []
+    if not found:
+        return Outgoing(text=t("staff.search_empty"))
+    return Outgoing(
+        text="\n".join([t("staff.search"), *(_line(services, r, t, now) for r in found)])
+    )
+
+
+def _line(services: Services, report: Report, t: Translator, now: datetime) -> str:
+    """One report in a list: code, category, status and the time left or overdue."""
+    agency = services.directory.agencies.get(report.agency)
+    label = t(report.status.label_key, agency=agency.short_name if agency else report.agency)
+    category = services.directory.category(report.category).label(services.settings.bot_locale)
+    if report.deadline_at is None:
+        left = t("staff.no_deadline")
+    else:
+        days = services.calendar.working_days_between(now, report.deadline_at)
+        left = t("staff.days_left", days=days) if days >= 0 else t("staff.days_late", days=-days)
+    return t(
+        "staff.queue_line", code=format_code(report.code), category=category, label=label, left=left
+    )

@@ -1,0 +1,139 @@
+"""Staff replies to a card: relayed to the citizen, kept as a note, or a tagged action."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message, Update
+
+from bot import relays, workflow
+from bot.context import LaporContext
+from bot.delivery.messages import ChatTarget, Copy, Outgoing
+from bot.lifecycle import Actor as ActorKind
+from bot.lifecycle import Status
+from bot.transitions import Action, Role, TransitionRefused
+from handlers.staff_access import StaffTurn, role_in, scope_of
+from handlers.staff_text import Denial, refusal_text
+from storage import audit, links, outbox
+from storage import reports as report_store
+from storage.models import Report, TimelineEvent
+
+NOTE_TAG = "#catatan"
+# A reply starting with one of these tags takes that action, its text told to the citizen.
+ACTION_TAGS = {
+    f"#{action.value}": action
+    for action in (
+        Action.HOLD,
+        Action.NOT_OURS,
+        Action.ARCHIVE,
+        Action.START,
+        Action.COMPLETE,
+        Action.HAND_BACK,
+    )
+}
+
+
+def _split_tag(text: str) -> tuple[str | None, str]:
+    head, _, rest = text.strip().partition(" ")
+    tag = head.casefold()
+    if tag == NOTE_TAG or tag in ACTION_TAGS:
+        return tag, rest.strip()
+    return None, text.strip()
+
+
+async def on_staff_reply(update: Update, context: LaporContext) -> None:
+    """Handle a reply to one of our messages about a report in a staff chat."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.reply_to_message is None:
+        return
+    services = context.services
+    scope = scope_of(services, message.chat_id)
+    if scope is None:
+        return
+    async with services.sessionmaker.begin() as session:
+        report_id = await links.report_for_staff_message(
+            session, message.chat_id, message.reply_to_message.message_id
+        )
+        if report_id is None:
+            return  # a reply to something that is not about a report
+        report = await session.get(Report, report_id)
+        assert report is not None
+        role = await role_in(context.bot, scope, user.id)
+        actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+        turn = StaffTurn(session, services, scope, actor, services.clock())
+        refusal: str | None = None
+        if role is None or not scope.covers(report):
+            refusal = turn.refused(
+                "reply", report, Denial.NOT_STAFF if role is None else Denial.OTHER_AGENCY
+            )
+        else:
+            refusal = await _act(turn, report, message)
+        if refusal is not None:
+            here = ChatTarget(message.chat_id, message.message_thread_id)
+            outbox.enqueue(
+                session, here, Outgoing(text=refusal), purpose="staff_prompt", now=turn.now
+            )
+    context.bot_data.wake_dispatcher()
+
+
+async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
+    """Keep a note, take a tagged action, or relay the reply; a refusal's text, else None."""
+    session, services, actor, now = turn.session, turn.services, turn.actor, turn.now
+    tag, text = _split_tag(message.text or message.caption or "")
+    if tag == NOTE_TAG:
+        session.add(
+            TimelineEvent(
+                report_id=report.id,
+                at=now,
+                actor=ActorKind.STAFF,
+                actor_user_id=actor.user_id,
+                from_status=report.status,
+                to_status=report.status,
+                internal_note=text,
+            )
+        )
+        _audit(session, actor, report, "note", now)
+        return None
+    try:
+        if tag is not None:
+            await workflow.apply(
+                session, services, report, ACTION_TAGS[tag], actor, now=now, text=text or None
+            )
+            return None
+        reporter = await report_store.reporter_of(session, report)
+        if reporter is None:
+            return turn.refused("reply", report, Denial.NO_REPORTER)
+        has_file = message.text is None
+        relays.staff_reply(
+            session,
+            services,
+            report,
+            reporter,
+            text=text or None,
+            copy=Copy(message.chat_id, message.message_id) if has_file else None,
+            staff_user_id=actor.user_id or 0,
+            now=now,
+        )
+        _audit(session, actor, report, "reply", now)
+        if report.status is Status.DITERUSKAN:
+            # The agency's first answer means the report is being followed up.
+            await workflow.apply(session, services, report, Action.START, actor, now=now)
+    except TransitionRefused as refusal:
+        return refusal_text(services, turn.t, refusal.reason.value, report)
+    return None
+
+
+def _audit(
+    session: AsyncSession, actor: workflow.Actor, report: Report, action: str, now: datetime
+) -> None:
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        action=action,
+        report_id=report.id,
+        allowed=True,
+    )

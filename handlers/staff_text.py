@@ -1,0 +1,32 @@
+"""Staff-facing texts shared by card presses, commands and replies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.i18n import Translator
+from bot.services import Services
+from bot.tracking import format_code
+from storage.models import Report
+
+
+class Denial(StrEnum):
+    """Why the edge refused a staff update before any transition was tried."""
+
+    UNKNOWN_BUTTON = "unknown_button"
+    NOT_STAFF = "not_staff"
+    NOT_FOUND = "not_found"
+    OTHER_AGENCY = "other_agency"
+    NO_REPORTER = "no_reporter"
+
+
+def refusal_text(services: Services, t: Translator, reason: str, report: Report | None) -> str:
+    """Why an action was refused, naming the report and its status where that helps."""
+    if report is None:
+        return t(f"staff.refused.{reason}")
+    agency = services.directory.agencies.get(report.agency)
+    return t(
+        f"staff.refused.{reason}",
+        code=format_code(report.code),
+        label=t(report.status.label_key, agency=agency.name if agency else report.agency),
+    )

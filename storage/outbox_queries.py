@@ -1,0 +1,318 @@
+"""The dispatcher's side of the outbox: claiming rows by lease, recording what happened,
+and the records sending needs (topics, cards). Functions take the session, never commit.
+
+A row is claimed only together with every earlier pending row of its chat (the
+`order_key`), so a chat's messages leave in row order whichever dispatcher sends them:
+a row whose predecessor waits (backoff, 429) or is held by another dispatcher waits too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from storage.models import OutboxMessage, Reporter, StaffMessage, Topic
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+UNREACHABLE = "unreachable"
+
+OrderKey = Callable[[dict[str, Any]], Hashable]
+
+
+@dataclass(frozen=True)
+class ClaimLimits:
+    """How much one claim may take."""
+
+    rows: int = 100
+    chats: int = 32
+    rows_per_chat: int = 10
+    # Pending rows looked at, oldest first; rows beyond wait for a later claim.
+    scan: int = 2000
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+
+
+def _due(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        OutboxMessage.state == PENDING,
+        OutboxMessage.available_at <= now,
+        _free(now),
+    ]
+
+
+async def has_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether any row could be sent now (a cheap read before taking the write lock)."""
+    return bool(await session.scalar(select(exists().where(*_due(now)))))
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    order_key: OrderKey,
+    limits: ClaimLimits,
+) -> list[OutboxMessage]:
+    """Lease due rows to `owner`, oldest first, keeping each chat's rows in order."""
+    if session.get_bind().dialect.name == "sqlite":
+        # pysqlite begins a transaction only at the first write, so reads before it would
+        # see rows another process is claiming at the same moment. Writing first takes
+        # SQLite's single write lock: claims run one after another. (PostgreSQL relies on
+        # FOR UPDATE SKIP LOCKED below.) The write also clears leases that have run out.
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == PENDING, OutboxMessage.lease_until <= now)
+            .values(lease_owner=None, lease_until=None)
+        )
+    pending = (
+        await session.execute(
+            select(
+                OutboxMessage.id,
+                OutboxMessage.destination,
+                OutboxMessage.available_at,
+                OutboxMessage.lease_until,
+            )
+            .where(OutboxMessage.state == PENDING)
+            .order_by(OutboxMessage.id)
+            .limit(limits.scan)
+        )
+    ).all()
+    wanted = _pick(pending, now, order_key, limits)
+    if not wanted:
+        return []
+    # Another dispatcher may have taken some rows since: lock what is still free and
+    # skip what is locked, then keep for each chat only the rows with no gap before them.
+    got = {
+        row.id: row
+        for row in await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_([row_id for row_id, _ in wanted]), *_due(now))
+            .with_for_update(skip_locked=True)
+        )
+    }
+    claimed: list[OutboxMessage] = []
+    broken: set[Hashable] = set()
+    for row_id, key in wanted:
+        if key in broken:
+            continue
+        row = got.get(row_id)
+        if row is None:
+            broken.add(key)
+            continue
+        claimed.append(row)
+    if claimed:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in claimed]))
+            .values(lease_owner=owner, lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        for row in claimed:
+            row.lease_owner, row.lease_until = owner, lease_until
+    return claimed
+
+
+def _pick(
+    pending: Sequence[Any], now: datetime, order_key: OrderKey, limits: ClaimLimits
+) -> list[tuple[int, Hashable]]:
+    """The rows to claim: for each chat, the due rows before its first one that is not."""
+    picked: list[tuple[int, Hashable]] = []
+    taken: dict[Hashable, int] = {}
+    closed: set[Hashable] = set()
+    for row_id, destination, available_at, lease_until in pending:
+        key = order_key(destination)
+        if key in closed:
+            continue
+        free = lease_until is None or lease_until <= now
+        room = key in taken or len(taken) < limits.chats
+        if (
+            available_at > now
+            or not free
+            or not room
+            or taken.get(key, 0) >= limits.rows_per_chat
+            or len(picked) >= limits.rows
+        ):
+            closed.add(key)
+            continue
+        taken[key] = taken.get(key, 0) + 1
+        picked.append((row_id, key))
+    return picked
+
+
+async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None:
+    """Give back leased rows untouched (not attempted): anyone may claim them again."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(ids)),
+                OutboxMessage.state == PENDING,
+                OutboxMessage.lease_owner == owner,
+            )
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def retry_later(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    owner: str,
+    available_at: datetime,
+    attempts: int,
+    last_error: str | None,
+) -> bool:
+    """Put a leased row back to wait until `available_at`; False if no longer ours."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.state == PENDING,
+            OutboxMessage.lease_owner == owner,
+        )
+        .values(
+            available_at=available_at,
+            attempts=attempts,
+            last_error=last_error,
+            lease_owner=None,
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+async def close(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    state: str,
+    last_error: str,
+    attempts: int | None = None,
+) -> bool:
+    """End a row as "failed" or "unreachable", keeping why; False if it had ended already."""
+    values: dict[str, Any] = {"state": state, "last_error": last_error, "lease_until": None}
+    if attempts is not None:
+        values["attempts"] = attempts
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+async def mark_sent(
+    session: AsyncSession, row_id: int, *, now: datetime, chat_id: int, message_id: int
+) -> bool:
+    """Record the delivered message; False if the row was no longer pending.
+
+    `lease_owner` stays as the record of which dispatcher sent it.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+        .values(
+            state=SENT,
+            sent_at=now,
+            chat_id=chat_id,
+            message_id=message_id,
+            lease_until=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
+def link_message(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    message_id: int,
+    report_id: int,
+    kind: str,
+    now: datetime,
+) -> StaffMessage:
+    """Remember that a message in a staff chat belongs to a report."""
+    link = StaffMessage(
+        chat_id=chat_id, message_id=message_id, report_id=report_id, kind=kind, created_at=now
+    )
+    session.add(link)
+    return link
+
+
+async def newest_card(session: AsyncSession, chat_id: int, report_id: int) -> int | None:
+    """The message id of the report's latest card in a chat, if it has one there."""
+    return await session.scalar(
+        select(StaffMessage.message_id)
+        .where(
+            StaffMessage.chat_id == chat_id,
+            StaffMessage.report_id == report_id,
+            StaffMessage.kind == "card",
+        )
+        .order_by(StaffMessage.id.desc())
+        .limit(1)
+    )
+
+
+async def reporter_chat(session: AsyncSession, reporter_id: int) -> int | None:
+    """The reporter's private chat, or None when they are unreachable or erased."""
+    row = (
+        await session.execute(
+            select(Reporter.chat_id, Reporter.unreachable_at).where(Reporter.id == reporter_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    chat_id, unreachable_at = row.tuple()
+    return chat_id if unreachable_at is None else None
+
+
+async def mark_unreachable(session: AsyncSession, reporter_id: int, now: datetime) -> None:
+    """The citizen blocked the bot (or is gone): no more attempts to write to them."""
+    await session.execute(
+        update(Reporter)
+        .where(Reporter.id == reporter_id, Reporter.unreachable_at.is_(None))
+        .values(unreachable_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def find_topic(session: AsyncSession, chat_id: int, key: str) -> int | None:
+    """The thread id of the topic kept for a queue in a staff group."""
+    thread_id: int | None = await session.scalar(
+        select(Topic.thread_id).where(Topic.chat_id == chat_id, Topic.key == key)
+    )
+    return thread_id
+
+
+def save_topic(session: AsyncSession, chat_id: int, key: str, thread_id: int) -> None:
+    """Remember a topic the bot created (unique per chat and queue)."""
+    session.add(Topic(chat_id=chat_id, key=key, thread_id=thread_id))
+
+
+async def forget_topic(session: AsyncSession, chat_id: int, key: str, thread_id: int) -> None:
+    """Drop a topic that was deleted by hand; a newer one stored meanwhile is kept."""
+    await session.execute(
+        delete(Topic).where(
+            Topic.chat_id == chat_id, Topic.key == key, Topic.thread_id == thread_id
+        )
+    )
+
+
+def _changed(result: Any) -> bool:
+    return bool(result.rowcount)
