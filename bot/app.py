@@ -23,6 +23,8 @@ from telegram.ext import (
 from bot import tracking
 from bot.agencies import load_directory
 from bot.context import BotData, LaporApplication, LaporContext
+from bot.deadline_watch import DEADLINE_WATCH_EVERY, watch_deadlines
+from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.i18n import load_locales
 from bot.reminders import draft_upkeep
 from bot.services import Services
@@ -109,6 +111,7 @@ def build_application(settings: Settings, services: Services | None = None) -> L
         )
         .rate_limiter(AIORateLimiter(max_retries=2))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     application: LaporApplication = builder.build()
@@ -117,6 +120,9 @@ def build_application(settings: Settings, services: Services | None = None) -> L
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             draft_upkeep, interval=DRAFT_UPKEEP_EVERY, first=DRAFT_UPKEEP_EVERY
+        )
+        application.job_queue.run_repeating(
+            watch_deadlines, interval=DEADLINE_WATCH_EVERY, first=DEADLINE_WATCH_EVERY
         )
     return application
 
@@ -127,6 +133,11 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     await application.bot.set_my_commands(
         [BotCommand(name, t(f"command.{name}")) for name in COMMANDS]
     )
+    await start_delivery(application.bot_data)
+
+
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await stop_delivery(application.bot_data)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

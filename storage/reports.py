@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,3 +142,50 @@ async def search(
     if agency is not None:
         query = query.where(Report.agency == agency)
     return (await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars().all()
+
+
+async def due_for_reminder(
+    session: AsyncSession, statuses: Sequence[Status], before: datetime
+) -> Sequence[Report]:
+    """Open reports whose deadline falls before `before`, not yet reminded; locked for us."""
+    query = (
+        select(Report)
+        .where(
+            Report.status.in_(statuses),
+            Report.deadline_at.is_not(None),
+            Report.deadline_at < before,
+            Report.reminded_at.is_(None),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def overdue(
+    session: AsyncSession, statuses: Sequence[Status], now: datetime
+) -> Sequence[Report]:
+    """Reports past their deadline and not yet escalated; locked for us."""
+    query = (
+        select(Report)
+        .where(
+            Report.status.in_(statuses),
+            Report.deadline_at < now,
+            Report.escalated_at.is_(None),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[Report]:
+    """Done reports whose dispute window has passed and are not yet closed for good."""
+    query = (
+        select(Report)
+        .where(
+            Report.status == Status.SELESAI,
+            Report.deadline_at < now,
+            Report.closed_at.is_(None),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()

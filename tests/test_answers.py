@@ -103,7 +103,7 @@ async def test_a_draft_is_reminded_before_it_expires_then_removed(
     await consent(citizen)
     await to_step(citizen, 3)
     assert harness.application is not None and harness.application.job_queue is not None
-    [job] = harness.application.job_queue.jobs()
+    [job] = harness.application.job_queue.get_jobs_by_name("draft_upkeep")
 
     harness.clock.advance(hours=25)
     await job.run(harness.application)

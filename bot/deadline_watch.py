@@ -1,0 +1,96 @@
+"""The deadline watch: remind the queue before a limit, escalate after it, tell the citizen,
+and close done reports for good once the dispute window has passed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices
+from bot.context import LaporContext
+from bot.dates import format_date
+from bot.delivery.messages import CitizenChat, Outgoing, StaffQueue
+from bot.lifecycle import Status
+from bot.services import Services
+from bot.tracking import format_code
+from storage import outbox
+from storage import reports as report_store
+from storage.models import Report
+
+WATCHED = (Status.MENUNGGU_VERIFIKASI, Status.DITERUSKAN, Status.DITINDAKLANJUTI)
+# Staff are reminded when one working day (at most) is left.
+REMIND_AHEAD_DAYS = 1
+
+
+async def watch_deadlines(context: LaporContext) -> None:
+    """Job: one pass over the time limits, in one unit of work."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        await run_watch(session, services, services.clock())
+    context.bot_data.wake_dispatcher()
+
+
+async def run_watch(session: AsyncSession, services: Services, now: datetime) -> None:
+    """Remind, escalate and close what is due at `now`."""
+    soon = services.calendar.add_working_days(now, REMIND_AHEAD_DAYS)
+    for report in await report_store.due_for_reminder(session, WATCHED, soon):
+        report.reminded_at = now
+        queue = notices.queue_of(report)
+        _staff(session, services, report, queue=queue, key="deadline.reminder", now=now)
+    for report in await report_store.overdue(session, WATCHED, now):
+        report.escalated_at = now
+        _staff(session, services, report, queue=notices.ESKALASI, key="deadline.escalated", now=now)
+        await _citizen(session, services, report, "deadline.late", now)
+    for report in await report_store.past_dispute_window(session, now):
+        report.closed_at = now
+        await _citizen(session, services, report, "deadline.closed", now)
+
+
+def _staff(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    *,
+    queue: str,
+    key: str,
+    now: datetime,
+) -> None:
+    locale = services.settings.bot_locale
+    t = services.locales.get(locale)
+    assert report.deadline_at is not None
+    agency = services.directory.agencies[report.agency].name
+    text = t(
+        key,
+        code=format_code(report.code),
+        label=t(report.status.label_key, agency=agency),
+        deadline=format_date(services.calendar.local_date(report.deadline_at), locale),
+    )
+    outbox.enqueue(
+        session,
+        StaffQueue(queue),
+        Outgoing(text=text, under_card=queue != notices.ESKALASI),
+        purpose="deadline",
+        now=now,
+        report_id=report.id,
+    )
+
+
+async def _citizen(
+    session: AsyncSession, services: Services, report: Report, key: str, now: datetime
+) -> None:
+    reporter = await report_store.reporter_of(session, report)
+    if reporter is None:
+        return
+    t = services.locales.get(reporter.locale)
+    outbox.enqueue(
+        session,
+        CitizenChat(reporter.id),
+        Outgoing(text=t(key, code=format_code(report.code))),
+        purpose="deadline",
+        now=now,
+        report_id=report.id,
+    )
+
+
+DEADLINE_WATCH_EVERY = timedelta(minutes=15)
