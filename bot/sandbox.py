@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 
 from bot.app import build_application
+from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.emulator import Emulator, Message, RateLimits, User
 from bot.i18n import Translator, load_locales
 from bot.settings import Settings
@@ -88,6 +89,8 @@ async def run_sandbox(settings: Settings) -> None:
     try:
         async with application:
             await application.start()
+            # run_polling would start it from post_init; here the parts are started by hand.
+            await start_delivery(application.bot_data)
             assert application.updater is not None
             await application.updater.start_polling(poll_interval=0.0, timeout=5)
             screen = Screen(emulator, citizen, t)
@@ -107,6 +110,7 @@ async def run_sandbox(settings: Settings) -> None:
                         print(t("sandbox.no_answer"))
                     await screen.refresh()
             await application.updater.stop()
+            await stop_delivery(application.bot_data)
             await application.stop()
     finally:
         await emulator.stop()

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Drafts live at least 24 hours (ACCESSIBILITY.md rule 17); the reminder comes before expiry.
     draft_ttl_hours: int = Field(default=48, ge=24)
     draft_reminder_hours: int = Field(default=24, ge=1)
+    # Multiplies the outbox's message rates (not bursts), like the emulator's RateLimits.scale.
+    outbox_rate_scale: float = Field(default=1.0, gt=0)
 
     @field_validator("bot_locale")
     @classmethod

@@ -278,7 +278,7 @@ async def reporter_chat(session: AsyncSession, reporter_id: int) -> int | None:
     ).one_or_none()
     if row is None:
         return None
-    chat_id, unreachable_at = row.tuple()
+    chat_id, unreachable_at = row
     return chat_id if unreachable_at is None else None
 
 

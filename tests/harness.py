@@ -5,17 +5,22 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import SecretStr
 
 from bot import tracking
 from bot.app import build_application, build_services
 from bot.context import LaporApplication
+from bot.delivery.dispatcher import Dispatcher, start_delivery, stop_delivery
 from bot.emulator import Emulator
 from bot.services import Services
 from bot.settings import Settings
 
 TOKEN = "123456:TEST-TOKEN"
+# The emulator fixture has Telegram's flood limits off, so the outbox need not pace itself
+# either; tests of the limits set both (tests/test_delivery.py).
+UNPACED = 50.0
 
 
 @dataclass
@@ -41,11 +46,21 @@ class Harness:
     admin_chat_id: int
     rng: random.Random = field(default_factory=lambda: random.Random(7264185))
     application: LaporApplication | None = None
+    # Further settings for this bot, e.g. agencies_file or outbox_rate_scale.
+    overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def services(self) -> Services:
         assert self.application is not None
         return self.application.bot_data.services
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        """The outbox dispatcher of the running bot."""
+        assert self.application is not None
+        dispatcher = self.application.bot_data.dispatcher
+        assert isinstance(dispatcher, Dispatcher)
+        return dispatcher
 
     def settings(self) -> Settings:
         return Settings(
@@ -55,6 +70,7 @@ class Harness:
             telegram_base_url=self.emulator.base_url,
             telegram_base_file_url=self.emulator.base_file_url,
             _env_file=None,  # type: ignore[call-arg]
+            **{"outbox_rate_scale": UNPACED, **self.overrides},
         )
 
     async def start(self) -> None:
@@ -65,6 +81,8 @@ class Harness:
         application = build_application(settings, services)
         await application.initialize()
         await application.start()
+        # run_polling would start it from post_init; the harness starts the parts itself.
+        await start_delivery(application.bot_data)
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         self.application = application
@@ -75,6 +93,7 @@ class Harness:
             return
         assert application.updater is not None
         await application.updater.stop()
+        await stop_delivery(application.bot_data)
         await application.stop()
         await application.shutdown()
         self.application = None

@@ -62,7 +62,9 @@ def classify(error: BaseException, *, citizen: bool, token: str | None = None) -
     detail = safe_detail(error, token)
     text = detail.casefold()
     if isinstance(error, RetryAfter):
-        return Failure(Kind.FLOOD, detail, retry_after_seconds(error))
+        # PTB words it differently depending on its int -> timedelta setting.
+        seconds = retry_after_seconds(error)
+        return Failure(Kind.FLOOD, f"RetryAfter: retry after {seconds:g} s", seconds)
     if isinstance(error, Forbidden):
         if citizen and any(reason in text for reason in CITIZEN_GONE):
             return Failure(Kind.UNREACHABLE, detail)
@@ -81,8 +83,14 @@ def classify(error: BaseException, *, citizen: bool, token: str | None = None) -
 
 def safe_detail(error: BaseException, token: str | None = None) -> str:
     """The error for `last_error` and logs: its class and message, never a token or URL."""
+    name = type(error).__name__
     message = error.message if isinstance(error, TelegramError) else str(error)
-    detail = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    if not message:
+        detail = name
+    elif message.startswith(f"{name}:"):  # Forbidden's message does
+        detail = message
+    else:
+        detail = f"{name}: {message}"
     if token:
         detail = detail.replace(token, "<token>")
     return _URL.sub("<url>", detail)[:LAST_ERROR_LENGTH]

@@ -3,8 +3,9 @@
 python-telegram-bot's AIORateLimiter knows no per-chat limit and cannot be scaled, so
 the dispatcher books each send here: one budget per chat (a private chat, or a group
 whose forum topics all share it) and one for the whole bot. Budgets are GCRA cells
-(a token bucket expressed as the "theoretical arrival time" of the next message), so
-a booking is exact for the moment the message will really leave, even in the future.
+(a token bucket expressed as the "theoretical arrival time" of the next message): a
+chat's messages are booked one after another by the one task serving that chat, so a
+booking is exact for the moment the message will really leave.
 """
 
 from __future__ import annotations
@@ -106,15 +107,24 @@ class ChatLimits:
         return cell
 
     def reserve(self, chat_id: int, max_wait: float) -> float | None:
-        """Book the next send to a chat: seconds to wait first, or None (nothing booked)
-        when that would be longer than `max_wait`."""
+        """Book the next message to a chat: seconds to wait first, or None (nothing booked)
+        when that is longer than `max_wait`. Then book `overall()` right before sending."""
+        return self._book(self._chat(chat_id), max_wait)
+
+    def overall(self, max_wait: float) -> float | None:
+        """Book a message against the bot-wide budget, as `reserve` does for a chat.
+
+        Booked only once the chat's wait is over: a booking far in the future would
+        hold back every other chat until then.
+        """
+        return self._book(self._overall, max_wait)
+
+    def _book(self, cell: _Cell, max_wait: float) -> float | None:
         now = self.clock()
-        cells = (self._chat(chat_id), self._overall)
-        at = max(cell.earliest(now) for cell in cells)
+        at = cell.earliest(now)
         if at - now > max_wait:
             return None
-        for cell in cells:
-            cell.book(at)
+        cell.book(at)
         return at - now
 
     def hold(self, chat_id: int, seconds: float) -> bool:

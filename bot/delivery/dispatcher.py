@@ -1,0 +1,452 @@
+"""The outbox dispatcher: claims due rows by lease and sends them within Telegram's limits.
+
+Rows are grouped by chat; each chat's rows go out one after another in row order,
+different chats concurrently. A row that must wait (429, network trouble) holds back
+the later rows of its chat. Every row ends as "sent", "failed" or "unreachable";
+none is dropped silently. Delivery is at least once: a send whose answer was lost
+(timeout, crash before the row is marked) is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import secrets
+import socket
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.delivery.destinations import Destinations, Place
+from bot.delivery.errors import Failure, Kind, Undeliverable, classify, safe_detail
+from bot.delivery.limits import ChatLimits, Rates
+from bot.delivery.messages import (
+    CitizenChat,
+    Destination,
+    Outgoing,
+    destination_from_json,
+    outgoing_from_json,
+)
+from bot.delivery.sending import send
+from bot.services import Services
+from bot.settings import Settings
+from storage import outbox_queries as queries
+from storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.context import BotData
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=120)
+# No send starts this close to the end of its lease: the call and its record must fit.
+LEASE_MARGIN = 30.0
+BACKOFF_FIRST = 1.0
+BACKOFF_CAP = 300.0
+# With the 5-minute cap, about an hour and a half of failures before a row is "failed".
+MAX_ATTEMPTS = 20
+
+
+def new_worker_id() -> str:
+    """A lease owner name unique to this process and start: host, pid, random."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def delivery_bot(settings: Settings, connections: int = 40) -> Bot:
+    """A Bot for the dispatcher alone.
+
+    The application's bot goes through AIORateLimiter, whose fixed group limit would
+    slow our (scalable) budgets down further and whose retries on 429 would send
+    behind our accounting; its own connection pool also keeps outbox traffic from
+    queueing behind the replies to people who are chatting right now.
+    """
+    return Bot(
+        settings.token(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        request=HTTPXRequest(connection_pool_size=connections),
+    )
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retrying after the n-th failed attempt: 1, 2, 4 ... 300, with jitter
+    so that rows failed together do not come back together."""
+    base = BACKOFF_FIRST * 2.0 ** min(attempts - 1, 20)
+    return min(BACKOFF_CAP, base * random.uniform(1.0, 1.5))
+
+
+class _Deferred(Exception):
+    """The row was not attempted (stopping, or its lease would run out while waiting)."""
+
+
+@dataclass
+class _Chat:
+    """The claimed rows of one chat and when their lease runs out (monotonic)."""
+
+    key: Hashable
+    rows: list[OutboxMessage]
+    deadline: float
+
+
+class Dispatcher:
+    """Sends outbox rows; several may run on one PostgreSQL database."""
+
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        *,
+        worker_id: str,
+        batch_size: int = 100,
+        idle_interval: float = 1.0,
+        concurrency: int = 32,
+        rows_per_chat: int = 10,
+        lease: timedelta = LEASE,
+        max_attempts: int = MAX_ATTEMPTS,
+        rates: Rates | None = None,
+        owns_bot: bool = False,
+    ) -> None:
+        self.services = services
+        self.bot = bot
+        self.worker_id = worker_id
+        self.batch_size = batch_size
+        self.idle_interval = idle_interval
+        self.concurrency = concurrency
+        self.rows_per_chat = rows_per_chat
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.owns_bot = owns_bot
+        self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
+        self.destinations = Destinations(services, bot)
+        self._chats: dict[Hashable, asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        # Bumped by notify(): an empty claim counts as idle only if nothing came since.
+        self._notified = 0
+
+    # --- running --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start polling for due rows in the background."""
+        if self._task is not None:
+            return
+        await self.bot.initialize()
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name=f"outbox {self.worker_id}")
+
+    def notify(self) -> None:
+        """Rows were just committed: look now rather than at the next poll."""
+        self._notified += 1
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Finish the sends under way, give back the claimed rows not sent, and stop."""
+        task, self._task = self._task, None
+        self._stopping.set()
+        self._wake.set()
+        if task is not None:
+            await task
+        if self.owns_bot:
+            await self.bot.shutdown()
+
+    async def drain(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+        """Deliver until no row is due (rows waiting for a later time stay pending)."""
+        if self._task is None:
+            await self.bot.initialize()
+            async with asyncio.timeout(timeout):
+                while await self._claim() or self._chats:
+                    await asyncio.gather(*list(self._chats.values()))
+            return
+        self._idle.clear()
+        self.notify()
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            notified = self._notified
+            self._wake.clear()
+            claimed = 0
+            try:
+                claimed = await self._claim()
+            except Exception:
+                log.exception("outbox: claiming rows failed")
+            else:
+                if not claimed and not self._chats and notified == self._notified:
+                    self._idle.set()
+            if claimed < self.batch_size or len(self._chats) >= self.concurrency:
+                await self._pause(self.idle_interval, self._wake)
+        if self._chats:
+            await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
+
+    async def _pause(self, seconds: float, event: asyncio.Event) -> bool:
+        """Sleep until the event is set or the time is up; True if the event was set."""
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    # --- claiming -------------------------------------------------------------------------
+
+    async def _claim(self) -> int:
+        """Claim due rows and start one task per chat; the number of rows claimed."""
+        room = self.concurrency - len(self._chats)
+        if room <= 0 or self._stopping.is_set():
+            return 0
+        now = self.services.clock()
+        async with self.services.sessionmaker() as session:
+            if not await queries.has_due(session, now):
+                return 0
+        deadline = monotonic() + self.lease.total_seconds()
+        async with self.services.sessionmaker.begin() as session:
+            rows = await queries.claim(
+                session,
+                owner=self.worker_id,
+                now=now,
+                lease_until=now + self.lease,
+                order_key=self.destinations.order_key,
+                limits=queries.ClaimLimits(
+                    rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat
+                ),
+            )
+        chats: dict[Hashable, _Chat] = {}
+        for row in rows:
+            key = self.destinations.order_key(row.destination)
+            chats.setdefault(key, _Chat(key, [], deadline)).rows.append(row)
+        for chat in chats.values():
+            previous = self._chats.get(chat.key)
+            self._chats[chat.key] = asyncio.create_task(self._serve(chat, previous))
+        return len(rows)
+
+    async def _serve(self, chat: _Chat, previous: asyncio.Task[None] | None) -> None:
+        """Send one chat's rows in order; stop at the first that must wait."""
+        if previous is not None:
+            # Its rows were all finished before these could be claimed; let it end first.
+            await asyncio.gather(previous, return_exceptions=True)
+        places: dict[str, Place] = {}
+        done = 0
+        try:
+            for row in chat.rows:
+                if self._stopping.is_set():
+                    break
+                finished = await self._deliver(row, places, chat.deadline)
+                done += 1
+                if not finished:
+                    break
+        except Exception:
+            log.exception("outbox: delivering to %s stopped", chat.key)
+        finally:
+            try:
+                async with self.services.sessionmaker.begin() as session:
+                    await queries.release(
+                        session, [row.id for row in chat.rows[done:]], self.worker_id
+                    )
+            except Exception:
+                # Their lease runs out by itself and they are claimed again.
+                log.exception("outbox: giving back rows for %s failed", chat.key)
+            if self._chats.get(chat.key) is asyncio.current_task():
+                del self._chats[chat.key]
+            self._wake.set()
+
+    # --- one row --------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxMessage, places: dict[str, Place], deadline: float) -> bool:
+        """Send a row and record the outcome; False when the chat's later rows must wait."""
+        try:
+            destination = destination_from_json(row.destination)
+            message = outgoing_from_json(row.payload)
+        except (KeyError, TypeError, ValueError) as error:
+            await self._close(row, Failure(Kind.FAILED, f"unreadable row: {safe_detail(error)}"))
+            return True
+        citizen = isinstance(destination, CitizenChat)
+        where = json.dumps(row.destination, sort_keys=True)
+        try:
+            try:
+                message_id = await self._attempt(
+                    row, destination, message, places=places, where=where, deadline=deadline
+                )
+            except TelegramError as error:
+                stale = places.get(where)
+                if classify(error, citizen=citizen).kind is not Kind.THREAD_GONE or (
+                    stale is None or stale.topic_key is None
+                ):
+                    raise
+                # A topic deleted by hand: create it again and try once more at once.
+                places[where] = await self.destinations.replace_topic(stale)
+                message_id = await self._attempt(
+                    row, destination, message, places=places, where=where, deadline=deadline
+                )
+        except _Deferred:
+            await self._release(row)
+            return False
+        except Undeliverable as undeliverable:
+            # Known before any call: nothing new to record about the person.
+            await self._close(row, undeliverable.failure)
+            return True
+        except Exception as error:
+            failure = classify(error, citizen=citizen, token=self.bot.token)
+            if not isinstance(error, TelegramError):
+                log.exception("outbox: row %s raised", row.id)
+            place = places.pop(where, None)
+            return await self._failed(row, failure, place, _reporter(destination))
+        await self._sent(row, places[where], message, message_id)
+        return True
+
+    async def _attempt(
+        self,
+        row: OutboxMessage,
+        destination: Destination,
+        message: Outgoing,
+        *,
+        places: dict[str, Place],
+        where: str,
+        deadline: float,
+    ) -> int:
+        place = places.get(where)
+        if place is None:
+            place = places[where] = await self.destinations.resolve(destination)
+        reply_to = (
+            await self.destinations.card(place, row.report_id) if message.under_card else None
+        )
+        await self._wait_turn(partial(self.limits.reserve, place.chat_id), deadline)
+        await self._wait_turn(self.limits.overall, deadline)
+        return await send(self.bot, place, message, reply_to)
+
+    async def _wait_turn(self, book: Callable[[float], float | None], deadline: float) -> None:
+        """Book a budget and wait for the slot; _Deferred if that outlasts the lease."""
+        wait = book(deadline - monotonic() - LEASE_MARGIN)
+        if wait is None or self._stopping.is_set():
+            raise _Deferred
+        if wait > 0 and await self._pause(wait, self._stopping):
+            raise _Deferred
+
+    async def _sent(
+        self, row: OutboxMessage, place: Place, message: Outgoing, message_id: int
+    ) -> None:
+        now = self.services.clock()
+        async with self.services.sessionmaker.begin() as session:
+            if not await queries.mark_sent(
+                session, row.id, now=now, chat_id=place.chat_id, message_id=message_id
+            ):
+                log.warning("outbox: row %s was sent, but had already been finished", row.id)
+            if message.link is not None and row.report_id is not None:
+                queries.link_message(
+                    session,
+                    chat_id=place.chat_id,
+                    message_id=message_id,
+                    report_id=row.report_id,
+                    kind=message.link,
+                    now=now,
+                )
+        log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, place.chat_id)
+
+    async def _failed(
+        self, row: OutboxMessage, failure: Failure, place: Place | None, reporter_id: int | None
+    ) -> bool:
+        """Record a failed call; True when the chat's later rows may still go."""
+        now = self.services.clock()
+        chat_id = place.chat_id if place is not None else None
+        match failure.kind:
+            case Kind.FLOOD:
+                if chat_id is not None and self.limits.hold(chat_id, failure.retry_after):
+                    log.warning("outbox: Telegram holds every chat for %ss", failure.retry_after)
+                await self._retry_later(
+                    row, now + timedelta(seconds=failure.retry_after), row.attempts, failure
+                )
+                return False
+            case Kind.TRANSIENT:
+                attempts = row.attempts + 1
+                if attempts >= self.max_attempts:
+                    await self._close(row, failure, attempts=attempts)
+                    return True
+                log.warning(
+                    "outbox: row %s to %s, attempt %s failed: %s",
+                    row.id,
+                    chat_id,
+                    attempts,
+                    failure.detail,
+                )
+                await self._retry_later(
+                    row, now + timedelta(seconds=backoff(attempts)), attempts, failure
+                )
+                return False
+            case Kind.THREAD_GONE:
+                # Only a topic of ours is created again; any other thread is the sender's.
+                await self._close(row, Failure(Kind.FAILED, failure.detail))
+                return True
+            case _:
+                await self._close(row, failure, reporter_id=reporter_id)
+                return True
+
+    async def _retry_later(
+        self, row: OutboxMessage, at: datetime, attempts: int, failure: Failure
+    ) -> None:
+        async with self.services.sessionmaker.begin() as session:
+            await queries.retry_later(
+                session,
+                row.id,
+                owner=self.worker_id,
+                available_at=at,
+                attempts=attempts,
+                last_error=failure.detail,
+            )
+
+    async def _close(
+        self,
+        row: OutboxMessage,
+        failure: Failure,
+        *,
+        reporter_id: int | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        """End a row as unreachable or failed; a failure is an ERROR, never silent."""
+        state = queries.UNREACHABLE if failure.kind is Kind.UNREACHABLE else queries.FAILED
+        now = self.services.clock()
+        async with self.services.sessionmaker.begin() as session:
+            if state == queries.UNREACHABLE and reporter_id is not None:
+                await queries.mark_unreachable(session, reporter_id, now)
+            await queries.close(
+                session, row.id, state=state, last_error=failure.detail, attempts=attempts
+            )
+        if state == queries.FAILED:
+            log.error("outbox: row %s (%s) failed: %s", row.id, row.purpose, failure.detail)
+        else:
+            log.info("outbox: row %s (%s): the citizen is unreachable", row.id, row.purpose)
+
+    async def _release(self, row: OutboxMessage) -> None:
+        async with self.services.sessionmaker.begin() as session:
+            await queries.release(session, [row.id], self.worker_id)
+
+
+def _reporter(destination: Destination) -> int | None:
+    return destination.reporter_id if isinstance(destination, CitizenChat) else None
+
+
+async def start_delivery(bot_data: BotData) -> Dispatcher:
+    """Start the application's dispatcher (from post_init) and keep it on bot_data."""
+    services = bot_data.services
+    dispatcher = Dispatcher(
+        services, delivery_bot(services.settings), worker_id=new_worker_id(), owns_bot=True
+    )
+    bot_data.dispatcher = dispatcher
+    await dispatcher.start()
+    return dispatcher
+
+
+async def stop_delivery(bot_data: BotData) -> None:
+    """Stop the application's dispatcher (from post_stop); its unsent rows stay pending."""
+    dispatcher, bot_data.dispatcher = bot_data.dispatcher, None
+    if isinstance(dispatcher, Dispatcher):
+        await dispatcher.stop()
