@@ -96,10 +96,18 @@ def card_buttons(services: Services, report: Report) -> tuple[tuple[Button, ...]
     return ()
 
 
-def card(services: Services, report: Report, reporter: Reporter | None) -> Outgoing:
-    """The card as an outbox message, remembered as the report's card once sent."""
+def card(
+    services: Services, report: Report, reporter: Reporter | None, *, note: str | None = None
+) -> Outgoing:
+    """The card as an outbox message, remembered as the report's card once sent.
+
+    A card posted after a change starts with the note saying what changed, and answers
+    the previous card so the thread reads in order.
+    """
+    text = card_text(services, report, reporter)
     return Outgoing(
-        text=card_text(services, report, reporter),
+        text=f"{note}\n{text}" if note else text,
+        under_card=note is not None,
         html=True,
         buttons=card_buttons(services, report),
         link="card",

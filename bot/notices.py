@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import card
+from bot.contexts import Context
 from bot.dates import format_date
 from bot.delivery.messages import CitizenChat, FileSend, Outgoing, StaffQueue, file_kind
-from bot.i18n import Msg
-from bot.lifecycle import Status
+from bot.i18n import Listing, Msg
+from bot.lifecycle import Actor, Status
 from bot.services import Services
 from bot.tracking import format_code
 from storage import outbox
@@ -20,11 +22,17 @@ VERIFIKASI = "verifikasi"
 ESKALASI = "eskalasi"
 
 
+AT_AGENCY = frozenset({Status.DITERUSKAN, Status.DITINDAKLANJUTI, Status.SELESAI})
+
+
+def queue_for(status: Status | None, agency: str) -> str:
+    """The staff queue a report's card lives in: the agency's while it handles it."""
+    return agency if status in AT_AGENCY else VERIFIKASI
+
+
 def queue_of(report: Report) -> str:
-    """The staff queue a report's card lives in for its current status."""
-    if report.status in (Status.DITERUSKAN, Status.DITINDAKLANJUTI):
-        return report.agency
-    return VERIFIKASI
+    """The staff queue a report's card lives in now."""
+    return queue_for(report.status, report.agency)
 
 
 def status_line(services: Services, report: Report, locale: str) -> Msg:
@@ -85,16 +93,21 @@ def transition(
     *,
     reporter: Reporter | None,
     event: TimelineEvent,
+    source_queue: str,
     attachments: list[Attachment],
     actor_name: str | None,
 ) -> None:
-    """Tell the citizen and the staff what changed."""
+    """Tell the citizen what changed, and the staff with a fresh card where the report is.
+
+    A fresh message rather than an edit: screen readers do not announce edited messages,
+    and the new card carries the buttons that fit the new status.
+    """
     now = event.at
     if reporter is not None and report.reporter_id is not None:
         t = services.locales.get(reporter.locale)
         line = status_line(services, report, reporter.locale)
         text = t(line.key, **line.params)
-        if event.public_text:
+        if event.public_text and event.actor is Actor.STAFF:
             text = "\n".join((text, t("notice.officer_says", text=event.public_text)))
         outbox.enqueue(
             session,
@@ -113,9 +126,14 @@ def transition(
     )
     if event.public_text:
         note = "\n".join((note, escape(event.public_text)))
-    source_queue = (
-        VERIFIKASI if event.from_status in (Status.MENUNGGU_VERIFIKASI, None) else report.agency
-    )
+    queue = queue_of(report)
+    if queue == source_queue:
+        fresh = card(services, report, reporter, note=note)
+        outbox.enqueue(
+            session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id
+        )
+        return
+    # The report moves: a note where it was, a fresh card (and its files) where it goes.
     outbox.enqueue(
         session,
         StaffQueue(source_queue),
@@ -124,20 +142,39 @@ def transition(
         now=now,
         report_id=report.id,
     )
-    if report.status is Status.DITERUSKAN or (
-        report.status is Status.MENUNGGU_VERIFIKASI and source_queue != VERIFIKASI
-    ):
-        # A report changing queue gets a fresh card, with its files, where it now is.
-        queue = StaffQueue(queue_of(report))
-        outbox.enqueue(
-            session,
-            queue,
-            card(services, report, reporter),
-            purpose="card",
-            now=now,
-            report_id=report.id,
-        )
-        _files(session, report, attachments, queue)
+    outbox.enqueue(
+        session,
+        StaffQueue(queue),
+        card(services, report, reporter, note=note),
+        purpose="card",
+        now=now,
+        report_id=report.id,
+    )
+    _files(session, report, attachments, StaffQueue(queue))
+
+
+def ask_rating(
+    session: AsyncSession, services: Services, report: Report, reporter: Reporter, now: datetime
+) -> None:
+    """After SELESAI, ask the citizen to rate the answer (their next message answers it).
+
+    A citizen in the middle of filing another report is not interrupted: the question
+    still arrives, and they can answer it from the menu later.
+    """
+    t = services.locales.get(reporter.locale)
+    if reporter.context == Context.MENU:
+        reporter.context = Context.RATING
+        reporter.context_report_id = report.id
+    options = Listing((Msg("option.puas"), Msg("option.tidak_puas")))
+    text = t("rating.ask", code=format_code(report.code), options=options)
+    outbox.enqueue(
+        session,
+        CitizenChat(reporter.id),
+        Outgoing(text=text),
+        purpose="rating",
+        now=now,
+        report_id=report.id,
+    )
 
 
 def _agency_name(services: Services, report: Report) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import notices
 from bot.deadlines import deadline_for
 from bot.lifecycle import Actor as ActorKind
+from bot.lifecycle import Status
 from bot.services import Services
 from bot.transitions import (
     NEEDS_AGENCY,
@@ -95,6 +96,7 @@ async def apply(
         raise
 
     source = report.status
+    source_queue = notices.queue_of(report)
     if agency is not None:
         report.agency = agency
     report.status = target
@@ -136,7 +138,10 @@ async def apply(
         report,
         reporter=reporter,
         event=event,
+        source_queue=source_queue,
         attachments=attachments,
         actor_name=actor.name,
     )
+    if target is Status.SELESAI and reporter is not None:
+        notices.ask_rating(session, services, report, reporter, now)
     return event

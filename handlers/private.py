@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from telegram import Message, Update
 
 from bot.context import LaporContext
-from handlers import additions, consent, filing, followup, home, menu, settings
+from handlers import additions, consent, filing, followup, home, menu, rating, settings
 from handlers.inputs import Kind, read_input
 from handlers.render import send_replies
 from handlers.turn import Context, Flow, Turn
@@ -31,6 +31,8 @@ FLOWS: dict[str, Flow] = {
     Context.CANCEL: filing.CANCEL_FLOW,
     Context.CHECK_STATUS: followup.FLOW,
     Context.SETTINGS: settings.FLOW,
+    Context.RATING: rating.FLOW,
+    Context.RATING_REASON: rating.REASON_FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (

@@ -5,27 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.choices import normalise
+from bot.contexts import Context
 from bot.i18n import Msg
 from bot.services import Services
 from handlers.inputs import Input
 from storage.models import Reporter
 
 Label = Msg | str
-
-
-class Context(StrEnum):
-    """Which question the citizen's next message answers (stored on the reporter)."""
-
-    MENU = "menu"
-    FILING = "filing"
-    CANCEL = "cancel"
-    CHECK_STATUS = "check_status"
-    SETTINGS = "settings"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""Rating the answer after SELESAI: puas closes the report; tidak puas, with a reason,
+reopens it while the dispute window is open."""
+
+from __future__ import annotations
+
+from bot import workflow
+from bot.choices import pick
+from bot.lifecycle import Status
+from bot.tracking import format_code
+from bot.transitions import Action, Role
+from handlers import home
+from handlers.options import buttons, choices, listing
+from handlers.turn import Context, Flow, Turn
+from storage.models import Report
+
+# The same two options bot.notices lists when it first asks.
+ANSWERS = ((True, "option.puas"), (False, "option.tidak_puas"))
+REASON_MIN_CHARS = 5
+
+
+async def _report(turn: Turn) -> Report | None:
+    report_id = turn.reporter.context_report_id
+    report = await turn.session.get(Report, report_id) if report_id is not None else None
+    if report is None or report.reporter_id != turn.reporter.id:
+        return None
+    return report
+
+
+async def ask(turn: Turn) -> None:
+    """Ask whether the citizen is satisfied with the answer."""
+    report = await _report(turn)
+    if report is None:
+        home.show(turn)
+        return
+    turn.ask(
+        "rating.ask", buttons(ANSWERS), code=format_code(report.code), options=listing(ANSWERS)
+    )
+
+
+async def answer(turn: Turn) -> None:
+    """Puas closes the report; tidak puas asks for the reason."""
+    report = await _report(turn)
+    satisfied = pick(turn.input.text, choices(turn.services.locales, ANSWERS))
+    if report is None:
+        home.show(turn)
+    elif satisfied is None:
+        turn.problem("error.choice", count=len(ANSWERS))
+        await ask(turn)
+    elif satisfied:
+        report.rating = "puas"
+        report.closed_at = report.closed_at or turn.now
+        turn.reporter.context_report_id = None
+        turn.say("rating.thanks", code=format_code(report.code))
+        home.show(turn)
+    else:
+        turn.go(Context.RATING_REASON)
+        turn.ask("rating.ask_reason")
+
+
+async def ask_reason(turn: Turn) -> None:
+    """Repeat the question about what was not right."""
+    turn.ask("rating.ask_reason")
+
+
+async def answer_reason(turn: Turn) -> None:
+    """Record the reason; within the window the report is followed up again."""
+    report = await _report(turn)
+    reason = turn.input.text.strip()
+    if report is None:
+        home.show(turn)
+        return
+    if len(reason) < REASON_MIN_CHARS:
+        turn.problem("rating.reason_short")
+        turn.ask("rating.ask_reason")
+        return
+    report.rating = "tidak_puas"
+    report.rating_reason = reason
+    turn.reporter.context_report_id = None
+    code = format_code(report.code)
+    open_window = report.closed_at is None and (
+        report.deadline_at is None or turn.now <= report.deadline_at
+    )
+    if report.status is Status.SELESAI and open_window:
+        citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
+        await workflow.apply(
+            turn.session, turn.services, report, Action.DISPUTE, citizen, now=turn.now, text=reason
+        )
+        turn.delivered()
+        turn.say("rating.reopened", code=code)
+    else:
+        turn.say("rating.too_late", code=code)
+    home.show(turn)
+
+
+FLOW = Flow(ask=ask, answer=answer, back=home.back, cancel=home.back, help=lambda _: "help.rating")
+REASON_FLOW = Flow(
+    ask=ask_reason,
+    answer=answer_reason,
+    back=home.back,
+    cancel=home.back,
+    help=lambda _: "help.rating",
+)

@@ -1,0 +1,289 @@
+"""The staff side end to end: a verifier and an agency officer in a forum group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator import Chat, Emulator, Message, User
+from bot.lifecycle import Status
+from bot.tracking import format_code
+from storage.models import AuditEntry
+from tests.harness import Harness
+from tests.steps import file_report, reports, texts
+
+
+@dataclass
+class Staff:
+    group: Chat
+    verifier: User
+    officer: User
+
+
+@pytest.fixture
+def staff(harness: Harness, emulator: Emulator) -> Staff:
+    group = emulator.chat(harness.admin_chat_id)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    emulator.add_group_member(group, verifier, admin=True)
+    emulator.add_group_member(group, officer)
+    return Staff(group, verifier, officer)
+
+
+async def settled(emulator: Emulator) -> None:
+    await emulator.wait_idle(settle=0.3)
+
+
+def card_of(emulator: Emulator, group: Chat, code: int, thread_id: int | None = None) -> Message:
+    """The newest card of a report in the group (a bot message with buttons naming it)."""
+    cards = [
+        m
+        for m in emulator.bot_messages(group)
+        if format_code(code) in (m.text or "")
+        and m.button_labels
+        and (thread_id is None or m.thread_id == thread_id)
+    ]
+    assert cards, f"no card for {format_code(code)}"
+    return cards[-1]
+
+
+def topic_named(emulator: Emulator, group: Chat, name: str) -> int:
+    [topic] = [t for t in group.topics.values() if t.name == name]
+    return topic.thread_id
+
+
+async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    verifikasi = topic_named(emulator, staff.group, "Verifikasi")
+    card = card_of(emulator, staff.group, code, verifikasi)
+    assert "Jalan rusak" in (card.text or "") and "Pelapor: anonim." in (card.text or "")
+    assert "Siti" not in (card.text or ""), "an anonim report shows no identity"
+
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    notice = texts(emulator.bot_messages(citizen))[-1]
+    assert notice.startswith(
+        f"Status laporan {format_code(code)}: Diteruskan ke Dinas Sumber Daya Air"
+    )
+    agency_topic = topic_named(emulator, staff.group, "Dinas Sumber Daya Air dan Bina Marga")
+    agency_card = card_of(emulator, staff.group, code, agency_topic)
+
+    await staff.officer.say_in(
+        staff.group,
+        "Tim kami akan memeriksa lokasi besok pagi.",
+        thread_id=agency_topic,
+        reply_to=agency_card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    relay, status = texts(emulator.bot_messages(citizen))[-2:]
+    assert relay == (
+        f"Balasan dari Dinas Sumber Daya Air dan Bina Marga untuk laporan {format_code(code)}:\n"
+        "Tim kami akan memeriksa lokasi besok pagi."
+    )
+    assert "Agus" not in relay
+    assert "Sedang ditindaklanjuti" in status
+
+    agency_card = card_of(emulator, staff.group, code, agency_topic)
+    await staff.officer.press_in(staff.group, agency_card.message_id, "Selesai", expect=0)
+    await settled(emulator)
+    done, rating = texts(emulator.bot_messages(citizen))[-2:]
+    assert "Selesai ditindaklanjuti" in done
+    assert rating.endswith("Apakah Anda puas dengan tanggapannya?")
+    [report] = await reports(harness)
+    assert report.status is Status.SELESAI
+    assert [e.to_status for e in report.events] == [
+        Status.MENUNGGU_VERIFIKASI,
+        Status.DITERUSKAN,
+        Status.DITERUSKAN,  # the relayed reply
+        Status.DITINDAKLANJUTI,
+        Status.SELESAI,
+    ]
+    assert all(m.reply_to_message_id is None for m in emulator.bot_messages(citizen))
+
+
+async def test_forged_presses_and_members_without_rights_change_nothing(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+
+    await staff.officer.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    # A modified client sends callback data the bot never made.
+    button = card.reply_markup["inline_keyboard"][0][0]
+    button["callback_data"] = "r1:teruskan:1234567:dishub"
+    await staff.verifier.press_in(staff.group, card.message_id, button["text"], expect=0)
+    await settled(emulator)
+
+    alerts = [a for a in emulator.callback_answers if a.text]
+    assert [a.show_alert for a in alerts] == [True, True], "refusals are read aloud"
+    assert (
+        alerts[0].text
+        == f"Hanya admin grup yang dapat melakukan ini pada laporan {format_code(code)}."
+    )
+    assert alerts[1].text == "Tombol ini tidak dikenali. Gunakan tombol pada kartu laporan terbaru."
+    [report] = await reports(harness)
+    assert report.status is Status.MENUNGGU_VERIFIKASI
+    async with harness.services.sessionmaker() as session:
+        query = select(AuditEntry).where(~AuditEntry.allowed).order_by(AuditEntry.id)
+        refused = (await session.execute(query)).scalars().all()
+    assert [(r.actor_user_id, r.detail) for r in refused] == [
+        (staff.officer.id, "not_allowed"),
+        (staff.verifier.id, "unknown_button"),
+    ]
+
+
+async def test_a_wrong_transition_by_command_is_refused_with_the_status(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.officer.say_in(
+        staff.group,
+        f"/selesai {format_code(code)} Sudah diperbaiki.",
+        thread_id=card.thread_id,
+        expect=0,
+    )
+    await settled(emulator)
+    answer = texts(emulator.bot_messages(staff.group))[-1]
+    assert answer == (
+        f"Laporan {format_code(code)} berstatus Menunggu verifikasi, "
+        "jadi tindakan ini tidak bisa dilakukan."
+    )
+    [report] = await reports(harness)
+    assert report.status is Status.MENUNGGU_VERIFIKASI
+
+
+async def test_a_held_report_returns_to_verification_with_the_citizens_answer(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.say_in(
+        staff.group,
+        "#tunda Mohon sebutkan nomor rumah terdekat.",
+        thread_id=card.thread_id,
+        reply_to=card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    notice = emulator.bot_messages(citizen)[-1]
+    assert "Ditunda, menunggu keterangan pelapor" in (notice.text or "")
+    assert "Keterangan petugas: Mohon sebutkan nomor rumah terdekat." in (notice.text or "")
+
+    await citizen.say("Di depan rumah nomor 14.", reply_to=notice.message_id)
+    await settled(emulator)
+    seen = texts(emulator.bot_messages(citizen))
+    ack = f"Keterangan Anda untuk laporan {format_code(code)} sudah kami teruskan ke petugas."
+    assert ack in seen[-2:]
+    assert "Keterangan petugas" not in seen[-1] + seen[-2], (
+        "the citizen's words are not an officer's"
+    )
+    [report] = await reports(harness)
+    assert report.status is Status.MENUNGGU_VERIFIKASI
+    staff_side = texts(emulator.bot_messages(staff.group))
+    assert any("Tambahan dari pelapor" in t and "Di depan rumah nomor 14." in t for t in staff_side)
+
+
+async def done_report(harness: Harness, emulator: Emulator, citizen: User, staff: Staff) -> int:
+    """File a report and take it through forward, follow-up and done; returns its code."""
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    for label in ("Tindak lanjuti", "Selesai"):
+        card = card_of(emulator, staff.group, code)
+        await staff.officer.press_in(staff.group, card.message_id, label, expect=0)
+        await settled(emulator)
+    return code
+
+
+async def test_tidak_puas_with_a_reason_reopens_the_report(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await done_report(harness, emulator, citizen, staff)
+    question = texts(emulator.bot_messages(citizen))[-1]
+    assert question.endswith("Apakah Anda puas dengan tanggapannya?")
+    assert "1. Puas\n2. Tidak puas" in question
+
+    assert "Apa yang belum sesuai" in texts(await citizen.say("2"))[-1]
+    reopened = await citizen.say("Lubangnya hanya ditutup pasir, bukan diaspal.")
+    assert f"Laporan {format_code(code)} dibuka kembali" in " ".join(texts(reopened))
+    await settled(emulator)
+    [report] = await reports(harness)
+    assert report.status is Status.DITINDAKLANJUTI
+    assert (report.rating, report.rating_reason) == (
+        "tidak_puas",
+        "Lubangnya hanya ditutup pasir, bukan diaspal.",
+    )
+    fresh = card_of(emulator, staff.group, code)
+    assert "Lubangnya hanya ditutup pasir" in (fresh.text or "")
+    assert fresh.button_labels == ["Selesai", "Kembalikan"]
+
+
+async def test_puas_closes_the_report_for_good(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await done_report(harness, emulator, citizen, staff)
+    thanks = await citizen.say("puas")
+    assert (
+        texts(thanks)[0]
+        == f"Terima kasih atas penilaian Anda. Laporan {format_code(code)} ditutup."
+    )
+    [report] = await reports(harness)
+    assert report.rating == "puas" and report.closed_at is not None
+
+
+async def test_after_the_dispute_window_a_report_stays_closed(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await done_report(harness, emulator, citizen, staff)
+    harness.clock.advance(days=15)  # more than 10 working days
+    assert harness.application is not None and harness.application.job_queue is not None
+    [job] = harness.application.job_queue.get_jobs_by_name("watch_deadlines")
+    await job.run(harness.application)
+    await settled(emulator)
+    assert texts(emulator.bot_messages(citizen))[-1] == (
+        f"Laporan {format_code(code)} kini ditutup. Terima kasih sudah melapor."
+    )
+    await citizen.say("tidak puas")
+    late = await citizen.say("Jalannya berlubang lagi setelah hujan.")
+    assert "Masa sanggah sudah lewat" in texts(late)[0]
+    [report] = await reports(harness)
+    assert report.status is Status.SELESAI and report.closed_at is not None
+
+
+async def test_a_report_handed_back_is_reassigned_to_another_agency(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.officer.press_in(staff.group, card.message_id, "Kembalikan", expect=0)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code, topic_named(emulator, staff.group, "Verifikasi"))
+    await staff.verifier.press_in(staff.group, card.message_id, "Instansi lain", expect=0)
+    await settled(emulator)
+    choice = [
+        m for m in emulator.bot_messages(staff.group) if "Pilih instansi tujuan" in (m.text or "")
+    ][-1]
+    await staff.verifier.press_in(staff.group, choice.message_id, "Teruskan ke Dishub", expect=0)
+    await settled(emulator)
+    [report] = await reports(harness)
+    assert (report.status, report.agency) == (Status.DITERUSKAN, "dishub")
+    assert card_of(
+        emulator, staff.group, code, topic_named(emulator, staff.group, "Dinas Perhubungan")
+    )
+    assert "Diteruskan ke Dinas Perhubungan" in texts(emulator.bot_messages(citizen))[-1]
