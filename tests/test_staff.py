@@ -12,7 +12,7 @@ from bot.lifecycle import Status
 from bot.tracking import format_code
 from storage.models import AuditEntry
 from tests.harness import Harness
-from tests.steps import file_report, reports, texts
+from tests.steps import code_in, file_report, reports, texts
 
 
 @dataclass
@@ -287,3 +287,88 @@ async def test_a_report_handed_back_is_reassigned_to_another_agency(
         emulator, staff.group, code, topic_named(emulator, staff.group, "Dinas Perhubungan")
     )
     assert "Diteruskan ke Dinas Perhubungan" in texts(emulator.bot_messages(citizen))[-1]
+
+
+async def test_notes_stay_internal_and_photos_reach_the_citizen_without_the_sender(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    before = len(emulator.bot_messages(citizen))
+    await staff.verifier.say_in(
+        staff.group,
+        "#catatan Pelapor pernah melapor hal serupa.",
+        thread_id=card.thread_id,
+        reply_to=card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    assert len(emulator.bot_messages(citizen)) == before, "a note never reaches the citizen"
+
+    await staff.verifier.send_photo_in(
+        staff.group,
+        reply_to=card.message_id,
+        thread_id=card.thread_id,
+        caption="Foto lokasi.",
+        expect=0,
+    )
+    await settled(emulator)
+    header, photo = emulator.bot_messages(citizen)[-2:]
+    assert header.text == (
+        f"Balasan dari Dinas Komunikasi dan Informatika untuk laporan {format_code(code)}:"
+    )
+    assert photo.media == "photo" and photo.caption == "Foto lokasi."
+    assert "forward_origin" not in photo.raw and "Dina" not in str(photo.raw)
+    [report] = await reports(harness)
+    assert [e.internal_note for e in report.events if e.internal_note] == [
+        "Pelapor pernah melapor hal serupa."
+    ]
+
+
+async def test_the_card_escapes_user_text_and_files_follow_it(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    await citizen.say("/start")
+    await citizen.say("1")
+    await citizen.say("1")
+    await citizen.say("1")
+    await citizen.say("Saluran <b>tersumbat</b> & bau sejak Senin di gang <sekolah>.")
+    for answer in ("1", "lewati", "lewati"):
+        await citizen.say(answer)
+    await citizen.send_photo()
+    await citizen.send_document(file_name="surat.pdf", mime_type="application/pdf")
+    for answer in ("selesai", "1"):
+        await citizen.say(answer)
+    code = code_in(await citizen.say("kirim"))
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    assert "Saluran <b>tersumbat</b> & bau sejak Senin di gang <sekolah>." in (card.text or "")
+    assert "Pelapor: Siti Rahma (@siti)." in (card.text or ""), "not anonim: staff see who"
+    after = [m for m in emulator.bot_messages(staff.group) if m.message_id > card.message_id]
+    assert [m.media for m in after[:2]] == ["photo", "document"]
+    assert all(m.thread_id == card.thread_id for m in after[:2])
+
+
+async def test_staff_commands_show_the_queue_a_report_and_search_results(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    thread = topic_named(emulator, staff.group, "Verifikasi")
+    await staff.officer.say_in(staff.group, "/antrean", thread_id=thread, expect=0)
+    await staff.officer.say_in(staff.group, f"/laporan {code}", thread_id=thread, expect=0)
+    await staff.officer.say_in(staff.group, "/cari berlubang", thread_id=thread, expect=0)
+    await staff.officer.say_in(staff.group, "/cari kebakaran", thread_id=thread, expect=0)
+    await settled(emulator)
+    queue, report, found, nothing = texts(emulator.bot_messages(staff.group))[-4:]
+    assert queue == (
+        "Antrean laporan terbuka, batas waktu terdekat di atas:\n"
+        f"{format_code(code)}, Jalan rusak, Menunggu verifikasi, sisa 3 hari kerja."
+    )
+    assert report.startswith(f"Laporan {format_code(code)}, Pengaduan.")
+    assert "Riwayat:\n25 November 2026 pukul 10.00 WIB, laporan diterima" in report
+    assert found.endswith(
+        f"{format_code(code)}, Jalan rusak, Menunggu verifikasi, sisa 3 hari kerja."
+    )
+    assert nothing == "Tidak ada laporan yang cocok."
