@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.agencies import AgenciesFileError
 from bot.app import build_application, build_services
+from bot.i18n import load_locales
 from bot.sandbox import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from storage import migrate
@@ -65,8 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "sandbox":
             asyncio.run(run_sandbox(load_settings(database_url=args.database)))
         elif args.command == "db":
-            asyncio.run(migrate.upgrade_url(load_settings().database_url))
-            print("Database is up to date.")
+            settings = load_settings()
+            asyncio.run(migrate.upgrade_url(settings.database_url))
+            print(load_locales().get(settings.bot_locale)("cli.db_upgraded"))
     except (SettingsError, AgenciesFileError) as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 2

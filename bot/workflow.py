@@ -47,6 +47,28 @@ class Actor:
         return ActorKind.STAFF
 
 
+def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    report: Report | None,
+    *,
+    now: datetime,
+    refused: str | None = None,
+) -> None:
+    """Audit a staff action; `refused` gives the reason when it was not allowed."""
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        action=action,
+        report_id=report.id if report else None,
+        allowed=refused is None,
+        detail=refused,
+    )
+
+
 def refuse(
     session: AsyncSession,
     actor: Actor,
@@ -57,16 +79,7 @@ def refuse(
     now: datetime,
 ) -> None:
     """Audit a refused action; the caller commits and tells the person why."""
-    audit.record(
-        session,
-        at=now,
-        actor_user_id=actor.user_id,
-        chat_id=actor.chat_id,
-        action=action,
-        report_id=report.id if report else None,
-        allowed=False,
-        detail=reason,
-    )
+    record(session, actor, action, report, now=now, refused=reason)
 
 
 async def apply(
@@ -121,15 +134,7 @@ async def apply(
         internal_note=note,
     )
     session.add(event)
-    audit.record(
-        session,
-        at=now,
-        actor_user_id=actor.user_id,
-        chat_id=actor.chat_id,
-        action=action.value,
-        report_id=report.id,
-        allowed=True,
-    )
+    record(session, actor, action.value, report, now=now)
     reporter = await report_store.reporter_of(session, report)
     attachments = list(await report_store.attachments_of(session, report.id))
     notices.transition(

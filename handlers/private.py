@@ -19,7 +19,7 @@ from handlers import additions, consent, filing, followup, home, menu, rating, s
 from handlers.inputs import Kind, read_input
 from handlers.render import send_replies
 from handlers.turn import Context, Flow, Turn
-from storage import links, reporters
+from storage import links, reporters, reports
 from storage.models import Report, Reporter
 from storage.reporters import Identity
 
@@ -100,7 +100,7 @@ async def _replied_report(
     if replied is None or replied.from_user is None or not replied.from_user.is_bot:
         return None
     report_id = await links.report_for_citizen_message(session, message.chat_id, replied.message_id)
-    report = await session.get(Report, report_id) if report_id is not None else None
+    report = await reports.get(session, report_id)
     return report if report is not None and report.reporter_id == reporter.id else None
 
 

@@ -11,6 +11,7 @@ from bot.transitions import Action, Role
 from handlers import home
 from handlers.options import buttons, choices, listing
 from handlers.turn import Context, Flow, Turn
+from storage import reports
 from storage.models import Report
 
 # The same two options bot.notices lists when it first asks.
@@ -20,7 +21,7 @@ REASON_MIN_CHARS = 5
 
 async def _report(turn: Turn) -> Report | None:
     report_id = turn.reporter.context_report_id
-    report = await turn.session.get(Report, report_id) if report_id is not None else None
+    report = await reports.get(turn.session, report_id)
     if report is None or report.reporter_id != turn.reporter.id:
         return None
     return report

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
 from bot import relays, workflow
@@ -15,7 +12,7 @@ from bot.lifecycle import Status
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
-from storage import audit, links, outbox
+from storage import links, outbox
 from storage import reports as report_store
 from storage.models import Report, TimelineEvent
 
@@ -58,7 +55,7 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
         )
         if report_id is None:
             return  # a reply to something that is not about a report
-        report = await session.get(Report, report_id)
+        report = await report_store.get(session, report_id)
         assert report is not None
         role = await role_in(context.bot, scope, user.id)
         actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
@@ -94,7 +91,7 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
                 internal_note=text,
             )
         )
-        _audit(session, actor, report, "note", now)
+        workflow.record(session, actor, "note", report, now=now)
         return None
     try:
         if tag is not None:
@@ -116,24 +113,10 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             staff_user_id=actor.user_id or 0,
             now=now,
         )
-        _audit(session, actor, report, "reply", now)
+        workflow.record(session, actor, "reply", report, now=now)
         if report.status is Status.DITERUSKAN:
             # The agency's first answer means the report is being followed up.
             await workflow.apply(session, services, report, Action.START, actor, now=now)
     except TransitionRefused as refusal:
         return refusal_text(services, turn.t, refusal.reason.value, report)
     return None
-
-
-def _audit(
-    session: AsyncSession, actor: workflow.Actor, report: Report, action: str, now: datetime
-) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor_user_id=actor.user_id,
-        chat_id=actor.chat_id,
-        action=action,
-        report_id=report.id,
-        allowed=True,
-    )

@@ -189,3 +189,8 @@ async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
+
+
+async def get(session: AsyncSession, report_id: int | None) -> Report | None:
+    """A report by its id; None when there is none (or no id was given)."""
+    return await session.get(Report, report_id) if report_id is not None else None

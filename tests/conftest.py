@@ -79,7 +79,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     """The Bot API emulator, serving on a free local port."""
-    emu = Emulator(bot_token=TOKEN, bot_username="lapor_test_bot", limits=RateLimits(enabled=False))
+    # A settle of 0.3 s keeps a two-message answer together on a loaded two-core machine.
+    emu = Emulator(
+        bot_token=TOKEN,
+        bot_username="lapor_test_bot",
+        limits=RateLimits(enabled=False),
+        default_settle=0.3,
+    )
     await emu.start(host="127.0.0.1", port=0)
     yield emu
     await emu.stop()

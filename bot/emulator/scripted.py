@@ -8,6 +8,7 @@ until the bot has made no call about that chat for ``settle`` seconds.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -478,8 +479,30 @@ class Scripter:
         settle: float | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[Message]:
-        action = self.act_press(user, label, chat, message_id)
+        action = await self._press_when_shown(user, label, chat, message_id, timeout)
         return await self.wait(action, expect, settle, timeout)
+
+    async def _press_when_shown(
+        self,
+        user: User,
+        label: str,
+        chat: Chat | None,
+        message_id: int | None,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> Action:
+        """Press as soon as the button is on screen: a person waits for the keyboard too.
+
+        The previous answer may still be arriving on a loaded machine; without this wait a
+        test would press on the keyboard before it.
+        """
+        deadline = self.emu.clock() + (timeout or self.emu.default_timeout)
+        while True:
+            try:
+                return self.act_press(user, label, chat, message_id)
+            except LookupError:
+                if self.emu.clock() >= deadline:
+                    raise
+                await asyncio.sleep(0.02)
 
     async def send_media(
         self,
