@@ -65,11 +65,15 @@ def new_report(
     outbox.enqueue(
         session, StaffQueue(VERIFIKASI), message, purpose="card", now=now, report_id=report.id
     )
-    _files(session, report, attachments, StaffQueue(VERIFIKASI))
+    _files(session, report, attachments, StaffQueue(VERIFIKASI), now)
 
 
 def _files(
-    session: AsyncSession, report: Report, attachments: list[Attachment], queue: StaffQueue
+    session: AsyncSession,
+    report: Report,
+    attachments: list[Attachment],
+    queue: StaffQueue,
+    now: datetime,
 ) -> None:
     for attachment in attachments:
         outbox.enqueue(
@@ -81,7 +85,7 @@ def _files(
                 under_card=True,
             ),
             purpose="attachment",
-            now=report.updated_at,
+            now=now,
             report_id=report.id,
         )
 
@@ -150,7 +154,7 @@ def transition(
         now=now,
         report_id=report.id,
     )
-    _files(session, report, attachments, StaffQueue(queue))
+    _files(session, report, attachments, StaffQueue(queue), now)
 
 
 def ask_rating(

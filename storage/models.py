@@ -142,7 +142,8 @@ class Report(Base):
     status: Mapped[Status] = mapped_column(_enum(Status), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="id")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set by the workflow from its clock; no onupdate, whose wall-clock time would differ.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The running time limit (verify, first follow-up, dispute window) and its warnings.
     deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None]

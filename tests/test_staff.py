@@ -349,6 +349,16 @@ async def test_the_card_escapes_user_text_and_files_follow_it(
     assert [m.media for m in after[:2]] == ["photo", "document"]
     assert all(m.thread_id == card.thread_id for m in after[:2])
 
+    # Forwarded, the report's files follow its new card into the agency's topic.
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke Disdik", expect=0)
+    await settled(emulator)
+    agency_topic = topic_named(emulator, staff.group, "Dinas Pendidikan")
+    in_topic = emulator.bot_messages(staff.group, thread_id=agency_topic)
+    assert [m.media for m in in_topic if m.media] == ["photo", "document"]
+    assert [m.button_labels for m in in_topic if m.button_labels] == [
+        ["Tindak lanjuti", "Kembalikan"]
+    ]
+
 
 async def test_staff_commands_show_the_queue_a_report_and_search_results(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
