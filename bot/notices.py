@@ -11,7 +11,7 @@ from bot.cards import card
 from bot.contexts import Context
 from bot.dates import format_date
 from bot.delivery.messages import CitizenChat, FileSend, Outgoing, StaffQueue, file_kind
-from bot.i18n import Listing, Msg
+from bot.i18n import Listing, Msg, Translator
 from bot.lifecycle import Actor, Status
 from bot.services import Services
 from bot.tracking import format_code
@@ -126,7 +126,7 @@ def transition(
         "staff.status_changed",
         code=format_code(report.code),
         label=staff(report.status.label_key, agency=_agency_name(services, report)),
-        actor=escape(actor_name or staff("staff.system")),
+        actor=escape(_actor_label(staff, event, actor_name)),
     )
     if event.public_text:
         note = "\n".join((note, escape(event.public_text)))
@@ -179,6 +179,13 @@ def ask_rating(
         now=now,
         report_id=report.id,
     )
+
+
+def _actor_label(t: Translator, event: TimelineEvent, name: str | None) -> str:
+    """Who made a change, as the staff read it; a citizen is "the reporter", never named."""
+    if event.actor is Actor.CITIZEN:
+        return t("staff.reporter")
+    return name or t("staff.system")
 
 
 def _agency_name(services: Services, report: Report) -> str:

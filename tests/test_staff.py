@@ -227,6 +227,7 @@ async def test_tidak_puas_with_a_reason_reopens_the_report(
     )
     fresh = card_of(emulator, staff.group, code)
     assert "Lubangnya hanya ditutup pasir" in (fresh.text or "")
+    assert "Oleh pelapor." in (fresh.text or "")
     assert fresh.button_labels == ["Selesai", "Kembalikan"]
 
 
