@@ -37,7 +37,6 @@ def queue_of(report: Report) -> str:
 
 def status_line(services: Services, report: Report, locale: str) -> Msg:
     """Code, status and next step in one sentence (ACCESSIBILITY.md rule 23)."""
-    agency = services.directory.agencies.get(report.agency)
     next_params: dict[str, object] = {}
     if report.deadline_at is not None:
         local = services.calendar.local_date(report.deadline_at)
@@ -46,10 +45,15 @@ def status_line(services: Services, report: Report, locale: str) -> Msg:
         "status.current",
         {
             "code": format_code(report.code),
-            "label": Msg(report.status.label_key, {"agency": agency.name if agency else ""}),
+            "label": status_label(services, report),
             "next": Msg(report.status.next_step_key, next_params),
         },
     )
+
+
+def status_label(services: Services, report: Report) -> Msg:
+    """The status as people read it, naming the agency a forwarded report went to."""
+    return Msg(report.status.label_key, {"agency": _agency_name(services, report)})
 
 
 def new_report(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from bot import notices
 from bot.dates import format_date, format_time
 from bot.i18n import Listing, Msg
-from bot.lifecycle import Status
 from bot.tracking import CodeError, format_code, parse_code
 from handlers import home
-from handlers.submission import verification_deadline
 from handlers.turn import Context, Flow, Turn
 from storage import reports
 from storage.errors import ReportNotFound
-from storage.models import Report
 
 LATEST = 5
 TIMELINE_ENTRIES = 9  # a list read aloud has at most nine items
@@ -51,23 +49,6 @@ def _as_typed(text: str) -> str:
     return f"{digits[:3]}-{digits[3:]}"
 
 
-def status_line(turn: Turn, report: Report) -> Msg:
-    """The first sentence of any status message: code, status, and the next step."""
-    next_params: dict[str, object] = {}
-    if report.status is Status.MENUNGGU_VERIFIKASI:
-        next_params["deadline"] = verification_deadline(turn, report)
-    agency = turn.services.directory.agencies.get(report.agency)
-    label = Msg(report.status.label_key, {"agency": agency.name if agency else report.agency})
-    return Msg(
-        "status.current",
-        {
-            "code": format_code(report.code),
-            "label": label,
-            "next": Msg(report.status.next_step_key, next_params),
-        },
-    )
-
-
 async def show_status(turn: Turn, code: int) -> None:
     """The status and timeline of one of the citizen's reports; others' are "not found"."""
     try:
@@ -77,7 +58,7 @@ async def show_status(turn: Turn, code: int) -> None:
         turn.go(Context.CHECK_STATUS)
         turn.ask("status.ask")
         return
-    line = status_line(turn, report)
+    line = notices.status_line(turn.services, report, turn.reporter.locale)
     turn.say(line.key, **line.params)
     tz = turn.services.settings.timezone
     locale = turn.reporter.locale
@@ -110,7 +91,7 @@ async def list_mine(turn: Turn) -> None:
             {
                 "code": format_code(report.code),
                 "category": directory.category(report.category).label(locale),
-                "label": Msg(report.status.label_key, {"agency": report.agency}),
+                "label": notices.status_label(turn.services, report),
             },
         )
         for report in mine
