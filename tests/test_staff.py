@@ -72,6 +72,9 @@ async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
     )
     agency_topic = topic_named(emulator, staff.group, "Dinas Sumber Daya Air dan Bina Marga")
     agency_card = card_of(emulator, staff.group, code, agency_topic)
+    mine = texts(await citizen.say("laporan saya"))[-1]
+    assert f"{format_code(code)}, Jalan rusak, Diteruskan ke Dinas Sumber Daya Air" in mine
+    await citizen.say("menu")
 
     await staff.officer.say_in(
         staff.group,
