@@ -10,6 +10,7 @@ from bot.delivery.messages import Button, Outgoing
 from bot.i18n import Translator
 from bot.lifecycle import Status
 from bot.services import Services
+from bot.status_text import agency_name, status_label
 from bot.tracking import format_code
 from bot.transitions import Action
 from storage.models import Report, Reporter
@@ -32,7 +33,6 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
     locale = services.settings.bot_locale
     t = services.locales.get(locale)
     directory = services.directory
-    agency = directory.agencies.get(report.agency)
     lines = [
         t(
             "card.title",
@@ -41,7 +41,7 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
         ),
         t(
             "card.status",
-            label=t(report.status.label_key, agency=agency.name if agency else ""),
+            label=t.render(status_label(services, report)),
             deadline=format_date(services.calendar.local_date(report.deadline_at), locale)
             if report.deadline_at
             else t("card.no_deadline"),
@@ -49,7 +49,7 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
         t(
             "card.category",
             category=escape(directory.category(report.category).label(locale)),
-            agency=escape(agency.name if agency else report.agency),
+            agency=escape(agency_name(services, report)),
         ),
     ]
     if report.location_text:

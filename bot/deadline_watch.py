@@ -13,6 +13,7 @@ from bot.dates import format_date
 from bot.delivery.messages import CitizenChat, Outgoing, StaffQueue
 from bot.lifecycle import Status
 from bot.services import Services
+from bot.status_text import status_label
 from bot.tracking import format_code
 from storage import outbox
 from storage import reports as report_store
@@ -59,11 +60,10 @@ def _staff(
     locale = services.settings.bot_locale
     t = services.locales.get(locale)
     assert report.deadline_at is not None
-    agency = services.directory.agencies[report.agency].name
     text = t(
         key,
         code=format_code(report.code),
-        label=t(report.status.label_key, agency=agency),
+        label=t.render(status_label(services, report)),
         deadline=format_date(services.calendar.local_date(report.deadline_at), locale),
     )
     outbox.enqueue(

@@ -14,6 +14,7 @@ from bot.delivery.messages import CitizenChat, FileSend, Outgoing, StaffQueue, f
 from bot.i18n import Listing, Msg, Translator
 from bot.lifecycle import Actor, Status
 from bot.services import Services
+from bot.status_text import status_label
 from bot.tracking import format_code
 from storage import outbox
 from storage.models import Attachment, Report, Reporter, TimelineEvent
@@ -49,11 +50,6 @@ def status_line(services: Services, report: Report, locale: str) -> Msg:
             "next": Msg(report.status.next_step_key, next_params),
         },
     )
-
-
-def status_label(services: Services, report: Report) -> Msg:
-    """The status as people read it, naming the agency a forwarded report went to."""
-    return Msg(report.status.label_key, {"agency": _agency_name(services, report)})
 
 
 def new_report(
@@ -129,36 +125,27 @@ def transition(
     note = staff(
         "staff.status_changed",
         code=format_code(report.code),
-        label=staff(report.status.label_key, agency=_agency_name(services, report)),
+        label=staff.render(status_label(services, report)),
         actor=escape(_actor_label(staff, event, actor_name)),
     )
     if event.public_text:
         note = "\n".join((note, escape(event.public_text)))
     queue = queue_of(report)
-    if queue == source_queue:
-        fresh = card(services, report, reporter, note=note)
+    moved = queue != source_queue
+    if moved:
+        # A note where the report was; its fresh card (and files) go where it is now.
         outbox.enqueue(
-            session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id
+            session,
+            StaffQueue(source_queue),
+            Outgoing(text=note, html=True, under_card=True),
+            purpose="staff_note",
+            now=now,
+            report_id=report.id,
         )
-        return
-    # The report moves: a note where it was, a fresh card (and its files) where it goes.
-    outbox.enqueue(
-        session,
-        StaffQueue(source_queue),
-        Outgoing(text=note, html=True, under_card=True),
-        purpose="staff_note",
-        now=now,
-        report_id=report.id,
-    )
-    outbox.enqueue(
-        session,
-        StaffQueue(queue),
-        card(services, report, reporter, note=note),
-        purpose="card",
-        now=now,
-        report_id=report.id,
-    )
-    _files(session, report, attachments, StaffQueue(queue), now)
+    fresh = card(services, report, reporter, note=note)
+    outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
+    if moved:
+        _files(session, report, attachments, StaffQueue(queue), now)
 
 
 def ask_rating(
@@ -190,8 +177,3 @@ def _actor_label(t: Translator, event: TimelineEvent, name: str | None) -> str:
     if event.actor is Actor.CITIZEN:
         return t("staff.reporter")
     return name or t("staff.system")
-
-
-def _agency_name(services: Services, report: Report) -> str:
-    agency = services.directory.agencies.get(report.agency)
-    return agency.name if agency else report.agency

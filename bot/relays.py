@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices
 from bot.delivery.messages import CitizenChat, Copy, Outgoing, StaffQueue
-from bot.lifecycle import Actor, Status
+from bot.lifecycle import Status
 from bot.services import Services
 from bot.tracking import format_code
+from bot.workflow import Actor, note_entry
 from storage import outbox
-from storage.models import Report, Reporter, TimelineEvent
+from storage.models import Report, Reporter
 
 
 def answering_agency(services: Services, report: Report) -> str:
@@ -32,7 +33,7 @@ def staff_reply(
     *,
     text: str | None,
     copy: Copy | None,
-    staff_user_id: int,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Relay a staff reply as coming from the agency, never from a person."""
@@ -57,17 +58,7 @@ def staff_reply(
         outbox.enqueue(
             session, citizen, Outgoing(copy=copy), purpose="relay", now=now, report_id=report.id
         )
-    session.add(
-        TimelineEvent(
-            report_id=report.id,
-            at=now,
-            actor=Actor.STAFF,
-            actor_user_id=staff_user_id,
-            from_status=report.status,
-            to_status=report.status,
-            public_text=text,
-        )
-    )
+    note_entry(session, report, actor, now=now, public_text=text)
 
 
 def citizen_addition(
@@ -77,6 +68,7 @@ def citizen_addition(
     *,
     text: str | None,
     copy: Copy | None,
+    citizen: Actor,
     now: datetime,
 ) -> None:
     """Put what the citizen added under the report's card, where its queue is now."""
@@ -101,13 +93,4 @@ def citizen_addition(
             now=now,
             report_id=report.id,
         )
-    session.add(
-        TimelineEvent(
-            report_id=report.id,
-            at=now,
-            actor=Actor.CITIZEN,
-            from_status=report.status,
-            to_status=report.status,
-            public_text=text,
-        )
-    )
+    note_entry(session, report, citizen, now=now, public_text=text)

@@ -82,6 +82,30 @@ def refuse(
     record(session, actor, action, report, now=now, refused=reason)
 
 
+def note_entry(
+    session: AsyncSession,
+    report: Report,
+    actor: Actor,
+    *,
+    now: datetime,
+    public_text: str | None = None,
+    internal_note: str | None = None,
+) -> None:
+    """A timeline entry that changes no status: a relayed reply, an addition, a note."""
+    session.add(
+        TimelineEvent(
+            report_id=report.id,
+            at=now,
+            actor=actor.kind,
+            actor_user_id=actor.user_id,
+            from_status=report.status,
+            to_status=report.status,
+            public_text=public_text,
+            internal_note=internal_note,
+        )
+    )
+
+
 async def apply(
     session: AsyncSession,
     services: Services,

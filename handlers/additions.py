@@ -23,9 +23,11 @@ async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None
         return
     copy = None if sent.kind is Kind.TEXT else Copy(chat_id, message_id)
     text = sent.text.strip() or None
-    relays.citizen_addition(turn.session, turn.services, report, text=text, copy=copy, now=turn.now)
+    citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
+    relays.citizen_addition(
+        turn.session, turn.services, report, text=text, copy=copy, citizen=citizen, now=turn.now
+    )
     if report.status is Status.DITUNDA:
-        citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
         await workflow.apply(
             turn.session,
             turn.services,

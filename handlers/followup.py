@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import notices
 from bot.dates import format_date, format_time
 from bot.i18n import Listing, Msg
+from bot.status_text import status_label
 from bot.tracking import CodeError, format_code, parse_code
 from handlers import home
 from handlers.turn import Context, Flow, Turn
@@ -91,7 +92,7 @@ async def list_mine(turn: Turn) -> None:
             {
                 "code": format_code(report.code),
                 "category": directory.category(report.category).label(locale),
-                "label": notices.status_label(turn.services, report),
+                "label": status_label(turn.services, report),
             },
         )
         for report in mine

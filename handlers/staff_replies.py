@@ -7,14 +7,13 @@ from telegram import Message, Update
 from bot import relays, workflow
 from bot.context import LaporContext
 from bot.delivery.messages import ChatTarget, Copy, Outgoing
-from bot.lifecycle import Actor as ActorKind
 from bot.lifecycle import Status
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
 from storage import links, outbox
 from storage import reports as report_store
-from storage.models import Report, TimelineEvent
+from storage.models import Report
 
 NOTE_TAG = "#catatan"
 # A reply starting with one of these tags takes that action, its text told to the citizen.
@@ -80,17 +79,7 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
     session, services, actor, now = turn.session, turn.services, turn.actor, turn.now
     tag, text = _split_tag(message.text or message.caption or "")
     if tag == NOTE_TAG:
-        session.add(
-            TimelineEvent(
-                report_id=report.id,
-                at=now,
-                actor=ActorKind.STAFF,
-                actor_user_id=actor.user_id,
-                from_status=report.status,
-                to_status=report.status,
-                internal_note=text,
-            )
-        )
+        workflow.note_entry(session, report, actor, now=now, internal_note=text)
         workflow.record(session, actor, "note", report, now=now)
         return None
     try:
@@ -110,7 +99,7 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             reporter,
             text=text or None,
             copy=Copy(message.chat_id, message.message_id) if has_file else None,
-            staff_user_id=actor.user_id or 0,
+            actor=actor,
             now=now,
         )
         workflow.record(session, actor, "reply", report, now=now)

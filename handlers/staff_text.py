@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from bot.i18n import Translator
 from bot.services import Services
+from bot.status_text import status_label
 from bot.tracking import format_code
 from storage.models import Report
 
@@ -24,9 +25,8 @@ def refusal_text(services: Services, t: Translator, reason: str, report: Report 
     """Why an action was refused, naming the report and its status where that helps."""
     if report is None:
         return t(f"staff.refused.{reason}")
-    agency = services.directory.agencies.get(report.agency)
     return t(
         f"staff.refused.{reason}",
         code=format_code(report.code),
-        label=t(report.status.label_key, agency=agency.name if agency else report.agency),
+        label=t.render(status_label(services, report)),
     )
