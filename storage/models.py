@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -85,6 +86,14 @@ class Reporter(Base):
         ForeignKey("reports.id", ondelete="SET NULL", use_alter=True)
     )
     unreachable_at: Mapped[datetime | None]
+    # Pengaturan: no keyboards and numbered choices; each prompt also as a voice note.
+    simple_mode: Mapped[bool] = mapped_column(default=False, server_default=false())
+    voice_replies: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Barred by staff: messages get one notice and nothing is filed; the audit log says who.
+    barred_at: Mapped[datetime | None]
+    barred_reason: Mapped[str | None] = mapped_column(Text)
+    # Set by /hapusdata: the personal fields are empty and the chat link is gone.
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -278,3 +287,20 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(256))
 
     __table_args__ = (Index("ix_outbox_state_available_at", "state", "available_at"),)
+
+
+class HandledUpdate(Base):
+    """A Telegram update already handled, recorded in the unit of work that handled it.
+
+    A redelivered update (a webhook retry, an offset not yet confirmed before a crash) finds
+    its row and is not handled again; `replies` keeps what the citizen was to be told until
+    it was sent, so a crash between commit and sending loses no answer.
+    """
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    replies: Mapped[list[dict[str, Any]] | None] = mapped_column()
+    replies_sent: Mapped[bool] = mapped_column(default=False)
