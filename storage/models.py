@@ -152,7 +152,8 @@ class Report(Base):
     locale: Mapped[str] = mapped_column(String(8), default="id")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set by the workflow from its clock; no onupdate, whose wall-clock time would differ.
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: agencies' systems ask for what changed since their last look.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # The running time limit (verify, first follow-up, dispute window) and its warnings.
     deadline_at: Mapped[datetime | None] = mapped_column(index=True)
     reminded_at: Mapped[datetime | None]
@@ -304,3 +305,21 @@ class HandledUpdate(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column()
     replies_sent: Mapped[bool] = mapped_column(default=False)
+
+
+class ApiToken(Base):
+    """A key for the HTTP APIs: an agency's bearer token or an Open311 client's api_key.
+
+    Only the SHA-256 of the token is kept; the token itself is shown once, when issued.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "agency" (its reports, through /api/v1) or "open311" (posting service requests).
+    scope: Mapped[str] = mapped_column(String(16))
+    # The agency's key, or the Open311 client's name.
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
