@@ -94,6 +94,14 @@ class Reporter(Base):
     barred_reason: Mapped[str | None] = mapped_column(Text)
     # Set by /hapusdata: the personal fields are empty and the chat link is gone.
     erased_at: Mapped[datetime | None]
+    # Flood control: the window the citizen's recent messages are counted in, and how many.
+    flood_started_at: Mapped[datetime | None]
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When a barred citizen was last told so (told again after a day, not at every message).
+    bar_noticed_at: Mapped[datetime | None]
+    # Telegram's time of the citizen's last text too long for any answer: the parts of a
+    # long paste Telegram split into several messages follow it within seconds.
+    long_text_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

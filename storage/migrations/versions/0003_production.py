@@ -48,6 +48,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("erased_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("flood_started_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("flood_count", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("bar_noticed_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("long_text_at", storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
     # Agency API and Open311: hashed tokens; reports looked up by when they last changed.
     op.create_table(
@@ -78,6 +90,10 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
 
     with op.batch_alter_table("reporters", schema=None) as batch_op:
+        batch_op.drop_column("long_text_at")
+        batch_op.drop_column("bar_noticed_at")
+        batch_op.drop_column("flood_count")
+        batch_op.drop_column("flood_started_at")
         batch_op.drop_column("erased_at")
         batch_op.drop_column("barred_reason")
         batch_op.drop_column("barred_at")
