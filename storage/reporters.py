@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Reporter
+from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,45 @@ def refresh_identity(reporter: Reporter, who: Identity) -> None:
     reporter.first_name = who.first_name
     reporter.last_name = who.last_name
     reporter.username = who.username
+
+
+async def count_message(
+    session: AsyncSession, reporter: Reporter, now: datetime, window: timedelta
+) -> tuple[int, datetime]:
+    """Count one more message in the reporter's flood window; the count and window start.
+
+    One UPDATE does it, so processes sharing the database never lose a count: PostgreSQL
+    locks the row until the unit of work ends, SQLite the whole database. A window that has
+    passed starts again at `now`.
+    """
+    fresh = or_(Reporter.flood_started_at.is_(None), Reporter.flood_started_at <= now - window)
+    statement = (
+        update(Reporter)
+        .where(Reporter.id == reporter.id)
+        .values(
+            flood_started_at=case(
+                (fresh, literal(now, UTCDateTime())), else_=Reporter.flood_started_at
+            ),
+            flood_count=case((fresh, 1), else_=Reporter.flood_count + 1),
+        )
+        .returning(Reporter.flood_count, Reporter.flood_started_at)
+        .execution_options(synchronize_session=False)
+    )
+    count, started = (await session.execute(statement)).one()
+    set_committed_value(reporter, "flood_count", count)
+    set_committed_value(reporter, "flood_started_at", started)
+    return int(count), started
+
+
+def bar(reporter: Reporter, reason: str, now: datetime) -> None:
+    """Bar a citizen: nothing they send is filed until staff lift it."""
+    reporter.barred_at = now
+    reporter.barred_reason = reason
+    reporter.bar_noticed_at = None
+
+
+def unbar(reporter: Reporter) -> None:
+    """Lift a bar; the citizen is answered as before."""
+    reporter.barred_at = None
+    reporter.barred_reason = None
+    reporter.bar_noticed_at = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -194,3 +194,11 @@ async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[
 async def get(session: AsyncSession, report_id: int | None) -> Report | None:
     """A report by its id; None when there is none (or no id was given)."""
     return await session.get(Report, report_id) if report_id is not None else None
+
+
+async def filed_since(session: AsyncSession, reporter_id: int, since: datetime) -> int:
+    """How many reports the reporter has filed since an instant (the daily cap counts them)."""
+    query = select(func.count()).where(
+        Report.reporter_id == reporter_id, Report.created_at >= since
+    )
+    return int(await session.scalar(query) or 0)
