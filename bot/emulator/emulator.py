@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.emulator.control import ControlApi
 from bot.emulator.faults import Faults
 from bot.emulator.limits import RateLimiter, RateLimits, SendLog
+from bot.emulator.load import LoadApi
 from bot.emulator.scripted import Scripter
 from bot.emulator.server import ApiServer
 from bot.emulator.state import (
@@ -26,6 +27,7 @@ from bot.emulator.state import (
     now_unix,
 )
 from bot.emulator.store import Store
+from bot.emulator.timing import Timing
 from bot.emulator.updates import Update, UpdateQueue
 from bot.emulator.waiting import wait_event
 from bot.emulator.webhook import WebhookDeliverer
@@ -59,6 +61,8 @@ class Emulator:
         self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
         self.store = Store(self.bot, clock)
         self.queue = UpdateQueue(clock)
+        self.timing = Timing(clock)
+        self.queue.on_hand_out(self.timing.delivered)
         self.webhook = WebhookDeliverer(self.queue, clock, webhook_retry_base, webhook_retry_max)
         self.limiter = RateLimiter(limits if limits is not None else RateLimits(), clock)
         self.faults = Faults(seed=faults_seed)
@@ -113,6 +117,7 @@ class Emulator:
         """
         app = ApiServer(self).make_app()
         ControlApi(self).register(app)
+        LoadApi(self).register(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:

@@ -91,9 +91,20 @@ class UpdateQueue:
         self._ids = itertools.count(first_update_id)
         self._poll: _Poll | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._hand_out_listeners: list[Callable[[Update], None]] = []
 
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
+
+    def on_hand_out(self, listener: Callable[[Update], None]) -> None:
+        self._hand_out_listeners.append(listener)
+
+    def hand_out(self, update: Update, now: float) -> None:
+        """Marks an update as handed to the bot; listeners hear only of the first time."""
+        if update.fetched_at is None:
+            update.fetched_at = now
+            for listener in self._hand_out_listeners:
+                listener(update)
 
     def _notify(self) -> None:
         if self._poll is not None:
@@ -169,7 +180,7 @@ class UpdateQueue:
                 if ready or self.closed or remaining <= 0:
                     now = self.clock()
                     for update in ready:
-                        update.fetched_at = update.fetched_at or now
+                        self.hand_out(update, now)
                     self.last_poll_at = now
                     return [u.to_json() for u in ready]
                 poll.event.clear()

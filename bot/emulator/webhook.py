@@ -108,7 +108,7 @@ class WebhookDeliverer:
         if config.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = config.secret_token
         update.attempts += 1
-        update.fetched_at = update.fetched_at or self.clock()
+        self.queue.hand_out(update, self.clock())
         status: int | None = None
         error: str | None = None
         try:

@@ -228,6 +228,7 @@ def commit(emu: Emulator, out: Outgoing, rate_limited: bool = True) -> Message:
     )
     if rate_limited:
         emu.send_log.record(Send(emu.clock(), chat.id, out.method))
+    emu.timing.sent(chat.id)
     track_keyboard(chat, msg)
     return msg
 

@@ -1,0 +1,125 @@
+"""The processes a benchmark runs: the emulator and the bots, measured from outside."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:BENCH-TOKEN"
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Process:
+    """A child process, its log file, and what /proc says about it."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time used so far."""
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat[stat.rfind(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+
+    def _status(self, key: str) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024.0
+        raise LookupError(key)
+
+    def rss_mb(self) -> float:
+        """Resident memory now, in MiB."""
+        return self._status("VmRSS")
+
+    def peak_rss_mb(self) -> float:
+        """The most resident memory the process ever had (VmHWM), in MiB."""
+        return self._status("VmHWM")
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ask it to stop (SIGINT, as Ctrl-C), and kill it if it does not."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def tail(self, lines: int = 20) -> str:
+        """The end of its log, for an error message."""
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _spawn(name: str, argv: list[str], workdir: Path, env: dict[str, str]) -> Process:
+    log = workdir / f"{name}.log"
+    handle = log.open("wb")
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    popen = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=subprocess.PIPE, stderr=handle)
+    return Process(name, popen, log)
+
+
+@dataclass
+class EmulatorProcess:
+    process: Process
+    base_url: str
+    base_file_url: str
+    control_url: str
+
+
+def start_emulator(workdir: Path, *, limits: bool = False, scale: float = 1.0) -> EmulatorProcess:
+    """``python -m bot.emulator`` on a free port; returns its URLs once it serves."""
+    argv = [sys.executable, "-m", "bot.emulator", "--port", "0", "--token", TOKEN]
+    if limits:
+        argv += ["--limits", "--scale", str(scale)]
+    process = _spawn("emulator", argv, workdir, {})
+    assert process.popen.stdout is not None
+    line = process.popen.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the emulator did not start:\n{process.tail()}")
+    urls = json.loads(line)
+    return EmulatorProcess(process, urls["base_url"], urls["base_file_url"], urls["control_url"])
+
+
+def start_lapor(
+    workdir: Path,
+    name: str,
+    emulator: EmulatorProcess,
+    *,
+    database_url: str,
+    admin_chat_id: int,
+    rate_scale: float,
+) -> Process:
+    """The real ``python -m bot run`` (migrations, then long polling) against the emulator."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "ADMIN_CHAT_ID": str(admin_chat_id),
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
+        "OUTBOX_RATE_SCALE": str(rate_scale),
+    }
+    return _spawn(name, [sys.executable, "-m", "bot", "run"], workdir, env)
+
+
+def start_echo(workdir: Path, emulator: EmulatorProcess) -> Process:
+    """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py)."""
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": emulator.base_url}
+    return _spawn("echo", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)

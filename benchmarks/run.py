@@ -1,0 +1,142 @@
+"""The one benchmark command: every scenario, the figures printed, the note written."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks import databases, report, scenarios
+from benchmarks.procs import ROOT
+
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+SMOKE = {"citizens": 5, "notifications": 30, "drafts": 100, "rate": 20.0, "settle": 0.4}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--citizens", type=int, default=500, help="citizens filing at once")
+    parser.add_argument(
+        "--rate", type=float, default=300.0, help="updates a second offered in the paced run"
+    )
+    parser.add_argument("--notifications", type=int, default=3000, help="fan-out size")
+    parser.add_argument(
+        "--limit", type=float, default=300.0, help="Telegram's overall limit, scaled, per second"
+    )
+    parser.add_argument("--failing", type=float, default=0.10, help="share of 5xx in fan-out")
+    parser.add_argument("--drafts", type=int, default=10_000, help="open drafts")
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
+    )
+    parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
+    parser.add_argument(
+        "--only",
+        default="intake,echo,fanout,drafts",
+        help="comma-separated scenarios: intake, echo, fanout, drafts",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        or DEFAULT_PG,
+        help="PostgreSQL server to create throw-away databases on",
+    )  # fmt: skip
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check it works")
+    parser.add_argument(
+        "--settle", type=float, default=0.8, help="quiet seconds that end an answer when counting"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--workdir", type=Path, help="keep logs and databases here")
+    return parser
+
+
+def _machine() -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    load = os.getloadavg()[0]
+    return {
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit or "unknown",
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_before": round(load, 2),
+    }
+
+
+async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    if args.smoke:
+        for key, value in SMOKE.items():
+            setattr(args, key, value)
+    only = set(args.only.split(","))
+    setup = scenarios.Setup(workdir, args.pg_url, warmup=min(20, args.citizens), settle=args.settle)
+    results: dict[str, Any] = {"machine": _machine(), "args": _public(args), "intake": []}
+    kinds = [k for k in args.databases.split(",") if k]
+    if "postgresql" in kinds and not await databases.pg_available(args.pg_url):
+        setup.say("PostgreSQL is not reachable: its rows are left out")
+        kinds.remove("postgresql")
+    counts = [int(n) for n in args.processes.split(",") if n]
+    if "intake" in only:
+        for kind in kinds:
+            for processes in counts:
+                setup.say(f"intake: {kind}, {processes} process(es), {args.citizens} citizens")
+                row = await scenarios.intake(
+                    setup,
+                    citizens=args.citizens,
+                    rate=args.rate,
+                    database=kind,
+                    processes=processes,
+                )
+                setup.say(report.intake_line(row))
+                results["intake"].append(row)
+    if "echo" in only:
+        setup.say(f"echo bot: {args.citizens} citizens")
+        results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
+        setup.say(report.echo_line(results["echo"], results["intake"]))
+    if "fanout" in only:
+        results["fanout"] = []
+        for failing in (0.0, args.failing):
+            setup.say(f"fan-out: {args.notifications} notices, {failing:.0%} failing")
+            row = await scenarios.fanout(
+                setup, notifications=args.notifications, limit=args.limit, failing=failing
+            )
+            setup.say(report.fanout_line(row))
+            results["fanout"].append(row)
+    if "drafts" in only:
+        setup.say(f"memory: {args.drafts} open drafts")
+        results["drafts"] = await scenarios.drafts(setup, count=args.drafts)
+        setup.say(report.drafts_line(results["drafts"]))
+    return results
+
+
+def _public(args: argparse.Namespace) -> dict[str, Any]:
+    data = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    data.pop("pg_url", None)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run, print, and write the note with its plot."""
+    args = _parser().parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="lapor-bench-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = asyncio.run(_run(args, workdir))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    report.write(results, args.out, args.plot)
+    print(f"wrote {args.out} and {args.plot}", file=sys.stderr)
+    return 0

@@ -1,0 +1,336 @@
+"""The measured scenarios: intake, the echo baseline, notification fan-out, open drafts.
+
+Each scenario starts its own emulator and bot processes on a fresh database, so no
+scenario inherits another's rows, caches or backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks import databases, procs
+from benchmarks.control import Control
+from bot.intake.answers import Answers
+from bot.lifecycle import Classification
+
+CONTENT = "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu dan membahayakan pengendara."
+LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
+# A whole report typed: consent, menu, the eight steps, and "kirim".
+INTAKE_SCRIPT = ("/start", "1", "1", "1", CONTENT, "1", LOCATION, "kemarin", "lewati", "2", "1")
+# Telegram user ids of each group of citizens, far apart so that groups never meet.
+CALIBRATION_ID = 6_000_000_000
+WARMUP_ID = 6_100_000_000
+SATURATED_ID = 7_000_000_000
+PACED_ID = 7_500_000_000
+FANOUT_ID = 8_000_000_000
+DRAFTS_ID = 9_000_000_000
+# The emulator enforces no limits during intake, and the bot's own pacing is lifted as far
+# (Telegram would allow about 30 messages a second in all: some 17 citizens' messages).
+INTAKE_RATE_SCALE = 100.0
+TELEGRAM_OVERALL_PER_SECOND = 30.0
+
+
+@dataclass
+class Setup:
+    """Where runs keep their files and which PostgreSQL server to use."""
+
+    workdir: Path
+    pg_url: str | None
+    warmup: int = 20
+    settle: float = 0.8
+    log: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        print(line, flush=True)
+        self.log.append(line)
+
+
+@dataclass
+class Running:
+    control: Control
+    emulator: procs.EmulatorProcess
+    bots: list[procs.Process]
+    database: databases.Database | None
+    admin_chat_id: int
+
+    def cpu(self) -> float:
+        return sum(bot.cpu_seconds() for bot in self.bots)
+
+    def peak_rss_mb(self) -> float:
+        return max(bot.peak_rss_mb() for bot in self.bots)
+
+    async def drained(self, seconds: float = 300.0) -> float:
+        """Wait until no outbox row is pending; the seconds it took."""
+        started = time.monotonic()
+        if self.database is None:
+            return 0.0
+        while time.monotonic() - started < seconds:
+            found = await databases.counts(self.database.url)
+            if not found.get("outbox_pending"):
+                break
+            await asyncio.sleep(0.25)
+        return time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def running(
+    setup: Setup,
+    name: str,
+    *,
+    bot: str = "lapor",
+    database: str = "sqlite",
+    processes: int = 1,
+    limits: bool = False,
+    scale: float = 1.0,
+    rate_scale: float = INTAKE_RATE_SCALE,
+    before_start: Any = None,
+) -> AsyncIterator[Running]:
+    """An emulator, a fresh database and the bot process(es), all stopped afterwards."""
+    workdir = setup.workdir / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    emulator = procs.start_emulator(workdir, limits=limits, scale=scale)
+    db: databases.Database | None = None
+    bots: list[procs.Process] = []
+    control = Control(emulator.control_url)
+    try:
+        admin = await control.staff_group()
+        if bot == "lapor":
+            db = await databases.fresh(database, workdir, setup.pg_url)
+        run = Running(control, emulator, bots, db, admin)
+        if before_start is not None:
+            await before_start(run)
+        for number in range(processes):
+            if bot == "echo":
+                bots.append(procs.start_echo(workdir, emulator))
+            else:
+                assert db is not None
+                bots.append(
+                    procs.start_lapor(
+                        workdir,
+                        f"lapor-{number + 1}",
+                        emulator,
+                        database_url=db.url,
+                        admin_chat_id=admin,
+                        rate_scale=rate_scale,
+                    )
+                )
+        try:
+            await control.until_answering()
+        except TimeoutError:
+            logs = "\n".join(f"--- {b.name}\n{b.tail()}" for b in bots)
+            raise RuntimeError(f"{name}: the bot never answered\n{logs}") from None
+        yield run
+    finally:
+        for process in bots:
+            process.stop()
+        emulator.process.stop()
+        await control.http.close()
+        if db is not None:
+            await db.drop()
+
+
+async def _calibrate(
+    setup: Setup, run: Running, script: tuple[str, ...], first_user_id: int
+) -> list[int]:
+    """The bot's messages answering each line, from one citizen typing slowly."""
+    status = await run.control.load(
+        {"citizens": 1, "script": list(script), "first_user_id": first_user_id,
+         "settle": setup.settle}
+    )  # fmt: skip
+    counts = list(status["counts"])
+    if status["timeouts"] or len(counts) != len(script):
+        raise RuntimeError(f"calibration failed: {status}")
+    return counts
+
+
+async def _measured_load(run: Running, spec: dict[str, Any]) -> dict[str, Any]:
+    await run.control.post("/timing/reset")
+    status = await run.control.load(spec)
+    timing = await run.control.get("/timing")
+    return {"status": status, "timing": timing}
+
+
+async def intake(
+    setup: Setup,
+    *,
+    citizens: int,
+    rate: float | None,
+    database: str = "sqlite",
+    processes: int = 1,
+) -> dict[str, Any]:
+    """N citizens file whole reports at once: throughput, step latency, CPU, memory."""
+    name = f"intake-{database}-{processes}"
+    script = INTAKE_SCRIPT
+    async with running(setup, name, database=database, processes=processes) as run:
+        expect = await _calibrate(setup, run, script, CALIBRATION_ID)
+        warm = min(setup.warmup, citizens)
+        await run.control.load(
+            {"citizens": warm, "script": list(script), "expect": expect,
+             "first_user_id": WARMUP_ID}
+        )  # fmt: skip
+        await run.drained()
+        cpu_before = run.cpu()
+        saturated = await _measured_load(
+            run,
+            {"citizens": citizens, "script": list(script), "expect": expect,
+             "first_user_id": SATURATED_ID},
+        )  # fmt: skip
+        drain_seconds = await run.drained()
+        cpu = run.cpu() - cpu_before
+        paced = None
+        if rate:
+            paced = await _measured_load(
+                run,
+                {"citizens": citizens, "script": list(script), "expect": expect,
+                 "first_user_id": PACED_ID, "rate": rate},
+            )  # fmt: skip
+            await run.drained()
+        assert run.database is not None
+        found = await databases.counts(run.database.url)
+        expected_reports = 1 + warm + citizens * (2 if rate else 1)
+        result = {
+            "bot": "lapor-bot",
+            "database": database,
+            "processes": processes,
+            "citizens": citizens,
+            "steps": len(script),
+            "messages_per_step": expect,
+            "updates_per_second": saturated["status"]["updates_per_second"],
+            "seconds": saturated["status"]["elapsed_seconds"],
+            "timeouts": saturated["status"]["timeouts"]
+            + (paced["status"]["timeouts"] if paced else 0),
+            "latency_ms": saturated["timing"]["complete_answer_ms"],
+            "first_answer_ms": saturated["timing"]["first_answer_ms"],
+            "cpu_seconds_per_report": cpu / citizens,
+            "outbox_drain_seconds": drain_seconds,
+            "peak_rss_mb": run.peak_rss_mb(),
+            "reports_expected": expected_reports,
+            "reports_stored": found["reports"],
+            "outbox": {k: v for k, v in found.items() if k.startswith("outbox_")},
+        }
+        if paced is not None:
+            result["paced"] = {
+                "rate": rate,
+                "updates_per_second": paced["status"]["updates_per_second"],
+                "latency_ms": paced["timing"]["complete_answer_ms"],
+                "first_answer_ms": paced["timing"]["first_answer_ms"],
+            }
+        return result
+
+
+async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
+    """The bare echo bot under the same citizens and script."""
+    script = INTAKE_SCRIPT
+    expect = [1] * len(script)
+    async with running(setup, "echo", bot="echo") as run:
+        await run.control.load(
+            {"citizens": min(setup.warmup, citizens), "script": list(script), "expect": expect,
+             "first_user_id": WARMUP_ID}
+        )  # fmt: skip
+        cpu_before = run.cpu()
+        measured = await _measured_load(
+            run,
+            {"citizens": citizens, "script": list(script), "expect": expect,
+             "first_user_id": SATURATED_ID},
+        )  # fmt: skip
+        return {
+            "bot": "echo",
+            "citizens": citizens,
+            "updates_per_second": measured["status"]["updates_per_second"],
+            "seconds": measured["status"]["elapsed_seconds"],
+            "timeouts": measured["status"]["timeouts"],
+            "latency_ms": measured["timing"]["complete_answer_ms"],
+            "cpu_seconds_per_citizen": (run.cpu() - cpu_before) / citizens,
+            "peak_rss_mb": run.peak_rss_mb(),
+        }
+
+
+async def fanout(
+    setup: Setup, *, notifications: int, limit: float, failing: float = 0.0
+) -> dict[str, Any]:
+    """M outbox notices to distinct citizens under Telegram's limits scaled to `limit`/s."""
+    scale = limit / TELEGRAM_OVERALL_PER_SECOND
+    users = [FANOUT_ID + n for n in range(notifications)]
+
+    async def seed(run: Running) -> None:
+        await run.control.post("/load/users", {"count": notifications, "first_user_id": FANOUT_ID})
+        assert run.database is not None
+        await databases.seed_notifications(run.database.url, users)
+        if failing:
+            await run.control.post(
+                "/faults",
+                {"fail_randomly": {"fraction": failing, "status": 502,
+                                   "methods": ["sendMessage"], "seed": 7}},
+            )  # fmt: skip
+
+    name = f"fanout-{int(failing * 100)}"
+    async with running(
+        setup, name, limits=True, scale=scale, rate_scale=scale, before_start=seed
+    ) as run:
+        assert run.database is not None
+        last_progress, reached = time.monotonic(), -1
+        while True:
+            seen = await run.control.get(
+                "/load/deliveries", first_user_id=FANOUT_ID, count=notifications
+            )
+            found = await databases.counts(run.database.url)
+            if seen["chats_reached"] != reached:
+                last_progress, reached = time.monotonic(), seen["chats_reached"]
+            if not found.get("outbox_pending") or time.monotonic() - last_progress > 60:
+                break
+            await asyncio.sleep(0.5)
+        span = (seen["last"] - seen["first"]) if seen["sends"] > 1 else None
+        achieved = (seen["sends"] - 1) / span if span else None
+        return {
+            "notifications": notifications,
+            "limit_per_second": limit,
+            "failing": failing,
+            "sends": seen["sends"],
+            "seconds": span,
+            "achieved_per_second": achieved,
+            "ratio_of_limit": achieved / limit if achieved else None,
+            "max_in_one_second": seen["max_per_second"],
+            "answers_429": seen["rate_limited"],
+            "faults_injected": seen["faults_injected"],
+            "lost": notifications - seen["chats_reached"],
+            "duplicates": seen["duplicates"],
+            "outbox": {k: v for k, v in found.items() if k.startswith("outbox_")},
+            "cpu_seconds": run.cpu(),
+        }
+
+
+async def drafts(setup: Setup, *, count: int) -> dict[str, Any]:
+    """Resident memory of the bot with `count` open drafts, each citizen answering once."""
+    users = [DRAFTS_ID + n for n in range(count)]
+    answers = Answers(classification=Classification.PENGADUAN).to_json()
+
+    async def seed(run: Running) -> None:
+        await run.control.post("/load/users", {"count": count, "first_user_id": DRAFTS_ID})
+        assert run.database is not None
+        await databases.seed_drafts(run.database.url, users, answers)
+
+    async with running(setup, "drafts", before_start=seed) as run:
+        rss_idle = max(bot.rss_mb() for bot in run.bots)
+        expect = await _calibrate(setup, run, (CONTENT,), DRAFTS_ID)
+        measured = await _measured_load(
+            run,
+            {"citizens": count - 1, "script": [CONTENT], "expect": expect,
+             "first_user_id": DRAFTS_ID + 1},
+        )  # fmt: skip
+        assert run.database is not None
+        found = await databases.counts(run.database.url)
+        return {
+            "drafts": count,
+            "drafts_stored": found["drafts"],
+            "rss_idle_mb": rss_idle,
+            "rss_after_mb": max(bot.rss_mb() for bot in run.bots),
+            "peak_rss_mb": run.peak_rss_mb(),
+            "updates_per_second": measured["status"]["updates_per_second"],
+            "timeouts": measured["status"]["timeouts"],
+        }

@@ -1,0 +1,54 @@
+"""The benchmark command still works: run at a tiny size, it prints figures and loses nothing.
+
+Not a timed test: the figures are checked for being there and consistent, never for speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.procs import ROOT
+
+
+def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
+    raw = tmp_path / "figures.json"
+    note = tmp_path / "benchmarks.md"
+    picture = tmp_path / "benchmarks.png"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "benchmarks", "--smoke", "--databases", "sqlite",
+            "--processes", "1", "--out", str(note), "--plot", str(picture),
+            "--json", str(raw), "--workdir", str(tmp_path / "runs"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = done.stdout
+    for figure in ("updates/s", "step latency p50/p95/p99", "CPU s a report", "429 answers"):
+        assert figure in printed, printed
+
+    results = json.loads(raw.read_text())
+    [intake] = results["intake"]
+    assert intake["timeouts"] == 0
+    assert intake["reports_stored"] == intake["reports_expected"] == 1 + 5 + 5 + 5
+    assert intake["updates_per_second"] > 0 and intake["latency_ms"]["p99"] is not None
+    assert intake["cpu_seconds_per_report"] > 0 and intake["peak_rss_mb"] > 0
+    assert results["echo"]["updates_per_second"] > 0 and results["echo"]["timeouts"] == 0
+    clean, failing = results["fanout"]
+    assert clean["lost"] == failing["lost"] == 0
+    assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
+    assert failing["faults_injected"] > 0, "the 5xx run really failed some calls"
+    assert results["drafts"]["drafts_stored"] == 100
+
+    written = note.read_text()
+    assert "## Targets" in written and "benchmarks.png" in written
+    assert picture.stat().st_size > 10_000
