@@ -32,6 +32,7 @@ from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.workdays import WorkingCalendar
 from handlers import private, staff_cards, staff_commands, staff_replies
+from handlers.staff_stats import STATS_COMMANDS, on_stats_command
 from storage.db import create_engine, create_sessionmaker
 from storage.models import utcnow
 
@@ -85,6 +86,8 @@ def register_handlers(application: LaporApplication) -> None:
             filters=groups,
         )
     )
+    # 4b. Staff: statistics as a chart and in words, and a month's reports as CSV.
+    application.add_handler(CommandHandler(STATS_COMMANDS, on_stats_command, filters=groups))
     # 5. Staff: replies in a staff chat (privacy mode lets replies to the bot through).
     application.add_handler(
         MessageHandler(

@@ -71,6 +71,15 @@ SAMPLES: dict[str, object] = {
     "actor": "Petugas Dina",
     "left": "sisa 2 hari kerja",
     "days": 2,
+    "start": "5 Oktober 2026",
+    "end": "29 November 2026",
+    "period": "8 minggu terakhir, 5 Oktober 2026 sampai 29 November 2026",
+    "when": "Minggu mulai 5 Oktober 2026",
+    "parts": "Menunggu verifikasi 3, Ditunda 2, Diteruskan 5, Ditindaklanjuti 4, Selesai 10, "
+    "Bukan wewenang 3, Diarsipkan 3",
+    "share": 75,
+    "month": "November 2026",
+    "year_month": "2026-11",
 }
 
 

@@ -1,0 +1,183 @@
+"""Staff statistics: a chart with the same figures in words, and a month's reports as CSV.
+
+These answers carry a file made on the spot, so they are sent right after the unit of
+work rather than through the outbox (which holds JSON, and resends files by Telegram file
+id only); they change no report and owe the citizen nothing. Refusals and usage hints,
+plain text, go through the outbox like every other staff answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+
+from bot import workflow
+from bot.context import LaporContext
+from bot.delivery.messages import ChatTarget, Outgoing
+from bot.export import export_csv
+from bot.i18n import Translator
+from bot.services import Services
+from bot.statistics import Facts, Grouping, Window, compute, facts_of, month_bounds, window_for
+from bot.stats_chart import render_chart
+from bot.stats_text import chart_text, describe, month_name, period
+from bot.transitions import Role
+from handlers.staff_access import StaffTurn, role_in, scope_of
+from handlers.staff_text import Denial
+from storage import outbox
+from storage import statistics as stats_store
+
+log = logging.getLogger(__name__)
+
+STATS_COMMANDS = ("statistik", "ekspor")
+USAGE = {"statistik": "staff.stats.usage.statistik", "ekspor": "staff.stats.usage.ekspor"}
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What was asked: the statistics of a window, or the export of a month."""
+
+    command: str
+    window: Window | None = None
+    month: date | None = None
+
+    def bounds(self, services: Services) -> tuple[datetime, datetime]:
+        """The instants [start, end) whose submitted reports count."""
+        if self.window is not None:
+            return self.window.bounds(services.calendar)
+        assert self.month is not None
+        return month_bounds(self.month.year, self.month.month, services.calendar)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send: an optional file (a chart or a CSV), then messages in words."""
+
+    texts: tuple[str, ...] = ()
+    photo: bytes | None = None
+    document: bytes | None = None
+    file_name: str = ""
+    caption: str | None = None
+
+
+def read_request(command: str, words: list[str], today: date) -> Request | None:
+    """`statistik [minggu|bulan]` or `ekspor [YYYY-MM]`; None when the words are not that."""
+    word = words[0].casefold() if words else None
+    if command == "statistik":
+        try:
+            grouping = Grouping(word) if word else Grouping.MINGGU
+        except ValueError:
+            return None
+        return Request(command, window=window_for(grouping, today))
+    if word is None:
+        return Request(command, month=today.replace(day=1))
+    match = _MONTH.match(word)
+    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+        return None
+    return Request(command, month=date(int(match[1]), int(match[2]), 1))
+
+
+async def on_stats_command(update: Update, context: LaporContext) -> None:
+    """Answer /statistik with a chart and its figures in words, /ekspor with a month's CSV."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return
+    services = context.services
+    scope = scope_of(services, message.chat_id)
+    if scope is None:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].casefold()
+    role = await role_in(context.bot, scope, user.id)
+    actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+    t = services.locales.get(services.settings.bot_locale)
+    facts: list[Facts] = []
+    async with services.sessionmaker.begin() as session:
+        turn = StaffTurn(session, services, scope, actor, services.clock())
+        today = services.calendar.local_date(turn.now)
+        request = read_request(command, message.text.split()[1:], today)
+        prompt: str | None = None
+        if role is None:
+            prompt = turn.refused(command, None, Denial.NOT_STAFF)
+        elif request is None:
+            prompt = t(USAGE[command])
+        else:
+            workflow.record(session, actor, command, None, now=turn.now)
+            start, end = request.bounds(services)
+            reports = await stats_store.submitted_between(session, start, end, scope.agency)
+            changes = await stats_store.status_changes_between(session, start, end, scope.agency)
+            facts = facts_of(
+                reports, changes, directory=services.directory, calendar=services.calendar,
+                now=turn.now,
+            )  # fmt: skip
+        if prompt is not None:
+            here = ChatTarget(message.chat_id, message.message_thread_id)
+            outbox.enqueue(
+                session, here, Outgoing(text=prompt), purpose="staff_prompt", now=turn.now
+            )
+    if prompt is not None or request is None:
+        context.bot_data.wake_dispatcher()
+        return
+    if request.window is not None:
+        answer = await _statistics(services, request.window, facts, t)
+    else:
+        answer = _export(services, request, facts, t)
+    await _send(context, message, answer)
+
+
+async def _statistics(
+    services: Services, window: Window, facts: list[Facts], t: Translator
+) -> Answer:
+    """The chart (drawn in a worker thread) with its caption, then the figures in words."""
+    figures = compute(window, facts, services.directory, services.calendar)
+    if not figures.total:
+        return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
+    png = await asyncio.to_thread(render_chart, figures, chart_text(services, figures, t))
+    return Answer(
+        texts=tuple(describe(services, figures, t)),
+        photo=png,
+        caption=t("staff.stats.caption", period=period(window, t)),
+    )
+
+
+def _export(services: Services, request: Request, facts: list[Facts], t: Translator) -> Answer:
+    """The month's CSV with a caption saying what it holds, or why there is none."""
+    assert request.month is not None
+    month = month_name(request.month, t.locale)
+    if not facts:
+        return Answer(texts=(t("staff.export.empty", month=month),))
+    return Answer(
+        document=export_csv(services, facts, t),
+        file_name=t("staff.export.file_name", year_month=f"{request.month:%Y-%m}"),
+        caption=t("staff.export.caption", month=month, count=len(facts)),
+    )
+
+
+async def _send(context: LaporContext, message: Message, answer: Answer) -> None:
+    """Send the file, then each message, in the topic the command came from."""
+    bot, chat_id = context.bot, message.chat_id
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    try:
+        if answer.photo is not None:
+            await bot.send_photo(
+                chat_id, answer.photo, caption=answer.caption, message_thread_id=thread_id
+            )
+        if answer.document is not None:
+            await bot.send_document(
+                chat_id,
+                answer.document,
+                filename=answer.file_name,
+                caption=answer.caption,
+                message_thread_id=thread_id,
+            )
+        for text in answer.texts:
+            await bot.send_message(chat_id, text, message_thread_id=thread_id)
+    except TelegramError as error:
+        # The staff member can simply ask again; nothing was changed or is owed.
+        log.warning("statistics answer not sent: %s", type(error).__name__)

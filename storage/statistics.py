@@ -1,0 +1,48 @@
+"""Queries behind the statistics and the monthly export. Functions never commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Report, TimelineEvent
+
+
+def _submitted(start: datetime, end: datetime, agency: str | None) -> Select[int]:
+    query = select(Report.id).where(Report.created_at >= start, Report.created_at < end)
+    return query.where(Report.agency == agency) if agency is not None else query
+
+
+async def submitted_between(
+    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+) -> Sequence[Report]:
+    """Reports submitted in [start, end), of one agency or of all, oldest first."""
+    query = select(Report).where(Report.id.in_(_submitted(start, end, agency)))
+    return (await session.execute(query.order_by(Report.created_at, Report.id))).scalars().all()
+
+
+async def status_changes_between(
+    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+) -> dict[int, list[TimelineEvent]]:
+    """The status changes of those same reports, by report id, oldest first.
+
+    One query for the whole period: notes and relayed replies (no change of status) are
+    left out, since the figures only look at when a report moved.
+    """
+    query = (
+        select(TimelineEvent)
+        .where(
+            TimelineEvent.report_id.in_(_submitted(start, end, agency)),
+            (TimelineEvent.from_status.is_(None))
+            | (TimelineEvent.from_status != TimelineEvent.to_status),
+        )
+        .order_by(TimelineEvent.report_id, TimelineEvent.id)
+    )
+    events: dict[int, list[TimelineEvent]] = defaultdict(list)
+    for event in (await session.execute(query)).scalars():
+        events[event.report_id].append(event)
+    return dict(events)
