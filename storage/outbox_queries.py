@@ -165,6 +165,31 @@ async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None
         )
 
 
+async def lease_owners(session: AsyncSession, now: datetime) -> list[str]:
+    """The dispatchers holding a lease on a pending row now."""
+    owners = await session.scalars(
+        select(OutboxMessage.lease_owner)
+        .where(
+            OutboxMessage.state == PENDING,
+            OutboxMessage.lease_owner.is_not(None),
+            OutboxMessage.lease_until > now,
+        )
+        .distinct()
+    )
+    return [owner for owner in owners if owner is not None]
+
+
+async def release_owners(session: AsyncSession, owners: Sequence[str]) -> int:
+    """Give back every pending row leased by these (dead) dispatchers; how many."""
+    result: Any = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == PENDING, OutboxMessage.lease_owner.in_(list(owners)))
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 async def retry_later(
     session: AsyncSession,
     row_id: int,

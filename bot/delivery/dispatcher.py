@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import random
-import secrets
-import socket
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +24,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.delivery import leases
 from bot.delivery.destinations import Destinations, Place
 from bot.delivery.errors import Failure, Kind, Undeliverable, classify, safe_detail
 from bot.delivery.limits import ChatLimits, Rates
@@ -58,8 +56,8 @@ MAX_ATTEMPTS = 20
 
 
 def new_worker_id() -> str:
-    """A lease owner name unique to this process and start: host, pid, random."""
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+    """A lease owner name unique to this process and start (see bot.delivery.leases)."""
+    return leases.new_worker_id()
 
 
 def delivery_bot(settings: Settings, connections: int = 40) -> Bot:
@@ -126,6 +124,7 @@ class Dispatcher:
         self.lease = lease
         self.max_attempts = max_attempts
         self.owns_bot = owns_bot
+        leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
         self.destinations = Destinations(services, bot)
         self._chats: dict[Hashable, asyncio.Task[None]] = {}
@@ -143,8 +142,25 @@ class Dispatcher:
         if self._task is not None:
             return
         await self.bot.initialize()
+        try:
+            await self._take_back_orphans()
+        except Exception:
+            # Their leases run out by themselves; only the shortcut is lost.
+            log.exception("outbox: taking back rows of dead dispatchers failed")
         self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name=f"outbox {self.worker_id}")
+
+    async def _take_back_orphans(self) -> None:
+        """Free the rows leased by dispatchers of this machine whose process died.
+
+        A restart after a crash then sends them at once, not when the lease runs out.
+        """
+        async with self.services.sessionmaker.begin() as session:
+            owners = await queries.lease_owners(session, self.services.clock())
+            gone = [owner for owner in owners if leases.is_gone(owner, self.worker_id)]
+            freed = await queries.release_owners(session, gone) if gone else 0
+        if freed:
+            log.warning("outbox: took back %s rows leased by a dispatcher that died", freed)
 
     def notify(self) -> None:
         """Rows were just committed: look now rather than at the next poll."""
@@ -158,6 +174,7 @@ class Dispatcher:
         self._wake.set()
         if task is not None:
             await task
+        leases.forget(self.worker_id)
         if self.owns_bot:
             await self.bot.shutdown()
 

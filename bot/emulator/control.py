@@ -73,6 +73,9 @@ class ControlApi:
             ("GET", "/chats/{chat_id}/wait", self.wait),
             ("GET", "/faults", self.get_faults),
             ("POST", "/faults", self.set_faults),
+            ("GET", "/holds", self.list_holds),
+            ("POST", "/holds", self.create_hold),
+            ("POST", "/holds/{hold_id}/release", self.release_hold),
             ("GET", "/limits", self.get_limits),
             ("POST", "/limits", self.set_limits),
             ("GET", "/calls", self.calls),
@@ -297,6 +300,27 @@ class ControlApi:
                 spec["seconds"], spec.get("count", 1), spec.get("methods"), spec.get("status")
             )
         return await self.get_faults(request)
+
+    async def list_holds(self, request: web.Request) -> web.Response:
+        return _json([hold.to_json() for hold in self.emu.faults.holds.values()])
+
+    async def create_hold(self, request: web.Request) -> web.Response:
+        """Park matching calls: {"methods", "chat_id", "after", "min_offset"}, all optional."""
+        body = await self._body(request)
+        hold = self.emu.faults.hold(
+            body.get("methods"),
+            chat_id=int(body["chat_id"]) if body.get("chat_id") is not None else None,
+            after=int(body.get("after", 0)),
+            min_offset=int(body["min_offset"]) if body.get("min_offset") is not None else None,
+        )
+        return _json(hold.to_json(), 201)
+
+    async def release_hold(self, request: web.Request) -> web.Response:
+        """Let the parked calls through, or drop them with {"deliver": false}."""
+        hold = self.emu.faults.holds[int(request.match_info["hold_id"])]
+        body = await self._body(request)
+        hold.release(deliver=bool(body.get("deliver", True)))
+        return _json(hold.to_json())
 
     async def get_limits(self, request: web.Request) -> web.Response:
         return _json(dataclasses.asdict(self.emu.limits))

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.emulator.control import ControlApi
-from bot.emulator.faults import Faults
+from bot.emulator.faults import Faults, Hold
 from bot.emulator.limits import RateLimiter, RateLimits, SendLog
 from bot.emulator.load import LoadApi
 from bot.emulator.scripted import Scripter
@@ -155,6 +155,10 @@ class Emulator:
     async def sleep(self, seconds: float) -> None:
         """Sleeps, but wakes at once when the emulator stops."""
         await wait_event(self._stopping, seconds)
+
+    async def held(self, hold: Hold) -> bool:
+        """Parks a call on a hold; True if it then goes through (never once stopping)."""
+        return await hold.wait(self._stopping)
 
     # --- activity ------------------------------------------------------------------------
 

@@ -1,16 +1,24 @@
-"""Injected failures: 5xx answers and slow calls, decided before a call touches state.
+"""Injected failures: 5xx answers, slow calls and held calls, decided before a call touches
+state.
 
 ``methods=None`` means every Bot API method except getUpdates: the poller calls
 it constantly, so it would swallow faults meant for the bot's sends at random.
 Name getUpdates explicitly to fault it.
+
+A hold parks matching calls until the test releases them: a crash test kills the bot
+while its call waits, then lets the call through (Telegram got the message, the bot
+never heard back) or drops it (the message never reached Telegram).
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import random
 from dataclasses import dataclass, field
 
 from bot.emulator import errors
+from bot.emulator.waiting import wait_event
 
 
 @dataclass
@@ -33,11 +41,83 @@ class Fault:
     delay: float
 
 
+@dataclass(eq=False)
+class Hold:
+    """Parks matching calls until released; ``after`` matching calls pass first.
+
+    ``chat_id`` narrows it to calls about one chat; ``min_offset`` to getUpdates calls
+    whose offset would confirm the updates before it.
+    """
+
+    id: int
+    methods: frozenset[str] | None
+    chat_id: int | None = None
+    min_offset: int | None = None
+    after: int = 0
+    passed: int = 0
+    held: int = 0
+    deliver: bool = True
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, chat_id: int | None, offset: int | None) -> bool:
+        if self.released.is_set():
+            return False
+        if self.methods is None and method == "getupdates":
+            return False
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.chat_id is not None and chat_id != self.chat_id:
+            return False
+        return self.min_offset is None or (offset is not None and offset >= self.min_offset)
+
+    def take(self) -> bool:
+        """Count a matching call; True if it is to be held."""
+        if self.passed < self.after:
+            self.passed += 1
+            return False
+        self.held += 1
+        self._arrived.set()
+        self._arrived = asyncio.Event()
+        return True
+
+    async def wait_held(self, count: int = 1, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Until ``count`` calls are parked; TimeoutError otherwise."""
+        async with asyncio.timeout(timeout):
+            while self.held < count:
+                await self._arrived.wait()
+
+    async def wait(self, stopping: asyncio.Event) -> bool:
+        """Park one call; True if it then goes through, False if it is dropped."""
+        while not self.released.is_set() and not stopping.is_set():
+            await wait_event(self.released, 1.0)
+        return self.deliver and not stopping.is_set()
+
+    def release(self, deliver: bool = True) -> None:
+        """Let the parked calls through, or drop them (they fail and change nothing)."""
+        self.deliver = deliver
+        self.released.set()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "methods": sorted(self.methods) if self.methods is not None else None,
+            "chat_id": self.chat_id,
+            "min_offset": self.min_offset,
+            "after": self.after,
+            "passed": self.passed,
+            "held": self.held,
+            "released": self.released.is_set(),
+        }
+
+
 @dataclass
 class Faults:
     seed: int = 0
     injected: int = 0
     _rules: list[_Rule] = field(default_factory=list)
+    holds: dict[int, Hold] = field(default_factory=dict)
+    _hold_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -87,12 +167,38 @@ class Faults:
             _check_status(status)
         self._rules.append(_Rule(self._methods(methods), count, status or 0, 1.0, seconds))
 
+    def hold(
+        self,
+        methods: list[str] | tuple[str, ...] | str | None = None,
+        *,
+        chat_id: int | None = None,
+        after: int = 0,
+        min_offset: int | None = None,
+    ) -> Hold:
+        """Park matching calls (after the first ``after``) until the hold is released."""
+        hold = Hold(next(self._hold_ids), self._methods(methods), chat_id, min_offset, after)
+        self.holds[hold.id] = hold
+        return hold
+
+    def holding(self, method: str, chat_id: int | None, offset: int | None) -> Hold | None:
+        """The hold that parks this call, if any."""
+        method = method.lower()
+        for hold in list(self.holds.values()):
+            if hold.released.is_set():
+                del self.holds[hold.id]
+            elif hold.matches(method, chat_id, offset) and hold.take():
+                return hold
+        return None
+
     def clear(self) -> None:
         self._rules.clear()
+        for hold in self.holds.values():
+            hold.release()
+        self.holds.clear()
 
     @property
     def active(self) -> bool:
-        return bool(self._rules)
+        return bool(self._rules) or any(not h.released.is_set() for h in self.holds.values())
 
     def draw(self, method: str) -> Fault | None:
         """The fault for this call, if any; consumes one use of the matching rule."""

@@ -74,6 +74,10 @@ class ApiServer:
         return self._reply(method, params, started, None, result)
 
     async def _call(self, method: str, handler: Any, params: Params) -> Any:
+        offset = params.get_int("offset") if method == "getUpdates" else None
+        hold = self.emu.faults.holding(method, self._chat_of(method, params), offset)
+        if hold is not None and not await self.emu.held(hold):
+            raise fault_error(502)
         fault = self.emu.faults.draw(method)
         if fault is not None:
             if fault.delay > 0:
