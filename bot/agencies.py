@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 
@@ -38,6 +46,16 @@ class Agency(_Strict):
     short_name: str = Field(min_length=1)
     chat_id: int | None = None
     first_response_days: int = Field(default=5, ge=1, le=60)
+    # The agency's own system: new and changed reports are POSTed there, signed with the
+    # secret (HMAC-SHA256); see docs/api.md.
+    webhook_url: HttpUrl | None = None
+    webhook_secret: SecretStr | None = Field(default=None, min_length=16)
+
+    @model_validator(mode="after")
+    def _webhook_pair(self) -> Agency:
+        if (self.webhook_url is None) != (self.webhook_secret is None):
+            raise ValueError("give webhook_url and webhook_secret together")
+        return self
 
 
 class Category(_Strict):

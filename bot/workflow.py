@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices
+from bot.api import pushes
 from bot.deadlines import deadline_for
 from bot.lifecycle import Actor as ActorKind
 from bot.lifecycle import Status
@@ -35,6 +36,8 @@ class Actor:
     user_id: int | None = None
     chat_id: int | None = None
     name: str | None = None
+    # Set for a system acting through the API ("api:<token id>"), so the audit log says so.
+    via: str | None = None
 
     @property
     def kind(self) -> ActorKind:
@@ -65,7 +68,7 @@ def record(
         action=action,
         report_id=report.id if report else None,
         allowed=refused is None,
-        detail=refused,
+        detail=" ".join(part for part in (refused, actor.via) if part) or None,
     )
 
 
@@ -90,20 +93,22 @@ def note_entry(
     now: datetime,
     public_text: str | None = None,
     internal_note: str | None = None,
-) -> None:
+) -> TimelineEvent:
     """A timeline entry that changes no status: a relayed reply, an addition, a note."""
-    session.add(
-        TimelineEvent(
-            report_id=report.id,
-            at=now,
-            actor=actor.kind,
-            actor_user_id=actor.user_id,
-            from_status=report.status,
-            to_status=report.status,
-            public_text=public_text,
-            internal_note=internal_note,
-        )
+    event = TimelineEvent(
+        report_id=report.id,
+        at=now,
+        actor=actor.kind,
+        actor_user_id=actor.user_id,
+        from_status=report.status,
+        to_status=report.status,
+        public_text=public_text,
+        internal_note=internal_note,
     )
+    session.add(event)
+    # A reply or an addition is a change too, for those who ask what changed since.
+    report.updated_at = now
+    return event
 
 
 async def apply(
@@ -171,6 +176,7 @@ async def apply(
         attachments=attachments,
         actor_name=actor.name,
     )
+    pushes.changed(session, services, report, event, source_queue=source_queue)
     if target is Status.SELESAI and reporter is not None:
         notices.ask_rating(session, services, report, reporter, now)
     return event

@@ -241,9 +241,14 @@ async def close(
 
 
 async def mark_sent(
-    session: AsyncSession, row_id: int, *, now: datetime, chat_id: int, message_id: int
+    session: AsyncSession,
+    row_id: int,
+    *,
+    now: datetime,
+    chat_id: int | None,
+    message_id: int | None,
 ) -> bool:
-    """Record the delivered message; False if the row was no longer pending.
+    """Record the delivered message (no chat for a webhook); False if no longer pending.
 
     `lease_owner` stays as the record of which dispatcher sent it.
     """

@@ -75,6 +75,8 @@ class Destinations:
             return ("chat", chat_id) if chat_id is not None else ("staff", None)
         if kind == "chat":
             return ("chat", destination.get("chat_id"))
+        if kind == "webhook":
+            return ("webhook", destination.get("agency"))
         return ("unknown", repr(sorted(destination.items())))
 
     async def resolve(self, destination: Destination) -> Place:

@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -36,6 +36,8 @@ from bot.delivery.messages import (
     outgoing_from_json,
 )
 from bot.delivery.sending import send
+from bot.delivery.strategies import DeliveryFailed, Strategy
+from bot.delivery.webhooks import WebhookPush
 from bot.services import Services
 from bot.settings import Settings
 from storage import outbox_queries as queries
@@ -113,6 +115,7 @@ class Dispatcher:
         max_attempts: int = MAX_ATTEMPTS,
         rates: Rates | None = None,
         owns_bot: bool = False,
+        strategies: Sequence[Strategy] | None = None,
     ) -> None:
         self.services = services
         self.bot = bot
@@ -127,6 +130,10 @@ class Dispatcher:
         leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
         self.destinations = Destinations(services, bot)
+        # Destinations other than Telegram chats (agencies' webhooks).
+        self.strategies: Sequence[Strategy] = (
+            strategies if strategies is not None else (WebhookPush(services),)
+        )
         self._chats: dict[Hashable, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -175,6 +182,8 @@ class Dispatcher:
         if task is not None:
             await task
         leases.forget(self.worker_id)
+        for strategy in self.strategies:
+            await strategy.close()
         if self.owns_bot:
             await self.bot.shutdown()
 
@@ -287,6 +296,9 @@ class Dispatcher:
         except (KeyError, TypeError, ValueError) as error:
             await self._close(row, Failure(Kind.FAILED, f"unreadable row: {safe_detail(error)}"))
             return True
+        strategy = next((s for s in self.strategies if s.handles(destination)), None)
+        if strategy is not None:
+            return await self._deliver_by(strategy, row, destination, message)
         citizen = isinstance(destination, CitizenChat)
         where = json.dumps(row.destination, sort_keys=True)
         try:
@@ -319,6 +331,30 @@ class Dispatcher:
             place = places.pop(where, None)
             return await self._failed(row, failure, place, _reporter(destination))
         await self._sent(row, places[where], message, message_id)
+        return True
+
+    async def _deliver_by(
+        self, strategy: Strategy, row: OutboxMessage, destination: Destination, message: Outgoing
+    ) -> bool:
+        """Deliver a row through a strategy, recorded and retried as every other row."""
+        if self._stopping.is_set():
+            await self._release(row)
+            return False
+        try:
+            await strategy.deliver(row.id, destination, message)
+        except Undeliverable as undeliverable:
+            await self._close(row, undeliverable.failure)
+            return True
+        except DeliveryFailed as failed:
+            return await self._failed(row, failed.failure, None, None)
+        except Exception as error:
+            log.exception("outbox: row %s raised", row.id)
+            return await self._failed(row, Failure(Kind.TRANSIENT, safe_detail(error)), None, None)
+        async with self.services.sessionmaker.begin() as session:
+            if not await queries.mark_sent(
+                session, row.id, now=self.services.clock(), chat_id=None, message_id=None
+            ):
+                log.warning("outbox: row %s was sent, but had already been finished", row.id)
         return True
 
     async def _attempt(

@@ -39,7 +39,15 @@ class ChatTarget:
     kind: Literal["chat"] = "chat"
 
 
-Destination = CitizenChat | StaffQueue | ChatTarget
+@dataclass(frozen=True)
+class AgencyWebhook:
+    """An agency's own system, reached by a signed HTTP POST to its webhook_url."""
+
+    agency: str
+    kind: Literal["webhook"] = "webhook"
+
+
+Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,8 @@ class Outgoing:
     # After sending, remember that this message belongs to the report (kind of link).
     link: Literal["card", "relay", "addition"] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The JSON document an AgencyWebhook receives (no Telegram message then).
+    document: dict[str, Any] | None = None
 
 
 def destination_to_json(destination: Destination) -> dict[str, Any]:
@@ -106,6 +116,8 @@ def destination_from_json(data: dict[str, Any]) -> Destination:
             return StaffQueue(**values)
         case "chat":
             return ChatTarget(**values)
+        case "webhook":
+            return AgencyWebhook(**values)
     raise ValueError(f"unknown destination kind {data['kind']!r}")
 
 
@@ -127,4 +139,5 @@ def outgoing_from_json(data: dict[str, Any]) -> Outgoing:
         under_card=bool(data.get("under_card")),
         link=data.get("link"),
         extra=dict(data.get("extra") or {}),
+        document=data.get("document"),
     )

@@ -78,7 +78,36 @@ async def submit(
         await drafts.discard(session, reporter)
         return Submitted(existing, [], created=False)
 
-    answers = Answers.from_json(draft.answers)
+    submitted = await file_report(
+        session,
+        Answers.from_json(draft.answers),
+        directory=directory,
+        now=now,
+        deadline=deadline,
+        new_code=new_code,
+        reporter_id=reporter.id,
+        locale=reporter.locale,
+        draft_uid=draft.uid,
+    )
+    await drafts.discard(session, reporter)
+    return submitted
+
+
+async def file_report(
+    session: AsyncSession,
+    answers: Answers,
+    *,
+    directory: Directory,
+    now: datetime,
+    deadline: datetime,
+    new_code: Callable[[], int],
+    reporter_id: int | None,
+    locale: str,
+    channel: str = "telegram",
+    draft_uid: str | None = None,
+) -> Submitted:
+    """Create a report from complete answers, from any intake channel (a Telegram draft,
+    an Open311 request), with status MENUNGGU_VERIFIKASI. Raises DraftIncomplete."""
     missing = _missing(answers)
     if missing is not None:
         raise DraftIncomplete(missing)
@@ -92,8 +121,9 @@ async def submit(
 
     report = Report(
         code=await report_store.free_code(session, new_code),
-        draft_uid=draft.uid,
-        reporter_id=reporter.id,
+        draft_uid=draft_uid,
+        reporter_id=reporter_id,
+        channel=channel,
         classification=answers.classification,
         content=answers.content or "",
         category=category.key,
@@ -105,7 +135,7 @@ async def submit(
         anonymous=privacy.anonymous,
         confidential=privacy.confidential,
         status=Status.MENUNGGU_VERIFIKASI,
-        locale=reporter.locale,
+        locale=locale,
         created_at=now,
         updated_at=now,
         deadline_at=deadline,
@@ -117,6 +147,5 @@ async def submit(
         to_status=Status.MENUNGGU_VERIFIKASI,
     )
     report_store.add(session, report, files, first)
-    await drafts.discard(session, reporter)
     await session.flush()  # the report's id, for the outbox rows written next
     return Submitted(report, files, created=True)

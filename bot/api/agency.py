@@ -1,0 +1,245 @@
+"""The agencies' API (/api/v1): an agency's system reads its queue and answers reports,
+under exactly the staff group's rules (bot/transitions.py, bot/workflow.py, bot/relays.py).
+
+An agency sees the reports in its queue: forwarded to it and not handed back or moved on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import relays, workflow
+from bot.api.auth import AgencyCaller, agency_caller
+from bot.api.http import (
+    SERVICES,
+    WAKE,
+    ApiError,
+    describe,
+    error_middleware,
+    instant,
+    services_of,
+    visible,
+)
+from bot.api.openapi import openapi_document
+from bot.api.views import report_detail, report_view
+from bot.lifecycle import Status
+from bot.notices import AT_AGENCY, queue_of
+from bot.services import Services
+from bot.tracking import CodeError, parse_code
+from bot.transitions import Action, Refusal, TransitionRefused
+from storage import api_reports
+from storage import reports as report_store
+from storage.errors import ReportNotFound
+from storage.models import Report
+
+PER_PAGE = 50
+MAX_PAGE = 10_000
+# Room for "Balasan dari {instansi} untuk laporan ...:" within Telegram's 4096 characters.
+MAX_TEXT = 3500
+NOTE = "catatan"
+# The staff group's actions; the transition rules decide which an agency may take.
+ACTIONS = {a.value: a for a in Action if a not in (Action.SUPPLY, Action.DISPUTE)}
+FIELDS = frozenset({"text", "action", "agency"})
+# How a refused transition is answered.
+REFUSALS = {
+    Refusal.NOT_ALLOWED: 403,
+    Refusal.WRONG_STATUS: 409,
+    Refusal.CLOSED: 409,
+    Refusal.NEEDS_TEXT: 422,
+    Refusal.NEEDS_AGENCY: 422,
+}
+
+
+def agency_api(services: Services, *, wake: Callable[[], None] | None = None) -> web.Application:
+    """The sub-application to mount at /api/v1/."""
+    app = web.Application(middlewares=[error_middleware(_render)])
+    app[SERVICES] = services
+    app[WAKE] = wake or (lambda: None)
+    app.router.add_get("/reports", list_reports)
+    app.router.add_get("/reports/{code}", show_report)
+    app.router.add_post("/reports/{code}/responses", respond)
+    app.router.add_get("/openapi.json", openapi_document)
+    return app
+
+
+def _render(request: web.Request, error: ApiError) -> web.Response:
+    body = {"error": {"code": error.reason, "message": describe(request, error)}}
+    return web.json_response(body, status=error.status, headers=error.headers)
+
+
+async def list_reports(request: web.Request) -> web.Response:
+    """The agency's reports, least recently changed first, filtered and a page at a time."""
+    services = services_of(request)
+    statuses = _statuses(request.query.get("status"))
+    since = instant(request.query["since"], "since") if "since" in request.query else None
+    page = _page(request.query.get("page", "1"))
+    async with services.sessionmaker() as session:
+        caller = await agency_caller(request, session)
+        rows = await api_reports.agency_queue(
+            session,
+            caller.agency.key,
+            statuses,
+            since=since,
+            offset=(page - 1) * PER_PAGE,
+            limit=PER_PAGE + 1,
+        )
+    more = len(rows) > PER_PAGE
+    return web.json_response(
+        {
+            "reports": [report_view(services, report) for report in rows[:PER_PAGE]],
+            "page": page,
+            "per_page": PER_PAGE,
+            "next_page": page + 1 if more else None,
+        }
+    )
+
+
+async def show_report(request: web.Request) -> web.Response:
+    """One of the agency's reports with its reporter (unless anonim), files and timeline."""
+    services = services_of(request)
+    async with services.sessionmaker() as session:
+        caller = await agency_caller(request, session)
+        report = await _own(session, services, caller, request.match_info["code"])
+        return web.json_response(await _detail(session, services, report))
+
+
+async def respond(request: web.Request) -> web.Response:
+    """Answer the citizen, keep an internal note, or take an action on the report."""
+    services = services_of(request)
+    text, action, agency = await _response_body(request, services)
+    async with services.sessionmaker.begin() as session:
+        caller = await agency_caller(request, session)
+        try:
+            code = request.match_info["code"]
+            report = await _own(session, services, caller, code, audit=action or "reply")
+            await _act(session, services, caller, report, text=text, action=action, agency=agency)
+            detail = await _detail(session, services, report)
+        except ApiError as error:
+            # Refusals are audited in this unit of work, so it commits; then we answer.
+            refusal: ApiError | None = error
+        else:
+            refusal = None
+    if refusal is not None:
+        raise refusal
+    request.config_dict[WAKE]()
+    return web.json_response(detail, status=201)
+
+
+async def _act(
+    session: AsyncSession,
+    services: Services,
+    caller: AgencyCaller,
+    report: Report,
+    *,
+    text: str | None,
+    action: str | None,
+    agency: str | None,
+) -> None:
+    """What a staff member's reply, #catatan or tag would do; ApiError when refused."""
+    t = services.locales.get(services.settings.bot_locale)
+    actor = caller.actor(t("api.actor", agency=caller.agency.short_name))
+    now = services.clock()
+    try:
+        if action is None:
+            await relays.agency_reply(
+                session, services, report, text=text, copy=None, actor=actor, now=now
+            )
+        elif action == NOTE:
+            workflow.note_entry(session, report, actor, now=now, internal_note=text)
+            workflow.record(session, actor, "note", report, now=now)
+        else:
+            await workflow.apply(
+                session, services, report, ACTIONS[action], actor, now=now, text=text, agency=agency
+            )
+    except TransitionRefused as refused:
+        reason = refused.reason
+        raise ApiError(
+            REFUSALS[reason],
+            reason.value,
+            f"staff.refused.{reason.value}",
+            _about(services, report),
+        ) from None
+    except relays.NoReporter:
+        workflow.refuse(session, actor, "reply", report, reason="no_reporter", now=now)
+        raise ApiError(
+            409, "no_reporter", "staff.refused.no_reporter", _about(services, report)
+        ) from None
+
+
+async def _own(
+    session: AsyncSession,
+    services: Services,
+    caller: AgencyCaller,
+    code_text: str,
+    *,
+    audit: str | None = None,
+) -> Report:
+    """A report in the caller's queue; any other code is "not found", whoever has it."""
+    try:
+        report = await report_store.by_code(session, parse_code(code_text))
+    except (CodeError, ReportNotFound):
+        raise ApiError(404, "not_found", "api.error.not_found") from None
+    if report.status not in AT_AGENCY or queue_of(report) != caller.agency.key:
+        if audit is not None:
+            actor = caller.actor(caller.agency.short_name)
+            workflow.refuse(
+                session, actor, audit, report, reason="other_agency", now=services.clock()
+            )
+        raise ApiError(404, "not_found", "api.error.not_found")
+    return report
+
+
+async def _detail(session: AsyncSession, services: Services, report: Report) -> dict[str, Any]:
+    reporter = await report_store.reporter_of(session, report)
+    events = await report_store.timeline(session, report.id)
+    attachments = await report_store.attachments_of(session, report.id)
+    return report_detail(services, report, reporter, events, attachments)
+
+
+def _about(services: Services, report: Report) -> dict[str, str]:
+    """The placeholders the staff group's refusal texts take."""
+    view = report_view(services, report)
+    return {"code": view["code"], "label": view["status_label"]}
+
+
+def _statuses(value: str | None) -> frozenset[Status]:
+    """`status=DITERUSKAN,DITINDAKLANJUTI` (all of the queue's when absent)."""
+    if value is None:
+        return frozenset(AT_AGENCY)
+    try:
+        return frozenset(Status(part) for part in value.split(","))
+    except ValueError:
+        raise ApiError(400, "bad_status", "api.error.status") from None
+
+
+def _page(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise ApiError(400, "bad_page", "api.error.page", {"max": MAX_PAGE})
+    return int(value)
+
+
+async def _response_body(
+    request: web.Request, services: Services
+) -> tuple[str | None, str | None, str | None]:
+    """Text, action and agency of a response, checked as the OpenAPI document says."""
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict) or not set(body) <= FIELDS:
+        raise ApiError(400, "bad_body", "api.error.body")
+    if "text" in body and not visible(body["text"], high=MAX_TEXT):
+        raise ApiError(400, "bad_text", "api.error.text", {"max": MAX_TEXT})
+    if "action" in body and body["action"] != NOTE and body["action"] not in ACTIONS:
+        raise ApiError(400, "bad_action", "api.error.action")
+    if "agency" in body and body["agency"] not in services.directory.agencies:
+        raise ApiError(400, "bad_agency", "api.error.agency")
+    text, action, agency = body.get("text"), body.get("action"), body.get("agency")
+    if action in (None, NOTE) and text is None:
+        raise ApiError(400, "text_required", "api.error.text_required")
+    return (text.strip() if text else None), action, agency

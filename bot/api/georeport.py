@@ -1,0 +1,140 @@
+"""Reports and categories in GeoReport v2's words: services, service requests, and the
+FixMyStreet update extension (servicerequestupdates) for lapor-bot's richer statuses.
+
+Only public reports are shown (never rahasia ones); what was reported and where appears
+once verifiers forwarded it or ruled on it; nobody's identity or personal data is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.agencies import Category
+from bot.api.views import category_name, iso
+from bot.i18n import Translator
+from bot.lifecycle import Actor, Classification, Privacy, Status
+from bot.notices import AT_AGENCY
+from bot.services import Services
+from bot.status_text import agency_name, status_label
+from bot.tracking import format_code
+from storage.models import Report, TimelineEvent
+
+# Verified: what was reported, and where, may be published.
+PUBLISHED = frozenset(
+    {Status.DITERUSKAN, Status.DITINDAKLANJUTI, Status.SELESAI, Status.BUKAN_WEWENANG}
+)
+# lapor-bot's statuses as the FixMyStreet extension names them; the exact one travels as
+# external_status_code.
+EXTENDED = {
+    Status.MENUNGGU_VERIFIKASI: "open",
+    Status.DITUNDA: "investigating",
+    Status.DITERUSKAN: "investigating",
+    Status.DITINDAKLANJUTI: "in_progress",
+    Status.SELESAI: "fixed",
+    Status.BUKAN_WEWENANG: "not_councils_responsibility",
+    Status.DIARSIPKAN: "no_further_action",
+}
+ATTRIBUTE_CLASSIFICATION = "klasifikasi"
+ATTRIBUTE_PRIVACY = "privasi"
+
+
+def open_or_closed(status: Status) -> str:
+    """GeoReport v2's two statuses."""
+    return "open" if status.is_open else "closed"
+
+
+def staff_note(event: TimelineEvent) -> str | None:
+    """What staff told the citizen with a status change; citizens' own words stay private."""
+    return event.public_text if event.actor is Actor.STAFF else None
+
+
+def service(services: Services, t: Translator, category: Category) -> dict[str, Any]:
+    """A category as a service."""
+    agency = services.directory.agencies.get(category.agency or "")
+    if agency is not None:
+        description = t("georeport.service_agency", agency=agency.name)
+    else:
+        description = t("georeport.service_outside", where=category.outside or "")
+    return {
+        "service_code": category.key,
+        "service_name": category.label(services.settings.bot_locale),
+        "description": description,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ", ".join(category.keywords) or None,
+        "group": agency.name if agency is not None else None,
+    }
+
+
+def definition(t: Translator, category: Category) -> dict[str, Any]:
+    """The attributes a request for any category may carry (all optional)."""
+    classifications = [{"key": c.value, "name": t(f"option.{c.value}")} for c in Classification]
+    privacies = [{"key": p.value, "name": t(f"option.{p.value}")} for p in Privacy]
+    return {
+        "service_code": category.key,
+        "attributes": [
+            {
+                "variable": True,
+                "code": ATTRIBUTE_CLASSIFICATION,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": None,
+                "order": 1,
+                "description": t("georeport.attribute.klasifikasi"),
+                "values": classifications,
+            },
+            {
+                "variable": True,
+                "code": ATTRIBUTE_PRIVACY,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": None,
+                "order": 2,
+                "description": t("georeport.attribute.privasi"),
+                "values": privacies,
+            },
+        ],
+    }
+
+
+def service_request(
+    services: Services, t: Translator, report: Report, changes: Sequence[TimelineEvent]
+) -> dict[str, Any]:
+    """A public report as a service request; `changes` are its status changes, in order."""
+    published = report.status in PUBLISHED
+    note = staff_note(changes[-1]) if changes else None
+    return {
+        "service_request_id": format_code(report.code),
+        "status": open_or_closed(report.status),
+        "status_notes": note or t.render(status_label(services, report)),
+        "service_name": category_name(services, report.category),
+        "service_code": report.category,
+        "description": (report.content or None) if published else None,
+        "agency_responsible": (
+            agency_name(services, report) if report.status in AT_AGENCY else None
+        ),
+        "service_notice": None,
+        "requested_datetime": iso(services, report.created_at),
+        "updated_datetime": iso(services, report.updated_at),
+        "expected_datetime": iso(services, report.deadline_at),
+        "address": report.location_text if published else None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": report.latitude if published else None,
+        "long": report.longitude if published else None,
+        "media_url": None,
+    }
+
+
+def request_update(services: Services, event: TimelineEvent, report: Report) -> dict[str, Any]:
+    """A status change as the FixMyStreet extension's request_update."""
+    return {
+        "update_id": str(event.id),
+        "service_request_id": format_code(report.code),
+        "status": EXTENDED[event.to_status],
+        "external_status_code": event.to_status.value,
+        "updated_datetime": iso(services, event.at),
+        "description": staff_note(event) or "",
+        "media_url": "",
+    }

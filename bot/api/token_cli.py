@@ -1,0 +1,82 @@
+"""`lapor-bot token issue|revoke|list`: the operator's side of API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.agencies import load_directory
+from bot.api.tokens import Scope, issue
+from bot.dates import format_date
+from bot.i18n import Translator, load_locales
+from bot.settings import Settings
+from storage import api_tokens, migrate
+from storage.db import create_engine, create_sessionmaker
+from storage.models import ApiToken, utcnow
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `token` command and its subcommands."""
+    token = commands.add_parser("token", help="API tokens for agencies and Open311 clients")
+    actions = token.add_subparsers(dest="token_command", required=True)
+    issued = actions.add_parser("issue", help="issue a token and print it once")
+    issued.add_argument("subject", help="the agency's key, or with --open311 a client's name")
+    issued.add_argument(
+        "--open311", action="store_true", help="an api_key for posting Open311 service requests"
+    )
+    revoked = actions.add_parser("revoke", help="revoke a token by its number")
+    revoked.add_argument("number", type=int)
+    actions.add_parser("list", help="list tokens (never the tokens themselves)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a `token` subcommand; the exit status."""
+    t = load_locales().get(settings.bot_locale)
+    agencies = load_directory(settings.agencies_file).agencies
+    if args.token_command == "issue" and not args.open311 and args.subject not in agencies:
+        print(t("cli.token_unknown_agency", agency=args.subject), file=sys.stderr)
+        return 2
+    return asyncio.run(_run(args, settings, t))
+
+
+async def _run(args: argparse.Namespace, settings: Settings, t: Translator) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with create_sessionmaker(engine).begin() as session:
+            now = utcnow()
+            if args.token_command == "issue":
+                scope = Scope.OPEN311 if args.open311 else Scope.AGENCY
+                row, token = await issue(session, scope, args.subject, now)
+                print(t("cli.token_issued", number=row.id, name=args.subject))
+                print(token)
+            elif args.token_command == "revoke":
+                if not await api_tokens.revoke(session, args.number, now):
+                    print(t("cli.token_not_found", number=args.number), file=sys.stderr)
+                    return 1
+                print(t("cli.token_revoked", number=args.number))
+            else:
+                _list(await api_tokens.listed(session), settings, t)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _list(tokens: Sequence[ApiToken], settings: Settings, t: Translator) -> None:
+    if not tokens:
+        print(t("cli.token_none"))
+    tz, locale = settings.timezone, settings.bot_locale
+    for row in tokens:
+        facts = {
+            "number": row.id,
+            "name": row.subject,
+            "kind": row.scope,
+            "date": format_date(row.created_at.astimezone(tz).date(), locale),
+        }
+        if row.revoked_at is None:
+            print(t("cli.token_entry", **facts))
+        else:
+            revoked = format_date(row.revoked_at.astimezone(tz).date(), locale)
+            print(t("cli.token_entry_revoked", **facts, end=revoked))

@@ -1,0 +1,365 @@
+"""The agencies' API (/api/v1): tokens, an agency's own reports, answers and actions under
+the staff group's rules, and the OpenAPI document it serves."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot import workflow
+from bot.api.mount import mount_apis
+from bot.api.tokens import Scope, issue
+from bot.emulator import Emulator, User
+from bot.lifecycle import Privacy, Status
+from bot.tracking import format_code
+from bot.transitions import Action, Role
+from storage import api_tokens
+from storage.models import ApiToken
+from tests.api_helpers import Api, act, add_reporter, audit, file, outbox, report, serve
+from tests.harness import Clock, Harness
+from tests.steps import file_report, texts
+from tests.test_staff import Staff, card_of, settled
+
+
+@pytest.fixture
+async def api(database_url: str, clock: Clock) -> AsyncIterator[Api]:
+    async for served in serve(database_url, clock):
+        yield served
+
+
+@pytest.fixture
+def staff(harness: Harness, emulator: Emulator) -> Staff:
+    group = emulator.chat(harness.admin_chat_id)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    emulator.add_group_member(group, verifier, admin=True)
+    emulator.add_group_member(group, officer)
+    return Staff(group, verifier, officer)
+
+
+async def test_tokens_are_kept_as_hashes_and_revoked_ones_stop_working(api: Api) -> None:
+    token = await api.token("dishub")
+    async with api.services.sessionmaker() as session:
+        [row] = (await session.scalars(select(ApiToken))).all()
+    assert token.startswith("lapor") and len(token) > 40
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in (row.token_hash, row.subject)
+
+    status, body = await api.get("/api/v1/reports", token)
+    assert (status, body["reports"]) == (200, [])
+
+    for header in (None, "lapor-not-a-token", token.upper()):
+        status, body = await api.get("/api/v1/reports", header)
+        assert status == 401
+        assert body["error"]["code"] == "unauthorized"
+        assert "Bearer" in body["error"]["message"]
+    async with api.client.get("/api/v1/reports", headers={"Authorization": token}) as response:
+        assert response.status == 401, "the Bearer scheme is required"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+    open311_key = await api.token("warga-app", Scope.OPEN311)
+    status, _ = await api.get("/api/v1/reports", open311_key)
+    assert status == 401, "an Open311 key opens no agency's reports"
+
+    async with api.services.sessionmaker.begin() as session:
+        assert await api_tokens.revoke(session, row.id, api.clock())
+        assert not await api_tokens.revoke(session, row.id, api.clock())
+    status, body = await api.get("/api/v1/reports", token)
+    assert (status, body["error"]["code"]) == (401, "unauthorized")
+
+
+async def test_an_agency_sees_only_the_reports_in_its_queue(api: Api) -> None:
+    services = api.services
+    light = await file(services, category="lampu_rambu")  # routed to dishub
+    road = await file(services, category="jalan_rusak")  # routed to dsdabm
+    waiting = await file(services, category="parkir_angkutan")  # dishub, not yet verified
+    await act(services, light, Action.FORWARD, agency="dishub")
+    await act(services, road, Action.FORWARD, agency="dsdabm")
+    dishub = await api.token("dishub")
+
+    status, body = await api.get("/api/v1/reports", dishub)
+    assert status == 200
+    assert [r["code"] for r in body["reports"]] == [format_code(light)]
+    [seen] = body["reports"]
+    assert seen["status"] == "DITERUSKAN"
+    assert seen["status_label"] == "Diteruskan ke Dinas Perhubungan"
+    assert seen["agency"] == "dishub" and seen["category_name"] == "Lampu jalan dan rambu"
+    assert seen["created_at"].endswith("+07:00"), "ISO 8601 in the city's time zone"
+    assert seen["deadline_at"] is not None and "reporter" not in seen
+
+    for code in (road, waiting, 1234567):
+        status, body = await api.get(f"/api/v1/reports/{format_code(code)}", dishub)
+        assert (status, body["error"]["code"]) == (404, "not_found")
+    status, body = await api.post_json(
+        f"/api/v1/reports/{format_code(road)}/responses", {"text": "Kami periksa."}, dishub
+    )
+    assert status == 404
+    refused = [e for e in await audit(services) if not e.allowed]
+    assert [(e.action, e.detail) for e in refused] == [("reply", "other_agency api:1")]
+    assert (await report(services, road)).status is Status.DITERUSKAN
+
+    # Handed back to the verifiers, a report leaves the agency's queue.
+    await act(services, light, Action.HAND_BACK, actor=_officer(), text="Bukan lampu kami.")
+    status, body = await api.get("/api/v1/reports", dishub)
+    assert body["reports"] == []
+
+
+async def test_filters_by_status_and_change_time_a_page_at_a_time(api: Api) -> None:
+    services = api.services
+    codes = []
+    for _ in range(52):
+        code = await file(services, category="jalan_rusak")
+        await act(services, code, Action.FORWARD, agency="dsdabm")
+        codes.append(code)
+    api.clock.advance(hours=2)
+    await act(services, codes[3], Action.START, actor=_officer("dsdabm"))
+    token = await api.token("dsdabm")
+
+    status, first = await api.get("/api/v1/reports", token)
+    assert status == 200
+    assert (len(first["reports"]), first["page"], first["per_page"], first["next_page"]) == (
+        50,
+        1,
+        50,
+        2,
+    )
+    status, second = await api.get("/api/v1/reports", token, page="2")
+    assert (len(second["reports"]), second["next_page"]) == (2, None)
+    seen = [r["code"] for r in first["reports"] + second["reports"]]
+    assert sorted(seen) == sorted(format_code(c) for c in codes)
+    assert seen[-1] == format_code(codes[3]), "least recently changed first"
+
+    status, body = await api.get("/api/v1/reports", token, status="DITINDAKLANJUTI")
+    assert [r["code"] for r in body["reports"]] == [format_code(codes[3])]
+    status, body = await api.get("/api/v1/reports", token, status="DITERUSKAN,DITINDAKLANJUTI")
+    assert len(body["reports"]) == 50 and body["next_page"] == 2
+
+    since = (api.clock() - timedelta(hours=1)).isoformat()
+    status, body = await api.get("/api/v1/reports", token, since=since)
+    assert [r["code"] for r in body["reports"]] == [format_code(codes[3])]
+
+    for params, reason in (
+        ({"status": "diteruskan"}, "bad_status"),
+        ({"status": "OPEN"}, "bad_status"),
+        ({"since": "kemarin"}, "bad_datetime"),
+        ({"since": "2026-11-25T10:00:00"}, "bad_datetime"),
+        ({"page": "0"}, "bad_page"),
+        ({"page": "dua"}, "bad_page"),
+    ):
+        status, body = await api.get("/api/v1/reports", token, **params)
+        assert (status, body["error"]["code"]) == (400, reason), params
+        assert body["error"]["message"]
+
+
+async def test_a_reply_reaches_the_citizen_by_the_staff_relay_and_starts_the_follow_up(
+    api: Api,
+) -> None:
+    services = api.services
+    siti = await add_reporter(services)
+    code = await file(services, category="lampu_rambu", reporter_id=siti)
+    await act(services, code, Action.FORWARD, agency="dishub")
+    token = await api.token("dishub")
+    before = len(await outbox(services))
+
+    status, detail = await api.post_json(
+        f"/api/v1/reports/{code}/responses",
+        {"text": "  Petugas kami memeriksa lampu itu besok pagi.  "},
+        token,
+    )
+    assert status == 201
+    assert detail["status"] == "DITINDAKLANJUTI", "the first answer starts the follow-up"
+    assert [(e["from_status"], e["to_status"], e["actor"]) for e in detail["timeline"]] == [
+        (None, "MENUNGGU_VERIFIKASI", "citizen"),
+        ("MENUNGGU_VERIFIKASI", "DITERUSKAN", "staff"),
+        ("DITERUSKAN", "DITERUSKAN", "staff"),
+        ("DITERUSKAN", "DITINDAKLANJUTI", "staff"),
+    ]
+    assert detail["timeline"][2]["public_text"] == "Petugas kami memeriksa lampu itu besok pagi."
+    assert detail["reporter"] == {"name": "Siti Rahma", "username": "siti"}
+    assert api.woken, "the dispatcher is woken for the new outbox rows"
+
+    rows = (await outbox(services))[before:]
+    to_citizen = [r.payload["text"] for r in rows if r.destination["kind"] == "citizen"]
+    assert to_citizen[0] == (
+        f"Balasan dari Dinas Perhubungan untuk laporan {format_code(code)}:\n"
+        "Petugas kami memeriksa lampu itu besok pagi."
+    )
+    assert to_citizen[1].startswith(f"Status laporan {format_code(code)}: Sedang ditindaklanjuti")
+    staff_card = [
+        r.payload["text"] for r in rows if r.destination == {"kind": "staff", "key": "dishub"}
+    ]
+    assert any("Dishub melalui API" in text for text in staff_card), "staff see who acted"
+
+    status, detail = await api.post_json(
+        f"/api/v1/reports/{code}/responses",
+        {"action": "selesai", "text": "Lampu sudah diganti."},
+        token,
+    )
+    assert (status, detail["status"]) == (201, "SELESAI")
+    assert detail["timeline"][-1]["public_text"] == "Lampu sudah diganti."
+    entries = [(e.action, e.allowed, e.detail) for e in await audit(services)]
+    assert entries[-3:] == [
+        ("reply", True, "api:1"),
+        ("tindaklanjuti", True, "api:1"),
+        ("selesai", True, "api:1"),
+    ]
+
+
+async def test_the_staff_rules_decide_what_an_agency_may_do(api: Api) -> None:
+    services = api.services
+    siti = await add_reporter(services)
+    code = await file(services, category="jalan_rusak", reporter_id=siti)
+    await act(services, code, Action.FORWARD, agency="dsdabm")
+    token = await api.token("dsdabm")
+    path = f"/api/v1/reports/{format_code(code)}/responses"
+
+    status, body = await api.post_json(path, {"action": "selesai"}, token)
+    assert (status, body["error"]["code"]) == (409, "wrong_status")
+    assert body["error"]["message"] == (
+        f"Laporan {format_code(code)} berstatus Diteruskan ke Dinas Sumber Daya Air dan Bina "
+        "Marga, jadi tindakan ini tidak bisa dilakukan."
+    )
+    status, body = await api.post_json(path, {"action": "tunda", "text": "Alamat?"}, token)
+    assert (status, body["error"]["code"]) == (403, "not_allowed"), "verifiers' actions"
+    status, body = await api.post_json(path, {"action": "teruskan", "agency": "dlh"}, token)
+    assert (status, body["error"]["code"]) == (403, "not_allowed")
+    refused = [(e.action, e.detail) for e in await audit(services) if not e.allowed]
+    assert refused == [
+        ("selesai", "wrong_status api:1"),
+        ("tunda", "not_allowed api:1"),
+        ("teruskan", "not_allowed api:1"),
+    ]
+
+    rows = len(await outbox(services))
+    status, body = await api.post_json(path, {"action": "catatan", "text": "Cek anggaran."}, token)
+    assert status == 201 and body["status"] == "DITERUSKAN"
+    assert body["timeline"][-1]["internal_note"] == "Cek anggaran."
+    assert body["timeline"][-1]["public_text"] is None
+    assert not [r for r in (await outbox(services))[rows:] if r.destination["kind"] == "citizen"]
+
+    status, body = await api.post_json(path, {"action": "tindaklanjuti"}, token)
+    assert (status, body["status"]) == (201, "DITINDAKLANJUTI")
+    status, body = await api.post_json(
+        path, {"action": "kembalikan", "text": "Ini jalan provinsi."}, token
+    )
+    assert (status, body["status"]) == (201, "MENUNGGU_VERIFIKASI")
+    status, body = await api.get(f"/api/v1/reports/{code}", token)
+    assert status == 404, "handed back, it is no longer the agency's"
+
+    for bad, reason in (
+        ({}, "text_required"),
+        ({"text": "   "}, "bad_text"),
+        ({"text": "x" * 3501}, "bad_text"),
+        ({"text": None}, "bad_text"),
+        ({"action": "catatan"}, "text_required"),
+        ({"action": "sanggah", "text": "Belum beres."}, "bad_action"),
+        ({"action": "teruskan", "agency": "pln"}, "bad_agency"),
+        ({"text": "Halo", "pesan": "lain"}, "bad_body"),
+        (["Halo"], "bad_body"),
+    ):
+        status, body = await api.post_json(path, bad, token)
+        assert (status, body["error"]["code"]) == (400, reason), bad
+    async with api.client.post(
+        path, data=b"{not json", headers={"Authorization": f"Bearer {token}"}
+    ) as response:
+        assert response.status == 400
+
+
+async def test_a_report_without_a_person_cannot_be_answered_but_can_be_acted_on(api: Api) -> None:
+    services = api.services
+    code = await file(services, category="sampah", reporter_id=None)
+    await act(services, code, Action.FORWARD, agency="dlh")
+    token = await api.token("dlh")
+    path = f"/api/v1/reports/{code}/responses"
+    status, body = await api.post_json(path, {"text": "Sampah diangkut besok."}, token)
+    assert (status, body["error"]["code"]) == (409, "no_reporter")
+    status, body = await api.post_json(path, {"action": "tindaklanjuti"}, token)
+    assert (status, body["reporter"]) == (201, None)
+
+
+async def test_an_anonim_reporter_stays_unnamed(api: Api) -> None:
+    services = api.services
+    siti = await add_reporter(services)
+    code = await file(services, category="sampah", reporter_id=siti, privacy=Privacy.ANONIM)
+    await act(services, code, Action.FORWARD, agency="dlh")
+    status, body = await api.get(f"/api/v1/reports/{code}", await api.token("dlh"))
+    assert status == 200 and body["anonymous"] is True
+    assert body["reporter"] is None
+    assert "Siti" not in str(body) and "siti" not in str(body)
+
+
+async def test_unknown_paths_and_methods_answer_in_json(api: Api) -> None:
+    token = await api.token("dlh")
+    async with api.client.delete(
+        "/api/v1/reports", headers={"Authorization": f"Bearer {token}"}
+    ) as response:
+        assert response.status == 405
+        assert (await response.json())["error"]["code"] == "method_not_allowed"
+        assert "GET" in response.headers["Allow"]
+    status, body = await api.get("/api/v1/nothing-here", token)
+    assert (status, body["error"]["code"]) == (404, "not_found")
+
+
+def _officer(agency: str = "dishub") -> workflow.Actor:
+    return workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name=f"Petugas {agency}")
+
+
+async def test_an_agency_answers_through_the_api_and_the_citizen_hears_it(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    """End to end: filed in Telegram, forwarded by the verifier's button, answered by the
+    agency's system, heard by the citizen in Telegram."""
+    services = harness.services
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    async with services.sessionmaker.begin() as session:
+        _, token = await issue(session, Scope.AGENCY, "dsdabm", harness.clock())
+    app = web.Application()
+    assert harness.application is not None
+    mount_apis(app, services, wake=harness.application.bot_data.wake_dispatcher)
+    async with TestClient(TestServer(app)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with client.get("/api/v1/reports", headers=headers) as response:
+            listed = await response.json()
+        assert [r["code"] for r in listed["reports"]] == [format_code(code)]
+        async with client.post(
+            f"/api/v1/reports/{format_code(code)}/responses",
+            json={"text": "Tim kami menambal lubang itu hari Kamis."},
+            headers=headers,
+        ) as response:
+            assert response.status == 201
+        await settled(emulator)
+        relay, status = texts(emulator.bot_messages(citizen))[-2:]
+        assert relay == (
+            "Balasan dari Dinas Sumber Daya Air dan Bina Marga untuk laporan "
+            f"{format_code(code)}:\nTim kami menambal lubang itu hari Kamis."
+        )
+        assert "Sedang ditindaklanjuti" in status
+
+        async with client.post(
+            f"/api/v1/reports/{code}/responses",
+            json={"action": "selesai", "text": "Lubang sudah ditambal."},
+            headers=headers,
+        ) as response:
+            assert response.status == 201
+            detail = await response.json()
+        await settled(emulator)
+    assert detail["status"] == "SELESAI" and detail["reporter"] is None  # filed as anonim
+    done, rating = texts(emulator.bot_messages(citizen))[-2:]
+    assert "Selesai ditindaklanjuti" in done and "Lubang sudah ditambal." in done
+    assert rating.endswith("Apakah Anda puas dengan tanggapannya?")
+    agency_topic = [t for t in staff.group.topics.values() if t.name.startswith("Dinas Sumber")]
+    assert agency_topic, "the agency's topic shows the changes"
+    assert any(
+        "DSDABM melalui API" in (m.text or "")
+        for m in emulator.bot_messages(staff.group, agency_topic[0].thread_id)
+    )
