@@ -4,10 +4,12 @@ Test tooling: the test suite runs every catalogue entry (with sample values) and
 every recorded conversation through :func:`check_message`, and staff replies are
 run through it to warn staff (rule 22). Findings are for developers, in English.
 
-Rules checked: 2 (slash commands in prose), 3, 4, 5, 6, 7 (and 20 for button
-labels), 8, 10, 11, 12, 13, 14 and 22. The others (typing-only flows, drafts,
-acknowledging attachments, what a status message says first...) are about
-behaviour across messages and are tested on conversations, not here.
+Rules checked: 2 (slash commands in prose, in citizens' messages only: staff in a
+group must type commands with the slash), 3, 4, 5, 6, 7 (and 20 for button labels),
+8, 10, 11, 12, 13, 14 and 22. The others (typing-only flows, drafts, acknowledging
+attachments, quoted replies, toasts...) are about behaviour across messages and are
+tested on conversations (tests/test_blind_journey.py), not here; the spoken length of
+rule 5 needs a voice and is measured with espeak-ng (tests/test_spoken_length.py).
 
 How text is cut up, since several rules depend on it:
 
@@ -38,11 +40,21 @@ from itertools import pairwise
 
 from babel import Locale
 
-__all__ = ["MAX_CHARS", "MAX_LIST_ITEMS", "MAX_WORDS", "Finding", "MessageContext", "check_message"]
+__all__ = [
+    "MAX_CHARS",
+    "MAX_LIST_ITEMS",
+    "MAX_SPOKEN_SECONDS",
+    "MAX_WORDS",
+    "Finding",
+    "MessageContext",
+    "check_message",
+]
 
 MAX_CHARS = 400
 MAX_WORDS = 20
 MAX_LIST_ITEMS = 9
+# Rule 5's "about 25 seconds read aloud", by espeak-ng at its default speed (bot.speech).
+MAX_SPOKEN_SECONDS = 25.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class MessageContext:
     is_staff_relay: bool = False
     buttons: tuple[str, ...] = ()
     locale: str = "id"
+    # "citizen" or "staff": who reads it. Staff texts may name slash commands (rule 2).
+    audience: str = "citizen"
 
 
 # --- text structure -----------------------------------------------------------------
@@ -131,6 +145,8 @@ Check = Callable[[str, MessageContext], Iterator[Finding]]
 
 
 def _rule_2_slash_commands(text: str, ctx: MessageContext) -> Iterator[Finding]:
+    if ctx.audience == "staff":
+        return  # in a group with privacy mode the bot only sees commands with the slash
     for match in re.finditer(r"(?<![\w/:.])/[A-Za-z]\w*", text):
         yield Finding(2, f"slash command {match.group()!r} in the text; write the word without '/'")
 

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
 # Commands offered in Telegram's menu; every one also works typed without the slash.
-COMMANDS = ("start", "menu", "bantuan", "batal")
+COMMANDS = ("start", "menu", "bantuan", "batal", "pengaturan")
 
 
 def build_services(

@@ -15,3 +15,5 @@ class Context(StrEnum):
     SETTINGS = "settings"
     RATING = "rating"
     RATING_REASON = "rating_reason"
+    # Staff put a report on hold with a question; the next message is the answer.
+    ANSWER = "answer"

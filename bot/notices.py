@@ -113,6 +113,8 @@ def transition(
         text = t(line.key, **line.params)
         if event.public_text and event.actor is Actor.STAFF:
             text = "\n".join((text, t("notice.officer_says", text=event.public_text)))
+        if _ask_for_answer(report, reporter):
+            text = "\n".join((text, t("answer.ask")))
         outbox.enqueue(
             session,
             CitizenChat(report.reporter_id),
@@ -146,6 +148,16 @@ def transition(
     outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
     if moved:
         _files(session, report, attachments, StaffQueue(queue), now)
+
+
+def _ask_for_answer(report: Report, reporter: Reporter) -> bool:
+    """Make the citizen's next message the answer to a held report's question, typed alone
+    (no quoted reply needed, ACCESSIBILITY.md rule 1), when they are not busy elsewhere."""
+    if report.status is not Status.DITUNDA or reporter.context != Context.MENU:
+        return False
+    reporter.context = Context.ANSWER
+    reporter.context_report_id = report.id
+    return True
 
 
 def ask_rating(

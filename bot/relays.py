@@ -25,6 +25,15 @@ def answering_agency(services: Services, report: Report) -> str:
     return directory.agencies[directory.city.fallback_agency].name
 
 
+def relayed_text(services: Services, report: Report, reporter: Reporter, text: str | None) -> str:
+    """A staff reply as the citizen reads it: "Balasan dari {instansi} untuk laporan ...:"."""
+    t = services.locales.get(reporter.locale)
+    header = t(
+        "relay.header", agency=answering_agency(services, report), code=format_code(report.code)
+    )
+    return f"{header}\n{text}" if text else header
+
+
 def staff_reply(
     session: AsyncSession,
     services: Services,
@@ -37,21 +46,18 @@ def staff_reply(
     now: datetime,
 ) -> None:
     """Relay a staff reply as coming from the agency, never from a person."""
-    t = services.locales.get(reporter.locale)
-    header = t(
-        "relay.header", agency=answering_agency(services, report), code=format_code(report.code)
-    )
     citizen = CitizenChat(reporter.id)
     if copy is None:
         outbox.enqueue(
             session,
             citizen,
-            Outgoing(text=f"{header}\n{text}"),
+            Outgoing(text=relayed_text(services, report, reporter, text)),
             purpose="relay",
             now=now,
             report_id=report.id,
         )
     else:
+        header = relayed_text(services, report, reporter, None)
         outbox.enqueue(
             session, citizen, Outgoing(text=header), purpose="relay", now=now, report_id=report.id
         )

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     draft_reminder_hours: int = Field(default=24, ge=1)
     # Multiplies the outbox's message rates (not bursts), like the emulator's RateLimits.scale.
     outbox_rate_scale: float = Field(default=1.0, gt=0)
+    # Spoken replies (Pengaturan): a speech synthesiser and an OGG/Opus encoder, by name on
+    # PATH or by path; when either is missing the setting tells citizens it is unavailable.
+    espeak_command: str = "espeak-ng"
+    opusenc_command: str = "opusenc"
 
     @field_validator("bot_locale")
     @classmethod

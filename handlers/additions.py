@@ -11,7 +11,7 @@ from bot.lifecycle import Status
 from bot.tracking import format_code
 from bot.transitions import Action, Role
 from handlers.inputs import Kind
-from handlers.turn import Turn
+from handlers.turn import Context, Turn
 from storage.models import Report
 
 
@@ -38,4 +38,12 @@ async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None
             text=text or turn.services.locales.get(turn.reporter.locale)("addition.file_only"),
         )
     turn.delivered()
-    turn.say("addition.received", code=format_code(report.code))
+    if turn.reporter.context == Context.ANSWER and turn.reporter.context_report_id == report.id:
+        turn.go(Context.MENU)  # answered by quoting the question: nothing more is awaited
+        turn.reporter.context_report_id = None
+    code = format_code(report.code)
+    if sent.kind is Kind.VOICE and sent.file is not None:
+        # Said in words, with its length, so the citizen hears what was passed on.
+        turn.say("addition.received_voice", code=code, seconds=sent.file.duration or 0)
+    else:
+        turn.say("addition.received", code=code)

@@ -152,10 +152,11 @@ def _periksa(turn: Turn, answers: Answers) -> None:
         turn.say("readback.voice", seconds=answers.voice.duration or 0)
     if answers.content:
         turn.say("readback.content", content=answers.content)
+    # Apart from the question: together they took longer than 25 s to hear (rule 5).
+    turn.say("readback.summary", summary=readback(turn, answers))
     turn.ask(
         "filing.ask.periksa",
         buttons(REVIEW, per_row=3),
-        summary=readback(turn, answers),
         options=listing(REVIEW),
         **_step(Step.PERIKSA),
     )

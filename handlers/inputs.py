@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 
@@ -34,6 +34,9 @@ class Input:
     file: FileRef | None = None
     latitude: float | None = None
     longitude: float | None = None
+    # Where it was sent, so a file can later be copied to the staff from there.
+    chat_id: int = 0
+    message_id: int = 0
 
     @property
     def word(self) -> str:
@@ -49,6 +52,10 @@ def _seconds(duration: timedelta | int | None) -> int | None:
 
 def read_input(message: Message) -> Input:
     """Classify a message; stickers, polls, contacts and the like are OTHER."""
+    return replace(_classify(message), chat_id=message.chat_id, message_id=message.message_id)
+
+
+def _classify(message: Message) -> Input:
     caption = message.caption or ""
     if message.text is not None:
         return Input(Kind.TEXT, message.text)

@@ -15,9 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from telegram import Message, Update
 
 from bot.context import LaporContext
-from handlers import additions, consent, filing, followup, home, menu, rating, settings
+from handlers import additions, answer, consent, filing, followup, home, menu, rating, settings
 from handlers.inputs import Kind, read_input
-from handlers.render import send_replies
+from handlers.render import Preferences, send_replies
 from handlers.turn import Context, Flow, Turn
 from storage import links, reporters, reports
 from storage.models import Report, Reporter
@@ -33,6 +33,7 @@ FLOWS: dict[str, Flow] = {
     Context.SETTINGS: settings.FLOW,
     Context.RATING: rating.FLOW,
     Context.RATING_REASON: rating.REASON_FLOW,
+    Context.ANSWER: answer.FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (
@@ -43,6 +44,7 @@ UNIVERSAL = (
     "word.kembali",
     "word.batal",
     "word.lanjut",
+    "word.pengaturan",
 )
 # A lost race with another process on the same draft is retried once, from fresh state.
 ATTEMPTS = 2
@@ -89,7 +91,8 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
     if turn.outbox_written:
         context.bot_data.wake_dispatcher()
     t = services.locales.get(turn.reporter.locale)
-    await send_replies(context.bot, who.chat_id, turn.replies, t)
+    prefs = Preferences.of(turn.reporter, t, services.settings)
+    await send_replies(context.bot, who.chat_id, turn.replies, prefs)
 
 
 async def _replied_report(
@@ -131,6 +134,8 @@ async def route(turn: Turn) -> None:
             await flow.cancel(turn)
         case "word.lanjut" if turn.reporter.draft is not None:
             await filing.start(turn)
+        case "word.pengaturan":
+            await settings.ask(turn)
         case _:
             await flow.answer(turn)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot import relays, workflow
+from bot.accessibility import Finding
 from bot.context import LaporContext
 from bot.delivery.messages import ChatTarget, Copy, Outgoing
 from bot.lifecycle import Status
+from bot.tracking import format_code
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
-from handlers.staff_text import Denial, refusal_text
+from handlers.staff_text import Denial, refusal_text, relay_findings, relay_hint
 from storage import links, outbox
 from storage import reports as report_store
 from storage.models import Report
@@ -66,7 +68,7 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
             )
         else:
             refusal = await _act(turn, report, message)
-        if refusal is not None:
+        if refusal is not None:  # a refusal, or a hint on how to write for screen readers
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(
                 session, here, Outgoing(text=refusal), purpose="staff_prompt", now=turn.now
@@ -75,7 +77,11 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
 
 
 async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
-    """Keep a note, take a tagged action, or relay the reply; a refusal's text, else None."""
+    """Keep a note, take a tagged action, or relay the reply.
+
+    Returns what to tell the staff member: a refusal, or a hint when the relayed text
+    breaks an accessibility rule (it is sent all the same: a warning, not a block).
+    """
     session, services, actor, now = turn.session, turn.services, turn.actor, turn.now
     tag, text = _split_tag(message.text or message.caption or "")
     if tag == NOTE_TAG:
@@ -87,7 +93,8 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             await workflow.apply(
                 session, services, report, ACTION_TAGS[tag], actor, now=now, text=text or None
             )
-            return None
+            locale = services.settings.bot_locale
+            return _hint(turn, report, relay_findings(text, locale, relay=False)) if text else None
         reporter = await report_store.reporter_of(session, report)
         if reporter is None:
             return turn.refused("reply", report, Denial.NO_REPORTER)
@@ -108,4 +115,11 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             await workflow.apply(session, services, report, Action.START, actor, now=now)
     except TransitionRefused as refusal:
         return refusal_text(services, turn.t, refusal.reason.value, report)
-    return None
+    if not text:
+        return None
+    relayed = relays.relayed_text(services, report, reporter, text)
+    return _hint(turn, report, relay_findings(relayed, reporter.locale, relay=True))
+
+
+def _hint(turn: StaffTurn, report: Report, findings: list[Finding]) -> str | None:
+    return relay_hint(turn.t, format_code(report.code), findings)

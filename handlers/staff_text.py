@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.i18n import Translator
+from bot.accessibility import Finding, MessageContext, check_message
+from bot.i18n import Listing, Msg, Translator
 from bot.services import Services
 from bot.status_text import status_label
 from bot.tracking import format_code
@@ -30,3 +31,21 @@ def refusal_text(services: Services, t: Translator, reason: str, report: Report 
         code=format_code(report.code),
         label=t.render(status_label(services, report)),
     )
+
+# What a staff member can fix in what they write; the relay header is the bot's own (22).
+HINTED_RULES = (2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14)
+
+
+def relay_findings(text: str, locale: str, *, relay: bool) -> list[Finding]:
+    """What in a text relayed to a citizen a screen reader would stumble on (rule 22)."""
+    context = MessageContext(is_staff_relay=relay, locale=locale)
+    return [f for f in check_message(text, context) if f.rule in HINTED_RULES]
+
+
+def relay_hint(t: Translator, code: str, findings: list[Finding]) -> str | None:
+    """A short note to the staff member: the reply went, and how to write the next one."""
+    rules = sorted({finding.rule for finding in findings})
+    if not rules:
+        return None
+    hints = Listing(tuple(Msg(f"staff.hint.rule_{rule}") for rule in rules))
+    return t("staff.hint", code=code, hints=hints)

@@ -1,17 +1,92 @@
-"""Checking rendered messages against ACCESSIBILITY.md rules 3 to 8, 10 and 12 to 14."""
+"""Test helpers applying ACCESSIBILITY.md: every catalogue entry, every recorded message.
+
+`check_message` (bot/accessibility.py) knows each automatable rule of one message; here is
+what a test knows besides: who reads a catalogue key (citizens or staff), which keys are
+steps or button labels, and, for a recorded conversation, the keyboards and quoted replies
+the bot really sent.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.accessibility import Finding, MessageContext, check_message
+from bot.emulator import Message
 
-# The rules issue 2 asks every catalogue entry and recorded conversation to satisfy.
-RULES = frozenset({3, 4, 5, 6, 7, 8, 10, 12, 13, 14})
+# Every rule check_message knows (rule 22 only applies to staff relays).
+RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22})
+
+# Catalogue keys read by staff in their group, or by a developer at a terminal.
+STAFF_PREFIXES = ("card.", "staff.", "cli.", "sandbox.", "deadline.escalated", "deadline.reminder")
+STAFF_KEYS = frozenset({"relay.addition", "addition.file_only"})
+# Keys that are labels of buttons (reply keyboards for citizens, card buttons for staff).
+BUTTON_PREFIXES = ("option.", "menu.option.", "card.button.", "step.")
+# Relays of staff replies start with the bot's header, in either language.
+RELAY_OPENINGS = ("Balasan dari ", "Reply from ")
 
 
-def findings(text: str, *, locale: str, buttons: Iterable[str] = ()) -> list[Finding]:
-    """Findings of the checked rules for one message; steps are recognised by their opening."""
-    is_step = text.startswith(("Langkah ", "Step "))
-    context = MessageContext(is_step=is_step, buttons=tuple(buttons), locale=locale)
+def is_staff_key(key: str) -> bool:
+    """The catalogue key is read by staff (or a developer), not by citizens."""
+    return key in STAFF_KEYS or key.startswith(STAFF_PREFIXES)
+
+
+def catalogue_context(key: str, text: str, locale: str) -> MessageContext:
+    """How a catalogue entry is sent: a step (filing.ask.*), a button, and to whom."""
+    return MessageContext(
+        is_step=key.startswith("filing.ask."),
+        buttons=(text,) if key.startswith(BUTTON_PREFIXES) else (),
+        locale=locale,
+        audience="staff" if is_staff_key(key) else "citizen",
+    )
+
+
+def findings(
+    text: str, *, locale: str, buttons: Iterable[str] = (), audience: str = "citizen"
+) -> list[Finding]:
+    """Findings for one message; steps and staff relays are recognised by their opening."""
+    context = MessageContext(
+        is_step=text.startswith(("Langkah ", "Step ")),
+        is_staff_relay=text.startswith(RELAY_OPENINGS),
+        buttons=tuple(buttons),
+        locale=locale,
+        audience=audience,
+    )
     return [finding for finding in check_message(text, context) if finding.rule in RULES]
+
+
+def keyboard_labels(message: Message) -> list[str]:
+    """The labels of a message's reply keyboard or inline keyboard."""
+    markup = message.reply_markup or {}
+    rows = markup.get("keyboard") or markup.get("inline_keyboard") or []
+    return [button["text"] for row in rows for button in row]
+
+
+def conversation_findings(
+    messages: Sequence[Message], *, locale: str = "id", audience: str = "citizen"
+) -> list[tuple[str, Finding]]:
+    """Every finding in the bot's messages of a recorded conversation, with its text.
+
+    Besides check_message's rules, a message to a citizen sent as a quoted reply breaks
+    rule 19 (VoiceOver reads the quoted message first).
+    """
+    found: list[tuple[str, Finding]] = []
+    for message in messages:
+        if not message.from_bot:
+            continue
+        text = message.text or message.caption or ""
+        labels = keyboard_labels(message)
+        found += [
+            (text, finding)
+            for finding in findings(text, locale=locale, buttons=labels, audience=audience)
+        ]
+        if audience == "citizen" and message.reply_to_message_id is not None:
+            found.append((text, Finding(19, "sent as a quoted reply")))
+    return found
+
+
+def assert_accessible(
+    messages: Sequence[Message], *, locale: str = "id", audience: str = "citizen"
+) -> None:
+    """Every bot message of a recorded conversation meets the checked rules."""
+    found = conversation_findings(messages, locale=locale, audience=audience)
+    assert found == [], "\n".join(f"rule {f.rule}: {f.message} in {text!r}" for text, f in found)
