@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -17,6 +17,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -31,7 +32,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.workdays import WorkingCalendar
-from handlers import private, staff_cards, staff_commands, staff_replies
+from handlers import private, redelivery, staff_cards, staff_commands, staff_replies
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
 from storage.db import create_engine, create_sessionmaker
 from storage.models import utcnow
@@ -67,6 +68,8 @@ def register_handlers(application: LaporApplication) -> None:
     """Every handler, in the order python-telegram-bot tries them."""
     private_chat = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # 0. An update handled before (a webhook retry, an unconfirmed offset) stops here.
+    application.add_handler(TypeHandler(Update, redelivery.skip_handled), group=-1)
     # 1. Citizens: every new private message (text, commands, files, locations) goes to the
     #    router, which picks the flow from the state stored for that citizen.
     application.add_handler(
@@ -126,6 +129,11 @@ def build_application(settings: Settings, services: Services | None = None) -> L
         )
         application.job_queue.run_repeating(
             watch_deadlines, interval=DEADLINE_WATCH_EVERY, first=DEADLINE_WATCH_EVERY
+        )
+        application.job_queue.run_repeating(
+            redelivery.prune_handled,
+            interval=redelivery.PRUNE_EVERY,
+            first=redelivery.PRUNE_EVERY,
         )
     return application
 

@@ -1,4 +1,4 @@
-"""The `lapor-bot` command: run, sandbox, db upgrade."""
+"""The `lapor-bot` command: run, webhook, sandbox, db upgrade."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.app import build_application, build_services
 from bot.i18n import load_locales
 from bot.sandbox import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
+from bot.web.server import serve
 from storage import migrate
 
 
@@ -25,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot with long polling (needs a token)")
+    commands.add_parser(
+        "webhook", help="serve Telegram's webhook, /healthz and /metrics (needs WEBHOOK_URL)"
+    )
     sandbox = commands.add_parser(
         "sandbox", help="try the bot without a token, chatting as a citizen in this terminal"
     )
@@ -52,6 +56,13 @@ def _run(settings: Settings) -> None:
     application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
 
 
+def _webhook(settings: Settings) -> None:
+    settings.require_webhook()
+    services = build_services(settings)
+    asyncio.run(_migrate(services.engine))
+    serve(settings, services)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and `python -m bot`."""
     args = _parser().parse_args(argv)
@@ -63,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             _run(load_settings())
+        elif args.command == "webhook":
+            _webhook(load_settings())
         elif args.command == "sandbox":
             asyncio.run(run_sandbox(load_settings(database_url=args.database)))
         elif args.command == "db":

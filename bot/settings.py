@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_AGENCIES_FILE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
 SUPPORTED_LOCALES = ("id", "en")
+WEBHOOK_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class SettingsError(Exception):
@@ -41,6 +44,31 @@ class Settings(BaseSettings):
     espeak_command: str = "espeak-ng"
     opusenc_command: str = "opusenc"
 
+    # Webhook mode (`lapor-bot webhook`): the public address Telegram posts updates to, and
+    # where this process listens for them (usually behind a TLS-terminating proxy).
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Telegram sends it back with every update. Processes sharing one address must share
+    # it too; when unset, each start makes its own random one.
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not WEBHOOK_URL.match(value):
+            raise ValueError("must be an address such as https://lapor.example.go.id/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule; the message never repeats the value.
+        if value is not None and not WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters: letters, digits, _ and -")
+        return value
+
     @field_validator("bot_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -67,6 +95,16 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
         return self.telegram_bot_token.get_secret_value()
+
+    def require_webhook(self) -> str:
+        """The webhook address, after the checks of require_live; one line if it is missing."""
+        self.require_live()
+        if not self.webhook_url:
+            raise SettingsError(
+                "Set WEBHOOK_URL, the public HTTPS address Telegram sends updates to "
+                "(for example https://lapor.example.go.id/telegram)"
+            )
+        return self.webhook_url
 
     def require_live(self) -> None:
         """Stop with one clear line when `run`/`webhook` lacks what Telegram needs."""

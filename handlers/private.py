@@ -17,9 +17,9 @@ from telegram import Message, Update
 from bot.context import LaporContext
 from handlers import additions, answer, consent, filing, followup, home, menu, rating, settings
 from handlers.inputs import Kind, read_input
-from handlers.render import Preferences, send_replies
+from handlers.redelivery import RepliesNotSent, owed_replies, send_owed
 from handlers.turn import Context, Flow, Turn
-from storage import links, reporters, reports
+from storage import handled, links, reporters, reports
 from storage.models import Report, Reporter
 from storage.reporters import Identity
 
@@ -68,6 +68,8 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with services.sessionmaker.begin() as session:
+                if attempt > 1 and await handled.find(session, update.update_id):
+                    return  # the race was with another process handling this very update
                 now = services.clock()
                 reporter = await reporters.find(session, who)
                 turn = Turn(
@@ -83,6 +85,10 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                     await additions.add(turn, report, who.chat_id, message.message_id)
                 else:
                     await route(turn)
+                owed = owed_replies(turn.replies, turn.reporter)
+                handled.record(
+                    session, update.update_id, chat_id=who.chat_id, replies=owed, now=now
+                )
             break
         except (StaleDataError, IntegrityError):
             if attempt == ATTEMPTS:
@@ -90,9 +96,7 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
             log.info("retrying a message that lost a race on its draft")
     if turn.outbox_written:
         context.bot_data.wake_dispatcher()
-    t = services.locales.get(turn.reporter.locale)
-    prefs = Preferences.of(turn.reporter, t, services.settings)
-    await send_replies(context.bot, who.chat_id, turn.replies, prefs)
+    await send_owed(context, update.update_id, who.chat_id, owed)
 
 
 async def _replied_report(
@@ -154,6 +158,10 @@ async def on_edited(update: Update, context: LaporContext) -> None:
 
 async def on_error(update: object, context: LaporContext) -> None:
     """Log the failure without message text, and tell a citizen to try again."""
+    if isinstance(context.error, RepliesNotSent):
+        # The answer is stored and goes out when Telegram delivers the update again.
+        log.warning("%s", context.error)
+        return
     log.error("update handling failed: %s", type(context.error).__name__, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

@@ -16,9 +16,10 @@ from bot.delivery.messages import Button, ChatTarget, Outgoing
 from bot.lifecycle import Status
 from bot.tracking import format_code
 from bot.transitions import Action, Role, TransitionRefused, check
+from handlers.redelivery import owed_answer, send_owed
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
-from storage import outbox
+from storage import handled, outbox
 from storage import reports as report_store
 from storage.errors import ReportNotFound
 from storage.models import Report
@@ -45,8 +46,11 @@ async def on_card_press(update: Update, context: LaporContext) -> None:
         else:
             turn = StaffTurn(session, services, scope, actor, services.clock())
             refusal = await _handle(turn, query)
-    await query.answer(refusal, show_alert=refusal is not None)
+        owed = owed_answer(query.id, refusal)
+        now = services.clock()
+        handled.record(session, update.update_id, chat_id=chat.id, replies=owed, now=now)
     context.bot_data.wake_dispatcher()
+    await send_owed(context, update.update_id, chat.id, owed)
 
 
 async def _handle(turn: StaffTurn, query: CallbackQuery) -> str | None:

@@ -20,7 +20,7 @@ from bot.tracking import CodeError, format_code, parse_code
 from bot.transitions import NEEDS_TEXT, Action, Role, TransitionRefused
 from handlers.staff_access import StaffScope, StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
-from storage import outbox
+from storage import handled, outbox
 from storage import reports as report_store
 from storage.errors import ReportNotFound
 from storage.models import Report
@@ -56,6 +56,7 @@ async def on_staff_command(update: Update, context: LaporContext) -> None:
         if answer is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
+        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
     context.bot_data.wake_dispatcher()
 
 

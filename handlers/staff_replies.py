@@ -13,7 +13,7 @@ from bot.tracking import format_code
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text, relay_findings, relay_hint
-from storage import links, outbox
+from storage import handled, links, outbox
 from storage import reports as report_store
 from storage.models import Report
 
@@ -73,6 +73,7 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
             outbox.enqueue(
                 session, here, Outgoing(text=refusal), purpose="staff_prompt", now=turn.now
             )
+        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
     context.bot_data.wake_dispatcher()
 
 

@@ -169,6 +169,11 @@ class Dispatcher:
         if freed:
             log.warning("outbox: took back %s rows leased by a dispatcher that died", freed)
 
+    @property
+    def running(self) -> bool:
+        """Started and its loop has not ended (health checks ask)."""
+        return self._task is not None and not self._task.done()
+
     def notify(self) -> None:
         """Rows were just committed: look now rather than at the next poll."""
         self._notified += 1

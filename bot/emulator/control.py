@@ -71,6 +71,7 @@ class ControlApi:
             ("GET", "/chats", self.list_chats),
             ("GET", "/chats/{chat_id}/messages", self.messages),
             ("GET", "/chats/{chat_id}/wait", self.wait),
+            ("POST", "/updates/{update_id}/resend", self.resend_update),
             ("GET", "/faults", self.get_faults),
             ("POST", "/faults", self.set_faults),
             ("GET", "/holds", self.list_holds),
@@ -277,6 +278,11 @@ class ControlApi:
             await emu.activity(min(remaining, 0.05))
 
     # --- knobs and records -------------------------------------------------------------------
+
+    async def resend_update(self, request: web.Request) -> web.Response:
+        """Deliver an update again, as Telegram does when it was never confirmed."""
+        update = self.emu.queue.resend(int(request.match_info["update_id"]))
+        return _json({"update_id": update.update_id})
 
     async def get_faults(self, request: web.Request) -> web.Response:
         return _json({"injected": self.emu.faults.injected, "active": self.emu.faults.active})

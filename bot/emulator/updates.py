@@ -7,6 +7,7 @@ from the webhook), so a poll whose client has gone away loses nothing.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class UpdateQueue:
         self._poll: _Poll | None = None
         self._listeners: list[Callable[[], None]] = []
         self._hand_out_listeners: list[Callable[[Update], None]] = []
+        self.pushed: dict[int, Update] = {}  # every update by id, for resend()
 
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -119,12 +121,25 @@ class UpdateQueue:
 
     def push(self, kind: str, payload: JSON, chat_id: int | None) -> Update:
         update = Update(next(self._ids), kind, payload, chat_id, self.clock())
+        self.pushed[update.update_id] = update
         if not self.allows(kind):
             update.dropped = True
             return update
         self.pending.append(update)
         self._notify()
         return update
+
+    def resend(self, update_id: int) -> Update:
+        """Queues an update again, as Telegram does when its delivery was not confirmed.
+
+        A webhook gets it at once; a poller only if its offset is not past it (a restarted
+        bot polls from the start of the queue).
+        """
+        first = self.pushed[update_id]
+        again = Update(first.update_id, first.kind, first.payload, first.chat_id, self.clock())
+        bisect.insort(self.pending, again, key=lambda u: u.update_id)
+        self._notify()
+        return again
 
     def confirm(self, update: Update) -> None:
         update.confirmed_at = self.clock()

@@ -1,0 +1,59 @@
+"""Handled updates: each Telegram update takes effect once. Functions never commit.
+
+The row is written in the unit of work that applies the update, so the effect and the
+record commit together; the replies it stores are what the sender still owes Telegram.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import HandledUpdate
+
+
+async def find(session: AsyncSession, update_id: int) -> HandledUpdate | None:
+    """The record of an update handled before, or None for a new one."""
+    return await session.get(HandledUpdate, update_id)
+
+
+def record(
+    session: AsyncSession,
+    update_id: int,
+    *,
+    chat_id: int | None,
+    replies: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Note the update as handled in the caller's transaction, with the replies it owes.
+
+    A second process committing the same update fails on the primary key, so the
+    effect is never applied twice.
+    """
+    session.add(
+        HandledUpdate(
+            update_id=update_id,
+            handled_at=now,
+            chat_id=chat_id,
+            replies=replies or None,
+            replies_sent=not replies,
+        )
+    )
+
+
+async def mark_sent(session: AsyncSession, update_id: int) -> None:
+    """The replies went out: forget their content (it may quote the citizen)."""
+    await session.execute(
+        update(HandledUpdate)
+        .where(HandledUpdate.update_id == update_id)
+        .values(replies_sent=True, replies=None)
+    )
+
+
+async def prune(session: AsyncSession, before: datetime) -> int:
+    """Delete records handled before `before`; how many went."""
+    result = await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

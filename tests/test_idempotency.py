@@ -1,0 +1,194 @@
+"""An update delivered twice (a webhook retry, a restart before the offset was confirmed)
+takes effect once, and an answer lost between commit and sending is sent when it comes again.
+
+Each test runs with the bot polling and in webhook mode, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.emulator import Emulator, Update, User
+from bot.lifecycle import Status
+from storage.models import AuditEntry, HandledUpdate, OutboxMessage, TimelineEvent
+from tests.harness import Clock, Harness
+from tests.steps import CONTENT, consent, file_report, last, texts
+from tests.web_harness import Forwarder, WebhookHarness, staffed
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def bot(
+    request: pytest.FixtureRequest, emulator: Emulator, database_url: str, clock: Clock
+) -> AsyncIterator[Harness]:
+    """The real application, polling or behind its webhook server."""
+    webhook = staffed(emulator, database_url, clock)
+    runner: Harness = (
+        webhook
+        if request.param == "webhook"
+        else Harness(emulator, database_url, clock, webhook.admin_chat_id)
+    )
+    await runner.start()
+    yield runner
+    await runner.stop()
+
+
+async def until(emulator: Emulator, condition: Callable[[], bool]) -> None:
+    """Wait for a condition the test can see (checked at each emulator event), not a time."""
+    async with asyncio.timeout(10):
+        while not condition():
+            await emulator.activity(0.05)
+
+
+async def redeliver(bot: Harness, emulator: Emulator, update_id: int) -> Update:
+    """Telegram delivers an update again: at once to a webhook (a retry), and to a poller
+    that restarted before confirming its offset."""
+    if isinstance(bot, WebhookHarness):
+        again = emulator.queue.resend(update_id)
+        await until(emulator, lambda: again.confirmed_at is not None)
+        return again
+    await bot.stop()
+    again = emulator.queue.resend(update_id)
+    await bot.start()
+    await until(emulator, lambda: again.fetched_at is not None)
+    await emulator.wait_idle()
+    return again
+
+
+async def count(bot: Harness, query: object) -> int:
+    async with bot.services.sessionmaker() as session:
+        return int(await session.scalar(query) or 0)  # type: ignore[call-overload]
+
+
+async def test_a_citizen_message_delivered_again_is_not_handled_twice(
+    bot: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await consent(citizen)
+    await citizen.say("1")  # buat laporan: which classification?
+    action = emulator.script.act_say(citizen, "1")  # pengaduan: what happened?
+    assert "Langkah 2 dari" in last(await emulator.script.wait(action))
+    before = texts(emulator.bot_messages(citizen))
+    assert action.update is not None
+
+    await redeliver(bot, emulator, action.update.update_id)
+
+    # Handled again, the "1" would have been taken as a too-short report text.
+    assert texts(emulator.bot_messages(citizen)) == before
+    replies = await citizen.say(CONTENT)
+    assert "Langkah 3 dari" in last(replies), "the conversation went on from the same step"
+    assert await count(bot, select(func.count()).select_from(HandledUpdate)) >= 4
+
+
+async def test_an_answer_lost_after_commit_is_sent_when_the_update_comes_again(
+    bot: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await consent(citizen)
+    await citizen.say("1")
+    emulator.faults.fail_next(1, status=500, methods="sendMessage")
+    action = emulator.script.act_say(citizen, "1")
+    assert action.update is not None
+    update_id = action.update.update_id
+    if isinstance(bot, WebhookHarness):
+        # Answered 500, Telegram retries by itself, and the retry sends the stored answer.
+        await until(
+            emulator, lambda: (update_id, 200) in [d[:2] for d in emulator.webhook.deliveries]
+        )
+        statuses = [status for uid, status, _ in emulator.webhook.deliveries if uid == update_id]
+        assert statuses == [500, 200]
+        replies = await emulator.script.wait(action)
+    else:
+        await emulator.wait_idle()
+        assert not emulator.script.new_bot_messages(action.chat, action.after_id)
+        async with bot.services.sessionmaker() as session:
+            stored = await session.get(HandledUpdate, update_id)
+            assert stored is not None and not stored.replies_sent and stored.replies
+        await redeliver(bot, emulator, update_id)
+        replies = emulator.script.new_bot_messages(action.chat, action.after_id)
+    question = last(replies)
+    assert "Langkah 2 dari" in question
+    # Sent once, no apology asking the citizen to repeat what was already taken.
+    assert texts(emulator.bot_messages(citizen)).count(question) == 1
+    assert not any("gangguan" in text for text in texts(emulator.bot_messages(citizen)))
+    async with bot.services.sessionmaker() as session:
+        stored = await session.get(HandledUpdate, update_id)
+        assert stored is not None and stored.replies_sent and stored.replies is None
+    replies = await citizen.say(CONTENT)
+    assert "Langkah 3 dari" in last(replies)
+
+
+async def test_a_staff_press_and_command_delivered_again_take_effect_once(
+    bot: Harness, emulator: Emulator, citizen: User
+) -> None:
+    group = emulator.chat(bot.admin_chat_id)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    emulator.add_group_member(group, verifier, admin=True)
+    code = await file_report(citizen)
+    await emulator.wait_idle(settle=0.3)
+    [card] = [m for m in emulator.bot_messages(group) if m.button_labels]
+
+    press = emulator.script.act_press(verifier, "Teruskan ke DSDABM", group, card.message_id)
+    await emulator.script.wait(press, expect=0)
+    await emulator.wait_idle(settle=0.3)
+    command = emulator.script.act_say(verifier, f"/tindaklanjuti {code}", group)
+    await emulator.script.wait(command, expect=0)
+    await emulator.wait_idle(settle=0.3)
+    seen_by_citizen = texts(emulator.bot_messages(citizen))
+    outbox = await count(bot, select(func.count()).select_from(OutboxMessage))
+    assert press.update is not None and command.update is not None
+
+    await redeliver(bot, emulator, press.update.update_id)
+    await redeliver(bot, emulator, command.update.update_id)
+    await emulator.wait_idle(settle=0.3)
+
+    moves = select(TimelineEvent.to_status, func.count()).group_by(TimelineEvent.to_status)
+    async with bot.services.sessionmaker() as session:
+        events = {status: int(n) for status, n in await session.execute(moves)}
+    assert events[Status.DITERUSKAN] == 1 and events[Status.DITINDAKLANJUTI] == 1
+    audited = select(func.count()).select_from(AuditEntry).where(AuditEntry.allowed)
+    assert await count(bot, audited) == 2
+    assert await count(bot, select(func.count()).select_from(OutboxMessage)) == outbox
+    assert texts(emulator.bot_messages(citizen)) == seen_by_citizen
+
+
+async def test_records_of_handled_updates_are_forgotten_after_a_few_days(
+    bot: Harness, emulator: Emulator, citizen: User, clock: Clock
+) -> None:
+    await consent(citizen)
+    handled = select(func.count()).select_from(HandledUpdate)
+    assert await count(bot, handled) == 2
+    clock.advance(days=4)
+    await citizen.say("bantuan")
+    assert bot.application is not None and bot.application.job_queue is not None
+    [job] = [j for j in bot.application.job_queue.jobs() if j.name == "prune_handled"]
+    await job.run(bot.application)
+    assert await count(bot, handled) == 1, "the two old records went, today's stays"
+
+
+async def test_one_update_reaching_two_processes_at_once_takes_effect_once(
+    emulator: Emulator, database_url: str, clock: Clock, citizen: User
+) -> None:
+    """A retry racing the first delivery: a forwarder hands every update to both bots."""
+    first = staffed(emulator, database_url, clock)
+    second = WebhookHarness(emulator, database_url, clock, first.admin_chat_id)
+    forwarder = Forwarder([first.url, second.url], mode="both")
+    first.public_url = second.public_url = forwarder.url
+    await forwarder.start()
+    await first.start()
+    await second.start()
+    try:
+        await consent(citizen)
+        await citizen.say("1")
+        await citizen.say("1")
+        await citizen.say(CONTENT)
+        seen = texts(emulator.bot_messages(citizen))
+    finally:
+        await second.stop()
+        await first.stop()
+        await forwarder.stop()
+    assert len(forwarder.statuses) >= 10, "each of the five updates reached both processes"
+    # Every answer once, in order: consent, menu, classification, content, category.
+    assert len(seen) == len(set(seen)), seen
+    assert "Langkah 3 dari" in seen[-1]

@@ -1,0 +1,254 @@
+"""Webhook mode: the secret-token check, registration, order per chat, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from time import perf_counter
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
+
+from bot.delivery.dispatcher import stop_delivery
+from bot.emulator import Emulator, User
+from bot.web.server import SECRET_HEADER
+from storage.models import HandledUpdate, OutboxMessage
+from tests.harness import Clock
+from tests.steps import CONTENT, code_in, consent, file_report, last, texts
+from tests.web_harness import SECRET, WebhookHarness, staffed
+
+ADDRESS = "Jalan Braga nomor 12, RT 3 RW 5"
+# Seven digits, joined by spaces, commas or a hyphen: 726-4185, or 7 2 6, 4 1 8 5.
+CODE_DIGITS = re.compile(r"\d(?:[ ,-]*\d){6}")
+
+
+@pytest.fixture
+async def webhook(
+    emulator: Emulator, database_url: str, clock: Clock
+) -> AsyncIterator[WebhookHarness]:
+    """The real application serving the emulator's webhook deliveries."""
+    bot = staffed(emulator, database_url, clock)
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+async def _get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, await response.text()
+
+
+async def _post(url: str, body: object, headers: dict[str, str]) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+def _masked(text: str) -> str:
+    """A message with its tracking code (shown or spelled digit by digit) blanked out."""
+    return CODE_DIGITS.sub("KODE", text)
+
+
+def _samples(exposition: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+async def test_the_webhook_is_registered_with_its_secret_and_serves_citizens(
+    webhook: WebhookHarness, emulator: Emulator, citizen: User
+) -> None:
+    config = emulator.queue.webhook
+    assert config is not None
+    assert (config.url, config.secret_token) == (webhook.url, SECRET)
+    assert emulator.queue.allowed_updates == ["message", "edited_message", "callback_query"]
+    assert "Layanan nomor berapa" in last(await consent(citizen))
+    assert emulator.webhook.deliveries, "updates came by webhook, not by polling"
+    assert {status for _, status, _ in emulator.webhook.deliveries} == {200}
+    assert not emulator.calls("getUpdates")
+
+
+async def test_a_request_without_the_right_secret_is_refused_and_not_handled(
+    webhook: WebhookHarness, emulator: Emulator, citizen: User
+) -> None:
+    update = {
+        "update_id": 990001,
+        "message": {
+            "message_id": 1,
+            "date": 1795600000,
+            "chat": {"id": citizen.id, "type": "private", "first_name": citizen.first_name},
+            "from": {"id": citizen.id, "is_bot": False, "first_name": citizen.first_name},
+            "text": "/start",
+        },
+    }
+    assert await _post(webhook.url, update, {}) == 403
+    assert await _post(webhook.url, update, {SECRET_HEADER: "tebakan"}) == 403
+    assert await _post(webhook.url, update, {SECRET_HEADER: SECRET + "x"}) == 403
+    assert await _post(webhook.url, ["not", "an", "update"], {SECRET_HEADER: SECRET}) == 400
+    assert not emulator.bot_messages(citizen), "a forged update reached no one"
+    async with webhook.services.sessionmaker() as session:
+        assert await session.get(HandledUpdate, 990001) is None
+    _, exposition = await _get(f"{webhook.root}/metrics")
+    samples = _samples(exposition)
+    assert samples[("lapor_webhook_rejected_total", (("reason", "secret"),))] == 3
+    assert samples[("lapor_webhook_rejected_total", (("reason", "malformed"),))] == 1
+    # The same update with the secret is a citizen's /start like any other.
+    assert await _post(webhook.url, update, {SECRET_HEADER: SECRET}) == 200
+    assert "setuju" in last(emulator.bot_messages(citizen)).casefold()
+
+
+async def test_one_chat_is_answered_in_order_while_chats_run_side_by_side(
+    webhook: WebhookHarness, emulator: Emulator, citizen: User
+) -> None:
+    # A citizen who types every answer at once is answered as if they had waited.
+    reference = emulator.add_user(first_name="Rina", username="rina")
+    await file_report(reference)
+    typed = ["/start", "1", "1", "1", CONTENT, "1", ADDRESS, "kemarin", "lewati", "2", "1"]
+    actions = [emulator.script.act_say(citizen, text) for text in typed]
+    await emulator.script.wait(actions[-1])
+    mine = [_masked(text) for text in texts(emulator.bot_messages(citizen))]
+    expected = [_masked(text) for text in texts(emulator.bot_messages(reference))]
+    assert code_in(emulator.bot_messages(citizen))
+    assert mine == expected
+
+    # Different chats do not wait for each other: four answers slowed by a second each.
+    others = [emulator.add_user(first_name=f"Warga{i}") for i in range(4)]
+    emulator.faults.delay_next(1.0, count=len(others), methods="sendMessage")
+    started = perf_counter()
+    waits = [emulator.script.act_say(person, "/start") for person in others]
+    await asyncio.gather(*(emulator.script.wait(action) for action in waits))
+    assert perf_counter() - started < 3.0, "one after another would take four seconds"
+
+
+async def test_healthz_says_ok_and_503_once_the_dispatcher_stopped(
+    webhook: WebhookHarness,
+) -> None:
+    status, body = await _get(f"{webhook.root}/healthz")
+    assert status == 200
+    assert json.loads(body) == {
+        "status": "ok",
+        "database": "ok",
+        "bot": "running",
+        "dispatcher": "running",
+    }
+    assert webhook.application is not None
+    await stop_delivery(webhook.application.bot_data)
+    status, body = await _get(f"{webhook.root}/healthz")
+    assert status == 503
+    assert json.loads(body)["dispatcher"] == "stopped"
+
+
+async def test_healthz_says_503_when_the_database_does_not_answer(
+    emulator: Emulator, database_url: str, clock: Clock, tmp_path: Path
+) -> None:
+    if database_url.startswith("sqlite"):
+        unreachable = f"sqlite+aiosqlite:///{tmp_path / 'no-such-folder' / 'lapor.db'}"
+    else:
+        unreachable = "postgresql+asyncpg://postgres@127.0.0.1:1/lapor"
+    bot = staffed(emulator, unreachable, clock)
+    await bot.start()
+    try:
+        status, body = await _get(f"{bot.root}/healthz")
+        _, exposition = await _get(f"{bot.root}/metrics")
+    finally:
+        await bot.stop()
+    assert status == 503
+    assert json.loads(body)["database"] == "unreachable"
+    assert "127.0.0.1:1" not in body and "no-such-folder" not in body
+    assert _samples(exposition)[("lapor_database_up", ())] == 0
+
+
+async def test_metrics_count_updates_latency_outbox_and_reports(
+    webhook: WebhookHarness, emulator: Emulator, citizen: User
+) -> None:
+    await file_report(citizen)
+    await webhook.dispatcher.drain()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{webhook.root}/metrics") as response,
+    ):
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
+        samples = _samples(await response.text())
+    delivered = len([d for d in emulator.webhook.deliveries if d[1] == 200])
+    assert samples[("lapor_updates_handled_total", (("outcome", "ok"),))] == delivered == 11
+    assert samples[("lapor_update_handling_seconds_count", ())] == delivered
+    assert samples[("lapor_database_up", ())] == 1
+    assert samples[("lapor_reports", (("status", "MENUNGGU_VERIFIKASI"),))] == 1
+    assert samples[("lapor_reports", (("status", "SELESAI"),))] == 0
+    async with webhook.services.sessionmaker() as session:
+        sent = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "sent")
+        )
+    assert sent and samples[("lapor_outbox_deliveries", (("result", "sent"),))] == sent
+    assert samples[("lapor_outbox_deliveries", (("result", "failed"),))] == 0
+    assert samples[("lapor_outbox_backlog", ())] == 0
+
+
+async def test_a_generated_or_given_secret_never_reaches_the_log(
+    emulator: Emulator,
+    database_url: str,
+    clock: Clock,
+    citizen: User,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    bot = staffed(emulator, database_url, clock, overrides={"webhook_secret": None})
+    await bot.start()
+    try:
+        generated = bot.web.secret
+        assert emulator.queue.webhook is not None
+        assert emulator.queue.webhook.secret_token == generated != SECRET
+        assert len(generated) >= 32
+        assert "Layanan nomor berapa" in last(await consent(citizen))
+    finally:
+        await bot.stop()
+    given = staffed(emulator, database_url, clock)
+    await given.start()
+    await given.stop()
+    assert caplog.records, "the bot logged its start and stop"
+    assert generated not in caplog.text and SECRET not in caplog.text
+
+
+def _lapor_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "TELEGRAM_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**clean, "ADMIN_CHAT_ID": "-1001", "TELEGRAM_BOT_TOKEN": "123456:TEST", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_webhook_mode_names_a_missing_or_wrong_setting_in_one_line(tmp_path: Path) -> None:
+    result = _lapor_bot("webhook", cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("lapor-bot: Set WEBHOOK_URL, the public HTTPS address")
+
+    result = _lapor_bot(
+        "webhook", cwd=tmp_path, WEBHOOK_URL="https://lapor.example.go.id/tg", WEBHOOK_SECRET="a b!"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "lapor-bot: WEBHOOK_SECRET is wrong: "
+        "Value error, must be 1 to 256 characters: letters, digits, _ and -"
+    )
+    result = _lapor_bot("webhook", cwd=tmp_path, WEBHOOK_URL="lapor.example.go.id")
+    assert result.stderr.strip().startswith("lapor-bot: WEBHOOK_URL is wrong:")
