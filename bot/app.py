@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import FloodLimit
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -101,6 +102,20 @@ def register_handlers(application: LaporApplication) -> None:
     application.add_error_handler(private.on_error)
 
 
+def reply_limiter(settings: Settings) -> AIORateLimiter:
+    """Telegram's overall and per-group limits for direct replies, scaled like the outbox's.
+
+    Against Telegram the scale is 1; against a local Bot API emulator (benchmarks) both
+    limits are lifted together, so replies are not held to 30 a second there.
+    """
+    scale = settings.outbox_rate_scale
+    return AIORateLimiter(
+        overall_max_rate=FloodLimit.MESSAGES_PER_SECOND * scale,
+        group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP * scale,
+        max_retries=2,
+    )
+
+
 def build_application(settings: Settings, services: Services | None = None) -> LaporApplication:
     """The python-telegram-bot application wired to our services (not yet started)."""
     services = services or build_services(settings)
@@ -115,7 +130,7 @@ def build_application(settings: Settings, services: Services | None = None) -> L
         .defaults(
             Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False)
         )
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(reply_limiter(settings))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
