@@ -16,6 +16,7 @@ from bot.i18n import load_locales
 from bot.sandbox import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from bot.web.server import serve
+from bot.web_sandbox import run_web_sandbox
 from storage import migrate
 
 
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--database", default="sqlite+aiosqlite:///sandbox.db", help="database URL for the sandbox"
     )
+    sandbox.add_argument(
+        "--web", action="store_true", help="serve a page: the citizen's chat and the staff group"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address for --web")
+    sandbox.add_argument("--port", type=int, default=8080, help="port for --web")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply pending schema migrations")
@@ -77,7 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "webhook":
             _webhook(load_settings())
         elif args.command == "sandbox":
-            asyncio.run(run_sandbox(load_settings(database_url=args.database)))
+            sandbox_settings = load_settings(database_url=args.database)
+            if args.web:
+                asyncio.run(run_web_sandbox(sandbox_settings, args.host, args.port))
+            else:
+                asyncio.run(run_sandbox(sandbox_settings))
         elif args.command == "db":
             settings = load_settings()
             asyncio.run(migrate.upgrade_url(settings.database_url))
