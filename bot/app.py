@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
 # Commands offered in Telegram's menu; every one also works typed without the slash.
-COMMANDS = ("start", "menu", "bantuan", "batal", "pengaturan")
+COMMANDS = ("start", "menu", "bantuan", "batal", "pengaturan", "hapusdata")
 
 
 def build_services(

@@ -19,13 +19,21 @@ from storage.models import Report, Reporter
 TEXT_ACTIONS = (Action.HOLD, Action.NOT_OURS, Action.ARCHIVE)
 
 
-def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
-    if report.anonymous or reporter is None or report.reporter_id is None:
-        return t("card.reporter_anonymous")
+def reporter_name(reporter: Reporter) -> str:
+    """How a named report's card shows its reporter: name and @username, as Telegram has them."""
     name = " ".join(part for part in (reporter.first_name, reporter.last_name) if part)
     if reporter.username:
         name = f"{name} (@{reporter.username})" if name else f"@{reporter.username}"
-    return t("card.reporter", name=escape(name or "-"))
+    return name or "-"
+
+
+def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
+    if report.anonymous:
+        return t("card.reporter_anonymous")
+    if reporter is None or report.reporter_id is None:
+        # Only erasure (/hapusdata) unlinks a report from its reporter.
+        return t("card.reporter_erased")
+    return t("card.reporter", name=escape(reporter_name(reporter)))
 
 
 def card_text(services: Services, report: Report, reporter: Reporter | None) -> str:

@@ -9,7 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.error import InvalidToken, NetworkError
 
+from bot import logging_setup
 from bot.agencies import AgenciesFileError
 from bot.app import build_application, build_services
 from bot.i18n import load_locales
@@ -72,11 +74,7 @@ def _webhook(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and `python -m bot`."""
     args = _parser().parse_args(argv)
-    # The sandbox is a conversation on the terminal; only problems should interrupt it.
-    level = logging.WARNING if args.command == "sandbox" else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and the URL carries the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = _logging(args.command)
     try:
         if args.command == "run":
             _run(load_settings())
@@ -95,6 +93,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, AgenciesFileError) as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 2
+    except InvalidToken:
+        # python-telegram-bot's own text quotes the token; it is never printed.
+        print(f"lapor-bot: {_text(settings, 'cli.token_rejected')}", file=sys.stderr)
+        return 2
+    except NetworkError as error:
+        assert settings is not None  # Telegram is only called with settings loaded
+        where = f"{settings.telegram_base_url}: {error.message}"
+        line = f"{_text(settings, 'cli.unreachable')} ({where})"
+        print(f"lapor-bot: {logging_setup.REDACTOR(line)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
+    except Exception:
+        # Through logging, so the traceback is redacted like every other record.
+        logging.getLogger(__name__).critical("lapor-bot stopped", exc_info=True)
+        return 1
     return 0
+
+
+def _logging(command: str) -> Settings | None:
+    """Log at LOG_LEVEL with every secret hidden (the sandbox: only problems)."""
+    try:
+        settings: Settings | None = load_settings()
+    except SettingsError:
+        settings = None  # the command reports it when it loads them
+    level = settings.log_level if settings is not None else "INFO"
+    secrets = logging_setup.settings_secrets(settings) if settings is not None else []
+    logging_setup.configure("WARNING" if command == "sandbox" else level, secrets)
+    return settings
+
+
+def _text(settings: Settings | None, key: str, **params: object) -> str:
+    locale = settings.bot_locale if settings is not None else None
+    return load_locales().get(locale)(key, **params)

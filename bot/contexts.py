@@ -15,5 +15,7 @@ class Context(StrEnum):
     SETTINGS = "settings"
     RATING = "rating"
     RATING_REASON = "rating_reason"
+    # /hapusdata: what is kept was read back; the next message confirms erasing it.
+    ERASE = "erase"
     # Staff put a report on hold with a question; the next message is the answer.
     ANSWER = "answer"

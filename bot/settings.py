@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_AGENCIES_FILE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
 SUPPORTED_LOCALES = ("id", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 WEBHOOK_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
     draft_reminder_hours: int = Field(default=24, ge=1)
     # Multiplies the outbox's message rates (not bursts), like the emulator's RateLimits.scale.
     outbox_rate_scale: float = Field(default=1.0, gt=0)
+    # How much the process logs. Even at DEBUG, libraries that would log message text or
+    # the token stay at INFO or above, and secrets are hidden (bot/logging_setup.py).
+    log_level: str = "INFO"
     # Spoken replies (Pengaturan): a speech synthesiser and an OGG/Opus encoder, by name on
     # PATH or by path; when either is missing the setting tells citizens it is unavailable.
     espeak_command: str = "espeak-ng"
@@ -68,6 +72,13 @@ class Settings(BaseSettings):
         if value is not None and not WEBHOOK_SECRET.match(value.get_secret_value()):
             raise ValueError("must be 1 to 256 characters: letters, digits, _ and -")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("bot_locale")
     @classmethod

@@ -23,7 +23,9 @@ async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None
         return
     copy = None if sent.kind is Kind.TEXT else Copy(chat_id, message_id)
     text = sent.text.strip() or None
-    citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
+    # No Telegram id: the report links its reporter, and an anonim report's timeline
+    # and audit log must not name them.
+    citizen = workflow.Actor(Role.CITIZEN)
     relays.citizen_addition(
         turn.session, turn.services, report, text=text, copy=copy, citizen=citizen, now=turn.now
     )

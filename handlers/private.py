@@ -15,7 +15,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from telegram import Message, Update
 
 from bot.context import LaporContext
-from handlers import additions, answer, consent, filing, followup, home, menu, rating, settings
+from handlers import (
+    additions,
+    answer,
+    consent,
+    erase,
+    filing,
+    followup,
+    home,
+    menu,
+    rating,
+    settings,
+)
 from handlers.inputs import Kind, read_input
 from handlers.redelivery import RepliesNotSent, owed_replies, send_owed
 from handlers.turn import Context, Flow, Turn
@@ -34,6 +45,7 @@ FLOWS: dict[str, Flow] = {
     Context.RATING: rating.FLOW,
     Context.RATING_REASON: rating.REASON_FLOW,
     Context.ANSWER: answer.FLOW,
+    Context.ERASE: erase.FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (
@@ -45,6 +57,7 @@ UNIVERSAL = (
     "word.batal",
     "word.lanjut",
     "word.pengaturan",
+    "word.hapusdata",
 )
 # A lost race with another process on the same draft is retried once, from fresh state.
 ATTEMPTS = 2
@@ -79,7 +92,9 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                     sent,
                     now,
                 )
-                if reporter is None:
+                if reporter is None and turn.said("word.hapusdata"):
+                    erase.nothing(turn)
+                elif reporter is None:
                     await consent.answer(session, services, who, turn, sent.word)
                 elif (report := await _replied_report(session, message, reporter)) is not None:
                     await additions.add(turn, report, who.chat_id, message.message_id)
@@ -140,6 +155,8 @@ async def route(turn: Turn) -> None:
             await filing.start(turn)
         case "word.pengaturan":
             await settings.ask(turn)
+        case "word.hapusdata":
+            await erase.start(turn)
         case _:
             await flow.answer(turn)
 

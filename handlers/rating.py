@@ -82,7 +82,9 @@ async def answer_reason(turn: Turn) -> None:
         report.deadline_at is None or turn.now <= report.deadline_at
     )
     if report.status is Status.SELESAI and open_window:
-        citizen = workflow.Actor(Role.CITIZEN, turn.reporter.telegram_user_id)
+        # No Telegram id: the report links its reporter, and an anonim report's timeline
+        # and audit log must not name them.
+        citizen = workflow.Actor(Role.CITIZEN)
         await workflow.apply(
             turn.session, turn.services, report, Action.DISPUTE, citizen, now=turn.now, text=reason
         )

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, with SQLite tuned for a bot that writes on every update."""
     parsed = make_url(url)
+    # A database error's text would otherwise quote the statement's values: what citizens
+    # wrote, their names. Errors are logged, and logs carry no message text.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

@@ -9,6 +9,7 @@ import string
 import pytest
 
 from bot.accessibility import check_message
+from bot.app import COMMANDS
 from bot.cards import TEXT_ACTIONS
 from bot.i18n import Lines, Listing, Msg, load_locales
 from bot.intake.steps import Step
@@ -135,7 +136,7 @@ def _built_keys() -> list[str]:
     built += [f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH)]
     built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
-    built += [f"command.{name}" for name in ("start", "menu", "bantuan", "batal", "pengaturan")]
+    built += [f"command.{name}" for name in COMMANDS]
     built += [f"filing.ask.{step.value}" for step in (Step.KLASIFIKASI, Step.PRIVASI, Step.UBAH)]
     built += [f"card.button.{action.value}" for action in Action if action not in CITIZEN_ACTIONS]
     built += [f"staff.how_to.{action.value}" for action in TEXT_ACTIONS]

@@ -408,7 +408,7 @@ class Dispatcher:
                     kind=message.link,
                     now=now,
                 )
-        log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, place.chat_id)
+        log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, _logged(place))
 
     async def _failed(
         self, row: OutboxMessage, failure: Failure, place: Place | None, reporter_id: int | None
@@ -432,7 +432,7 @@ class Dispatcher:
                 log.warning(
                     "outbox: row %s to %s, attempt %s failed: %s",
                     row.id,
-                    chat_id,
+                    _logged(place),
                     attempts,
                     failure.detail,
                 )
@@ -486,6 +486,13 @@ class Dispatcher:
     async def _release(self, row: OutboxMessage) -> None:
         async with self.services.sessionmaker.begin() as session:
             await queries.release(session, [row.id], self.worker_id)
+
+
+def _logged(place: Place | None) -> object:
+    """A staff chat by its id; a citizen's chat never (logs name no citizen, anonim or not)."""
+    if place is None:
+        return None
+    return "a citizen" if place.citizen else place.chat_id
 
 
 def _reporter(destination: Destination) -> int | None:

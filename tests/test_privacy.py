@@ -1,0 +1,147 @@
+"""Anonim: an anonymous reporter's identity reaches no staff member, by any path.
+
+Cards, relays of staff replies, the citizen's additions under the card (text and copied
+files), status notes, the answers to /laporan, /cari and /antrean, escalations, and the
+audit log and timeline are all searched for the reporter's name, username and Telegram id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator import Chat, Emulator, User
+from bot.tracking import format_code
+from storage.models import AuditEntry, TimelineEvent
+from tests.harness import Harness
+from tests.steps import CONTENT, code_in, consent
+
+SITI_ID = 73459876
+BUDI_ID = 61829374
+
+
+@pytest.fixture
+def siti(emulator: Emulator) -> User:
+    return emulator.add_user(first_name="Siti", last_name="Rahma", username="siti", user_id=SITI_ID)
+
+
+@pytest.fixture
+def budi(emulator: Emulator) -> User:
+    return emulator.add_user(
+        first_name="Budi", last_name="Santoso", username="budisan", user_id=BUDI_ID
+    )
+
+
+@dataclass
+class Staff:
+    group: Chat
+    verifier: User
+    officer: User
+
+
+@pytest.fixture
+def staff(harness: Harness, emulator: Emulator) -> Staff:
+    group = emulator.chat(harness.admin_chat_id)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    emulator.add_group_member(group, verifier, admin=True)
+    emulator.add_group_member(group, officer)
+    return Staff(group, verifier, officer)
+
+
+def traces(text: str, *names: str, user_id: int) -> list[str]:
+    """Any of the names (whole words, any case) or the Telegram id in a text."""
+    words = "|".join(re.escape(name) for name in names)
+    return re.findall(rf"(?i)\b(?:{words})\b|(?<!\d){user_id}(?!\d)", text)
+
+
+def staff_saw(emulator: Emulator, group: Chat) -> str:
+    """Everything the staff group holds, every topic, as the Bot API JSON staff clients get."""
+    return "\n".join(json.dumps(message.raw) for message in emulator.history(group))
+
+
+async def settled(emulator: Emulator) -> None:
+    await emulator.wait_idle(settle=0.3)
+
+
+async def file_report(citizen: User, privacy: str) -> int:
+    """Consent and file a report with a photo by typing; `privacy` is the typed choice."""
+    await consent(citizen)
+    for answer in ("1", "1", CONTENT, "1", "Jalan Braga nomor 12, RT 3 RW 5", "kemarin"):
+        await citizen.say(answer)
+    await citizen.send_photo()
+    await citizen.say("selesai")
+    await citizen.say(privacy)
+    return code_in(await citizen.say("1"))
+
+
+def newest_card(emulator: Emulator, group: Chat, code: int) -> int:
+    return [
+        m.message_id
+        for m in emulator.bot_messages(group)
+        if format_code(code) in (m.text or "") and m.button_labels
+    ][-1]
+
+
+async def test_an_anonymous_reporter_is_never_shown_to_staff(
+    harness: Harness, emulator: Emulator, siti: User, budi: User, staff: Staff
+) -> None:
+    group, verifier, officer = staff.group, staff.verifier, staff.officer
+    code = await file_report(siti, "2")  # anonim
+    await settled(emulator)
+    shown = format_code(code)
+    card = newest_card(emulator, group, code)
+    await verifier.press_in(group, card, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    harness.clock.advance(days=14)  # past the first follow-up's limit: escalated
+    assert harness.application is not None and harness.application.job_queue is not None
+    [watch] = harness.application.job_queue.get_jobs_by_name("watch_deadlines")
+    await watch.run(harness.application)
+    await settled(emulator)
+    await officer.say_in(
+        group, "Mohon kirim foto dari sisi lain.", reply_to=newest_card(emulator, group, code)
+    )
+    await settled(emulator)
+    relay = next(m for m in emulator.bot_messages(siti) if (m.text or "").startswith("Balasan"))
+    await siti.say("Lubangnya makin besar setelah hujan.", reply_to=relay.message_id)
+    await siti.send_photo(reply_to=relay.message_id)
+    await settled(emulator)
+    for command in (f"/laporan {shown}", "/cari berlubang", "/antrean dsdabm"):
+        await verifier.say_in(group, command, expect=0)
+    await settled(emulator)
+    await officer.press_in(group, newest_card(emulator, group, code), "Selesai", expect=0)
+    await settled(emulator)
+    await siti.say("2")
+    await siti.say("Lubangnya hanya ditutup pasir, bukan diaspal.")
+    await settled(emulator)
+
+    seen = staff_saw(emulator, group)
+    for piece in (
+        "Pelapor: anonim.",
+        f"Eskalasi: laporan {shown}",
+        "Tambahan dari pelapor",
+        "Lubangnya makin besar",
+        "Lubangnya hanya ditutup pasir",
+        "Riwayat:",
+    ):
+        assert piece in seen, f"the staff saw the whole story: {piece}"
+    assert sum(1 for m in emulator.history(group) if m.media == "photo") >= 2, "files copied"
+    assert traces(seen, "Siti", "Rahma", "siti", user_id=SITI_ID) == []
+
+    async with harness.services.sessionmaker() as session:
+        kept = [
+            repr(tuple(row))
+            for model in (AuditEntry, TimelineEvent)
+            for row in (await session.execute(select(model.__table__))).all()
+        ]
+    assert traces("\n".join(kept), "Siti", "Rahma", "siti", user_id=SITI_ID) == []
+
+    # The same search finds a reporter who did not choose anonim.
+    await file_report(budi, "1")
+    await settled(emulator)
+    assert "Pelapor: Budi Santoso (@budisan)." in staff_saw(emulator, group)
+    assert traces(staff_saw(emulator, group), "Budi", user_id=BUDI_ID)
