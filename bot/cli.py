@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import logging_setup
 from bot.agencies import AgenciesFileError
+from bot.api import token_cli
 from bot.app import build_application, build_services
 from bot.i18n import load_locales
 from bot.sandbox import run_sandbox
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply pending schema migrations")
+    token_cli.add_commands(commands)
     return parser
 
 
@@ -86,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(run_web_sandbox(sandbox_settings, args.host, args.port))
             else:
                 asyncio.run(run_sandbox(sandbox_settings))
+        elif args.command == "token":
+            return token_cli.run(args, load_settings())
         elif args.command == "db":
             settings = load_settings()
             asyncio.run(migrate.upgrade_url(settings.database_url))

@@ -8,13 +8,20 @@ from html import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices
+from bot.api import pushes
 from bot.delivery.messages import CitizenChat, Copy, Outgoing, StaffQueue
 from bot.lifecycle import Status
 from bot.services import Services
 from bot.tracking import format_code
-from bot.workflow import Actor, note_entry
+from bot.transitions import Action
+from bot.workflow import Actor, apply, note_entry, record
 from storage import outbox
+from storage import reports as report_store
 from storage.models import Report, Reporter
+
+
+class NoReporter(Exception):
+    """The report has nobody to answer: their data was erased, or it came without a person."""
 
 
 def answering_agency(services: Services, report: Report) -> str:
@@ -64,7 +71,32 @@ def staff_reply(
         outbox.enqueue(
             session, citizen, Outgoing(copy=copy), purpose="relay", now=now, report_id=report.id
         )
-    note_entry(session, report, actor, now=now, public_text=text)
+    event = note_entry(session, report, actor, now=now, public_text=text)
+    pushes.changed(session, services, report, event, source_queue=notices.queue_of(report))
+
+
+async def agency_reply(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    *,
+    text: str | None,
+    copy: Copy | None,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """An agency answers the citizen (from the staff group or the API): relayed, audited,
+    and a forwarded report's first answer marks it in progress.
+
+    Raises NoReporter, or TransitionRefused from that first step.
+    """
+    reporter = await report_store.reporter_of(session, report)
+    if reporter is None:
+        raise NoReporter
+    staff_reply(session, services, report, reporter, text=text, copy=copy, actor=actor, now=now)
+    record(session, actor, "reply", report, now=now)
+    if report.status is Status.DITERUSKAN:
+        await apply(session, services, report, Action.START, actor, now=now)
 
 
 def citizen_addition(
@@ -99,4 +131,5 @@ def citizen_addition(
             now=now,
             report_id=report.id,
         )
-    note_entry(session, report, citizen, now=now, public_text=text)
+    event = note_entry(session, report, citizen, now=now, public_text=text)
+    pushes.changed(session, services, report, event, source_queue=queue.key)

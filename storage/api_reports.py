@@ -110,4 +110,4 @@ async def public_updates(
         .order_by(TimelineEvent.at, TimelineEvent.id)
         .limit(limit)
     )
-    return [(event, report) for event, report in (await session.execute(query)).tuples()]
+    return [(event, report) for event, report in (await session.execute(query)).all()]

@@ -65,7 +65,7 @@ class Api:
             return response.status, await response.json()
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     return Settings(
         database_url=database_url,
         admin_chat_id=-1001,
@@ -80,7 +80,7 @@ async def serve(
     """Both sub-applications mounted as the web server mounts them."""
     rng = random.Random(7264185)
     services = build_services(
-        test_settings(database_url, agencies_file=agencies_file),
+        settings_for(database_url, agencies_file=agencies_file),
         clock=clock,
         new_code=lambda: tracking.new_code(rng),
     )

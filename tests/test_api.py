@@ -3,25 +3,49 @@ the staff group's rules, and the OpenAPI document it serves."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import AsyncIterator
-from datetime import timedelta
+import itertools
+import random
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot import workflow
+from bot import cli, tracking, workflow
 from bot.api.mount import mount_apis
 from bot.api.tokens import Scope, issue
+from bot.app import build_services
+from bot.dates import format_date
 from bot.emulator import Emulator, User
 from bot.lifecycle import Privacy, Status
+from bot.services import Services
 from bot.tracking import format_code
 from bot.transitions import Action, Role
-from storage import api_tokens
+from storage import api_tokens, migrate
 from storage.models import ApiToken
-from tests.api_helpers import Api, act, add_reporter, audit, file, outbox, report, serve
+from tests.api_helpers import (
+    Api,
+    act,
+    add_reporter,
+    audit,
+    file,
+    outbox,
+    report,
+    serve,
+    settings_for,
+)
 from tests.harness import Clock, Harness
 from tests.steps import file_report, texts
 from tests.test_staff import Staff, card_of, settled
@@ -363,3 +387,175 @@ async def test_an_agency_answers_through_the_api_and_the_citizen_hears_it(
         "DSDABM melalui API" in (m.text or "")
         for m in emulator.bot_messages(staff.group, agency_topic[0].thread_id)
     )
+
+
+# --- The OpenAPI document, and a property-based test of both APIs against it -------------
+
+
+async def test_the_openapi_document_describes_every_route(api: Api) -> None:
+    status, document = await api.get("/api/v1/openapi.json")
+    assert status == 200 and document["openapi"].startswith("3.1")
+    schemas = document["components"]["schemas"]
+    codes = [c.key for c in api.services.directory.categories]
+    assert schemas["NewRequest"]["properties"]["service_code"]["enum"] == codes
+    assert "dsdabm" in schemas["Response"]["properties"]["agency"]["enum"]
+    served = set()
+    for mounted in api.client.app.router.resources():
+        assert isinstance(mounted, web.PrefixedSubAppResource)
+        for route in mounted._app.router.routes():
+            if route.method != "HEAD" and route.resource is not None:
+                path = route.resource.canonical
+                served.add((route.method.casefold(), path.replace("{format}", "json")))
+    documented = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert served == documented
+
+
+@dataclass
+class LiveApi:
+    """Both APIs on a real local server in a thread of their own, for schemathesis."""
+
+    base_url: str
+    token: str
+    api_key: str
+
+
+@pytest.fixture
+def live_api(tmp_path: Path) -> Iterator[LiveApi]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
+    loop = asyncio.new_event_loop()
+    started: list[LiveApi] = []
+    runner: list[web.AppRunner] = []
+    services: list[Services] = []
+
+    async def start() -> None:
+        await migrate.upgrade_url(url)
+        # The documents' example code first, so the examples reach a real report.
+        rng = random.Random(7264183)
+        codes = itertools.chain([7264183], iter(lambda: tracking.new_code(rng), None))
+        built = build_services(settings_for(url), new_code=lambda: next(codes))
+        services.append(built)
+        siti = await add_reporter(built)
+        for category, reporter in (("jalan_rusak", siti), ("drainase", None)):
+            code = await file(built, category=category, reporter_id=reporter)
+            await act(built, code, Action.FORWARD, agency="dsdabm")
+        await file(built, category="sampah")
+        async with built.sessionmaker.begin() as session:
+            _, token = await issue(session, Scope.AGENCY, "dsdabm", built.clock())
+            _, key = await issue(session, Scope.OPEN311, "penguji", built.clock())
+        app = web.Application()
+        mount_apis(app, built)
+        runner.append(web.AppRunner(app))
+        await runner[0].setup()
+        site = web.TCPSite(runner[0], "127.0.0.1", 0)
+        await site.start()
+        port = runner[0].addresses[0][1]
+        started.append(LiveApi(f"http://127.0.0.1:{port}", token, key))
+
+    async def stop() -> None:
+        await runner[0].cleanup()
+        await services[0].engine.dispose()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(start())
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name="live api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert started, "the API server did not start"
+    yield started[0]
+    asyncio.run_coroutine_threadsafe(stop(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+def test_both_apis_keep_the_promises_of_their_openapi_document(
+    live_api: LiveApi, tmp_path: Path
+) -> None:
+    """Schemathesis, from the document the server serves: examples, boundary values and
+    random inputs, valid and invalid, to every operation, with every check it has."""
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        f"""
+seed = 7264183
+request-timeout = 10
+
+[generation]
+max-examples = 25
+
+[auth.openapi.bearer]
+bearer = "{live_api.token}"
+
+[auth.openapi.api_key]
+api_key = "{live_api.api_key}"
+""",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(config),
+            "--no-color",
+            "run",
+            f"{live_api.base_url}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--workers",
+            "1",
+            "--report",
+            "json",
+            "--report-json-path",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def test_the_token_command_shows_a_token_once_lists_and_revokes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    monkeypatch.setenv("BOT_LOCALE", "id")
+
+    assert cli.main(["token", "issue", "dishub"]) == 0
+    told, token = capsys.readouterr().out.splitlines()
+    assert told == (
+        "Token nomor 1 untuk dishub sudah dibuat. Simpan token pada baris berikut sekarang, "
+        "karena tidak akan ditampilkan lagi."
+    )
+    assert token.startswith("lapor")
+    with sqlite3.connect(database) as db:
+        stored = db.execute("SELECT scope, subject, token_hash FROM api_tokens").fetchall()
+    assert stored == [("agency", "dishub", hashlib.sha256(token.encode()).hexdigest())]
+
+    assert cli.main(["token", "issue", "--open311", "portal-warga"]) == 0
+    capsys.readouterr()
+    assert cli.main(["token", "revoke", "1"]) == 0
+    assert capsys.readouterr().out == "Token nomor 1 sudah dicabut.\n"
+    assert cli.main(["token", "revoke", "1"]) == 1
+    assert capsys.readouterr().err == "Token nomor 1 tidak ada atau sudah dicabut.\n"
+    assert cli.main(["token", "list"]) == 0
+    listed = capsys.readouterr().out
+    today = format_date(datetime.now(ZoneInfo("Asia/Jakarta")).date(), "id")
+    assert listed.splitlines() == [
+        f"Token nomor 1: dishub, jenis agency, dibuat {today}, dicabut {today}.",
+        f"Token nomor 2: portal-warga, jenis open311, dibuat {today}.",
+    ]
+    assert token not in listed
+
+    assert cli.main(["token", "issue", "pln"]) == 2
+    assert "Instansi pln tidak ada di berkas instansi" in capsys.readouterr().err

@@ -7,7 +7,7 @@ An agency sees the reports in its queue: forwarded to it and not handed back or 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from aiohttp import web
@@ -235,11 +235,15 @@ async def _response_body(
         raise ApiError(400, "bad_body", "api.error.body")
     if "text" in body and not visible(body["text"], high=MAX_TEXT):
         raise ApiError(400, "bad_text", "api.error.text", {"max": MAX_TEXT})
-    if "action" in body and body["action"] != NOTE and body["action"] not in ACTIONS:
+    if "action" in body and not (body["action"] == NOTE or _one_of(body["action"], ACTIONS)):
         raise ApiError(400, "bad_action", "api.error.action")
-    if "agency" in body and body["agency"] not in services.directory.agencies:
+    if "agency" in body and not _one_of(body["agency"], services.directory.agencies):
         raise ApiError(400, "bad_agency", "api.error.agency")
     text, action, agency = body.get("text"), body.get("action"), body.get("agency")
     if action in (None, NOTE) and text is None:
         raise ApiError(400, "text_required", "api.error.text_required")
     return (text.strip() if text else None), action, agency
+
+
+def _one_of(value: object, known: Collection[str]) -> bool:
+    return isinstance(value, str) and value in known

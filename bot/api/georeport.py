@@ -55,7 +55,7 @@ def service(services: Services, t: Translator, category: Category) -> dict[str, 
     if agency is not None:
         description = t("georeport.service_agency", agency=agency.name)
     else:
-        description = t("georeport.service_outside", where=category.outside or "")
+        description = t("georeport.service_outside", value=category.outside or "")
     return {
         "service_code": category.key,
         "service_name": category.label(services.settings.bot_locale),

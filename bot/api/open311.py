@@ -136,17 +136,19 @@ async def list_requests(request: web.Request) -> web.Response:
     _json_only(request)
     services = services_of(request)
     query = request.query
+    # Every filter is checked, even those service_request_id overrides.
+    window = _window(query, services.clock())
+    statuses = _statuses(query.get("status"))
     async with services.sessionmaker() as session:
         if "service_request_id" in query:
             codes = _codes(query["service_request_id"])
             reports = await api_reports.public_by_codes(session, codes) if codes else []
         else:
-            window = _window(query, services.clock())
             reports = await api_reports.public_requests(
                 session,
                 window,
                 categories=_list(query.get("service_code")),
-                statuses=_statuses(query.get("status")),
+                statuses=statuses,
                 limit=LIMIT,
             )
         return web.json_response(await _requests(session, services, reports))
@@ -232,7 +234,11 @@ async def _params(request: web.Request) -> MultiDict[str]:
     """The request's fields, from the form body and the query string alike."""
     merged: MultiDict[str] = MultiDict(request.query)
     if request.body_exists:
-        for name, value in (await request.post()).items():
+        try:
+            form = await request.post()
+        except ValueError:  # a multipart body without its boundary, and the like
+            raise ApiError(400, "form", "api.error.form") from None
+        for name, value in form.items():
             if not isinstance(value, str):
                 raise ApiError(400, "bad_field", "api.error.field", {"name": name})
             merged.add(name, value)
