@@ -2,7 +2,7 @@
 
 Siti never presses a button and never uses Telegram's reply gesture: every keyboard the
 bot shows is ignored. She files a report with a voice note as its content, checks its
-status, answers the officers' question and rates the answer. Every bot
+status, answers the officers' question, rates the answer and erases her data. Every bot
 message she gets is checked against the rules; none is a quoted reply (rule 19), none is
 an edit of an old one (rule 18), and every staff button press is answered with a new
 message or an alert, never a toast alone (rule 18).
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.emulator import Chat, Emulator, Message, User
 from bot.lifecycle import Status
 from bot.tracking import format_code
-from storage.models import Attachment
+from storage.models import Attachment, Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.steps import code_in, last, reports, texts
@@ -158,6 +158,17 @@ async def rate(emulator: Emulator, citizen: User, code: int) -> None:
     )
 
 
+async def erase(harness: Harness, citizen: User) -> None:
+    """Hapus data: read back, confirmed by typing the number."""
+    readback = await citizen.say("hapusdata")
+    assert last(readback).endswith("?")
+    erased = await citizen.say("1")
+    assert texts(erased)[0].startswith("Data pribadi Anda sudah kami hapus.")
+    async with harness.services.sessionmaker() as session:
+        reporters = (await session.execute(select(Reporter))).scalars().all()
+    assert all(r.erased_at is not None or r.telegram_user_id != citizen.id for r in reporters)
+
+
 def assert_heard_well(emulator: Emulator, citizen: User, code: int) -> None:
     """All she was sent meets the rules, and came as new, unquoted messages."""
     heard = emulator.bot_messages(citizen)
@@ -177,7 +188,7 @@ def assert_heard_well(emulator: Emulator, citizen: User, code: int) -> None:
     assert [p for p in emulator.presses if p.user_id == citizen.id] == [], "she pressed nothing"
 
 
-async def test_a_blind_citizen_files_follows_answers_and_rates_by_typing_alone(
+async def test_a_blind_citizen_files_follows_answers_rates_and_erases_by_typing_alone(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:
     staff = staff_of(harness, emulator)
@@ -186,8 +197,8 @@ async def test_a_blind_citizen_files_follows_answers_and_rates_by_typing_alone(
     await answer_the_staff_question(harness, emulator, citizen, staff, code)
     await staff_answer_and_finish(emulator, staff, code)
     await rate(emulator, citizen, code)
-    # Erasing her data (hapusdata) joins this journey once handlers/erase.py has landed.
+    await erase(harness, citizen)
     assert_heard_well(emulator, citizen, code)
     async with harness.services.sessionmaker() as session:
         files = await session.scalar(select(func.count()).select_from(Attachment))
-    assert files == 1, "the voice note is kept with the report"
+    assert files == 1, "the voice note stays with the report after the erasure"
