@@ -20,7 +20,8 @@ from enum import StrEnum
 from bot.agencies import Agency, Directory
 from bot.lifecycle import Status
 from bot.workdays import WorkingCalendar
-from storage.models import Report, TimelineEvent
+from storage.models import Report
+from storage.statistics import StatusChange
 
 WEEKS_SHOWN = 8
 MONTHS_SHOWN = 6
@@ -65,7 +66,7 @@ class FirstResponse:
 
 def first_response(
     report: Report,
-    changes: Sequence[TimelineEvent],
+    changes: Sequence[StatusChange],
     *,
     calendar: WorkingCalendar,
     days: int,
@@ -95,7 +96,7 @@ def first_response(
     return FirstResponse(timeliness, forwarded_at, deadline)
 
 
-def done_at(report: Report, changes: Sequence[TimelineEvent]) -> datetime | None:
+def done_at(report: Report, changes: Sequence[StatusChange]) -> datetime | None:
     """When a report now SELESAI was last marked done."""
     if report.status is not Status.SELESAI:
         return None
@@ -113,7 +114,7 @@ class Facts:
 
 def facts_of(
     reports: Sequence[Report],
-    changes: Mapping[int, Sequence[TimelineEvent]],
+    changes: Mapping[int, Sequence[StatusChange]],
     *,
     directory: Directory,
     calendar: WorkingCalendar,
