@@ -150,6 +150,9 @@ def build_application(settings: Settings, services: Services | None = None) -> L
             interval=redelivery.PRUNE_EVERY,
             first=redelivery.PRUNE_EVERY,
         )
+        application.job_queue.run_repeating(
+            redelivery.send_owed_replies, interval=redelivery.OWED_SWEEP_EVERY, first=1.0
+        )
     return application
 
 

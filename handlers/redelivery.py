@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 # Telegram gives up on an update after about a day; records are kept a little longer.
 KEEP_HANDLED = timedelta(days=3)
 PRUNE_EVERY = timedelta(hours=1)
+# A poller confirms its offset while it still handles updates, so an answer lost in a crash
+# may never come back as a redelivery: a sweep sends it. It waits long enough for the
+# process that committed the turn to have sent the answer itself.
+OWED_AFTER = timedelta(seconds=10)
+OWED_SWEEP_EVERY = timedelta(seconds=5)
 Owed = list[dict[str, Any]]
 
 
@@ -165,6 +170,23 @@ async def skip_handled(update: Update, context: LaporContext) -> None:
             # Reported like a handler's error, but no later handler may run on this update.
             await context.application.process_error(update, error)
     raise ApplicationHandlerStop
+
+
+async def send_owed_replies(context: LaporContext) -> None:
+    """Job: send the answers of turns whose process died (or Telegram failed) after commit."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        owed = await handled.claim_owed(session, services.clock(), OWED_AFTER)
+    for record in owed:
+        try:
+            await send_owed(context, record.update_id, record.chat_id, record.replies)
+        except RepliesNotSent:
+            log.warning("the owed replies of update %s are not sent yet", record.update_id)
+        except TelegramError as error:
+            kind = type(error).__name__
+            log.warning("the owed replies of update %s failed: %s", record.update_id, kind)
+        else:
+            log.info("sent the replies update %s still owed", record.update_id)
 
 
 async def prune_handled(context: LaporContext) -> None:

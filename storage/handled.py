@@ -6,10 +6,11 @@ record commit together; the replies it stores are what the sender still owes Tel
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import HandledUpdate
@@ -51,6 +52,43 @@ async def mark_sent(session: AsyncSession, update_id: int) -> None:
         .where(HandledUpdate.update_id == update_id)
         .values(replies_sent=True, replies=None)
     )
+
+
+@dataclass(frozen=True)
+class Owed:
+    """Replies an update still owes, claimed for sending."""
+
+    update_id: int
+    chat_id: int | None
+    replies: list[dict[str, Any]]
+
+
+async def claim_owed(
+    session: AsyncSession, now: datetime, waited: timedelta, limit: int = 50
+) -> list[Owed]:
+    """Records whose replies are unsent `waited` after the fact, claimed by this caller.
+
+    Claiming moves `handled_at` to now, so no other process takes the same record until
+    `waited` has passed again; the update is atomic on both databases.
+    """
+    due = (
+        select(HandledUpdate.update_id)
+        .where(HandledUpdate.replies_sent.is_(False), HandledUpdate.handled_at < now - waited)
+        .order_by(HandledUpdate.handled_at)
+        .limit(limit)
+    )
+    claimed = await session.execute(
+        update(HandledUpdate)
+        .where(
+            HandledUpdate.update_id.in_(due.scalar_subquery()),
+            HandledUpdate.replies_sent.is_(False),
+            HandledUpdate.handled_at < now - waited,
+        )
+        .values(handled_at=now)
+        .returning(HandledUpdate.update_id, HandledUpdate.chat_id, HandledUpdate.replies)
+        .execution_options(synchronize_session=False)
+    )
+    return [Owed(update_id, chat_id, replies or []) for update_id, chat_id, replies in claimed]
 
 
 async def prune(session: AsyncSession, before: datetime) -> int:

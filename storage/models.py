@@ -314,6 +314,9 @@ class HandledUpdate(Base):
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column()
     replies_sent: Mapped[bool] = mapped_column(default=False)
 
+    # The sweep for replies still owed reads only the few unsent rows.
+    __table_args__ = (Index("ix_handled_updates_owed", "replies_sent", "handled_at"),)
+
 
 class ApiToken(Base):
     """A key for the HTTP APIs: an agency's bearer token or an Open311 client's api_key.

@@ -12,8 +12,11 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import build_application, build_services
+from bot.context import LaporContext
 from bot.emulator import Emulator, Update, User
 from bot.lifecycle import Status
+from handlers import redelivery
 from storage.models import AuditEntry, HandledUpdate, OutboxMessage, TimelineEvent
 from tests.harness import Clock, Harness
 from tests.steps import CONTENT, consent, file_report, last, texts
@@ -192,3 +195,34 @@ async def test_one_update_reaching_two_processes_at_once_takes_effect_once(
     # Every answer once, in order: consent, menu, classification, content, category.
     assert len(seen) == len(set(seen)), seen
     assert "Langkah 3 dari" in seen[-1]
+
+
+async def test_an_answer_owed_when_the_update_never_comes_again_is_swept_out_once(
+    harness: Harness, emulator: Emulator, citizen: User, clock: Clock
+) -> None:
+    """A poller confirms offsets while it still handles updates, so a crash may leave an
+    answer owed that no redelivery brings back: every process's sweep looks for overdue
+    answers, and exactly one of them sends it."""
+    await consent(citizen)
+    await citizen.say("1")
+    emulator.faults.fail_next(1, status=500, methods="sendMessage")
+    action = emulator.script.act_say(citizen, "1")
+    await emulator.wait_idle()
+    assert not emulator.script.new_bot_messages(action.chat, action.after_id)
+    # A second process on the same database, whose sweep races the first one's.
+    settings = harness.settings()
+    other = build_application(settings, build_services(settings, clock=clock))
+    await other.initialize()
+    assert harness.application is not None
+    contexts = [LaporContext(app) for app in (harness.application, other)]
+    try:
+        clock.advance(seconds=5)
+        await asyncio.gather(*(redelivery.send_owed_replies(c) for c in contexts))
+        assert not emulator.script.new_bot_messages(action.chat, action.after_id), "not yet due"
+        clock.advance(seconds=6)
+        await asyncio.gather(*(redelivery.send_owed_replies(c) for c in contexts))
+    finally:
+        await other.shutdown()
+    replies = emulator.script.new_bot_messages(action.chat, action.after_id)
+    assert len(replies) == 1 and "Langkah 2 dari" in texts(replies)[0], texts(replies)
+    assert "Langkah 3 dari" in last(await citizen.say(CONTENT))

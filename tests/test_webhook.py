@@ -252,3 +252,12 @@ def test_webhook_mode_names_a_missing_or_wrong_setting_in_one_line(tmp_path: Pat
     )
     result = _lapor_bot("webhook", cwd=tmp_path, WEBHOOK_URL="lapor.example.go.id")
     assert result.stderr.strip().startswith("lapor-bot: WEBHOOK_URL is wrong:")
+
+
+async def test_the_agency_api_and_open311_are_served_beside_the_webhook(
+    webhook: WebhookHarness,
+) -> None:
+    status, body = await _get(f"{webhook.root}/open311/v2/services.json")
+    assert status == 200 and json.loads(body), "the categories, as Open311 services"
+    status, _ = await _get(f"{webhook.root}/api/v1/reports")
+    assert status == 401, "the agencies' API wants a token"

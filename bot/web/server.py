@@ -7,7 +7,8 @@ concurrently, and Telegram hears back only when the update was handled: if the p
 dies first, Telegram delivers the update again (and the handled-updates record keeps it
 from taking effect twice).
 
-Routes: the path of WEBHOOK_URL (POST, Telegram's updates), /healthz and /metrics.
+Routes: the path of WEBHOOK_URL (POST, Telegram's updates), /healthz, /metrics, and the
+agencies' API and Open311 under /api/v1/ and /open311/v2/ (bot/api).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
+from bot.api.mount import mount_apis
 from bot.app import build_application
 from bot.context import LaporApplication, LaporContext
 from bot.services import Services
@@ -90,6 +92,8 @@ def make_app(settings: Settings, services: Services | None = None) -> web.Applic
     app.router.add_post(bot.path, receive)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    bot_data = application.bot_data
+    mount_apis(app, bot_data.services, wake=bot_data.wake_dispatcher)
     return app
 
 

@@ -33,6 +33,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_handled_updates_handled_at"), ["handled_at"], unique=False
         )
+        batch_op.create_index(
+            "ix_handled_updates_owed", ["replies_sent", "handled_at"], unique=False
+        )
 
     with op.batch_alter_table("reporters", schema=None) as batch_op:
         batch_op.add_column(
@@ -101,6 +104,7 @@ def downgrade() -> None:
         batch_op.drop_column("simple_mode")
 
     with op.batch_alter_table("handled_updates", schema=None) as batch_op:
+        batch_op.drop_index("ix_handled_updates_owed")
         batch_op.drop_index(batch_op.f("ix_handled_updates_handled_at"))
 
     op.drop_table("handled_updates")
