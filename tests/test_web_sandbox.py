@@ -188,6 +188,18 @@ async def test_a_report_filed_answered_and_notified_in_the_browser(page: Page) -
         SCREENSHOT.parent.mkdir(exist_ok=True)
         SCREENSHOT.write_bytes(shot)
 
+    # The statistics: the chart the bot uploads shows as a picture, its figures as text.
+    await open_topic(page, "Umum")
+    await page.get_by_label("Pesan petugas di topik ini").fill("/statistik")
+    await page.keyboard.press("Enter")
+    chart = staff_log.locator("img.photo")
+    await expect(chart).to_have_count(1, timeout=WAIT_MS)
+    await expect(staff_log).to_contain_text("1 laporan masuk.", timeout=WAIT_MS)
+    await page.wait_for_function(
+        "() => document.querySelector('#staff-log img.photo').naturalWidth >= 1200",
+        timeout=WAIT_MS,
+    )
+
 
 async def test_lapor_bot_sandbox_web_serves_the_page_until_interrupted(tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
