@@ -5,7 +5,8 @@ before confirming its offset. Each unit of work records its update together with
 replies it owes (catalogue keys and parameters, so they render the same later); the
 replies are sent after commit and then marked sent. A redelivered update whose record
 exists is not handled again: if its replies never went out (the process died, or
-Telegram failed, between commit and sending), they are sent now.
+Telegram failed, between commit and sending), they are sent now. Answers still owed a
+little later, whose update will not come again (a poller confirmed it), are sent by a job.
 """
 
 from __future__ import annotations
