@@ -5,6 +5,8 @@ from __future__ import annotations
 import struct
 from datetime import date
 
+from sqlalchemy import select
+
 from bot.emulator import Emulator, Message, User
 from bot.statistics import Grouping, window_for
 from bot.stats_text import Section, pack
@@ -12,7 +14,7 @@ from bot.tracking import format_code
 from storage.models import AuditEntry
 from tests.a11y import findings
 from tests.harness import Harness
-from tests.steps import count, file_report
+from tests.steps import file_report
 from tests.test_staff import Staff, card_of, settled, staff, topic_named
 
 __all__ = ["staff"]  # the fixture, shared with the staff tests
@@ -100,7 +102,11 @@ async def test_statistik_sends_a_chart_and_the_same_figures_in_words(
         assert findings(message.text or "", locale="id") == []
     assert findings(photo.caption or "", locale="id") == []
     assert all(m.thread_id is None for m in (photo, *words)), "answered where it was asked"
-    assert await count(harness, AuditEntry) > 0
+    async with harness.services.sessionmaker() as session:
+        audited = (
+            await session.execute(select(AuditEntry).where(AuditEntry.action == "statistik"))
+        ).scalars()
+        assert [(a.actor_user_id, a.allowed) for a in audited] == [(staff.officer.id, True)]
     assert format_code(on_time) not in text, "figures, not a list of reports"
 
 
