@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.delivery import leases
 from bot.delivery.destinations import Destinations, Place
 from bot.delivery.errors import Failure, Kind, Undeliverable, classify, safe_detail
@@ -74,7 +74,7 @@ def delivery_bot(settings: Settings, connections: int = 40) -> Bot:
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
-        request=HTTPXRequest(connection_pool_size=connections),
+        request=AiohttpRequest(connections),
     )
 
 
