@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
@@ -11,9 +9,10 @@ from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.emulator import Chat, Emulator, User
 from bot.tracking import format_code
 from storage.erasure import ERASED_ACTION, ERASED_ERROR
-from storage.models import AuditEntry, Base, Draft, HandledUpdate, OutboxMessage, Reporter
+from storage.models import AuditEntry, Draft, HandledUpdate, OutboxMessage, Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness
+from tests.privacy_helpers import everything_stored, traces
 from tests.steps import CONTENT, code_in, consent, count, last, reports, texts, to_step
 
 # A Telegram id no other number in the database resembles.
@@ -49,20 +48,9 @@ async def settled(emulator: Emulator) -> None:
     await emulator.wait_idle(settle=0.3)
 
 
-async def everything_stored(harness: Harness, *, but: tuple[str, ...] = ()) -> str:
-    """Every row of every table (but those named), as text."""
-    lines: list[str] = []
-    async with harness.services.sessionmaker() as session:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in but:
-                rows = (await session.execute(select(table))).all()
-                lines += [repr(tuple(row)) for row in rows]
-    return "\n".join(lines)
-
-
 def traces_of_siti(text: str) -> list[str]:
     """Siti's name, username or Telegram id wherever they appear."""
-    return re.findall(rf"(?i)\b(?:siti|rahma)\b|(?<!\d){SITI_ID}(?!\d)", text)
+    return traces(text, "siti", "rahma", user_id=SITI_ID)
 
 
 def newest_card(emulator: Emulator, group: Chat, code: int) -> str:

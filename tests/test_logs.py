@@ -218,13 +218,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def lapor_bot_run(tmp_path: Path, **env: str) -> tuple[int, str]:
-    """`lapor-bot run` as a process with only the given settings; exit code and output."""
+async def lapor_bot(command: str, tmp_path: Path, **env: str) -> tuple[int, str]:
+    """`lapor-bot <command>` as a process with only the given settings; exit code, output."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
-        "run",
+        command,
         cwd=tmp_path,
         env={
             **{k: v for k, v in os.environ.items() if k not in LIVE_VARIABLES},
@@ -240,12 +240,16 @@ async def lapor_bot_run(tmp_path: Path, **env: str) -> tuple[int, str]:
     return process.returncode, output.decode()
 
 
+@pytest.mark.parametrize("command", ["run", "webhook"])
 async def test_a_rejected_token_is_named_but_never_printed(
-    tmp_path: Path, emulator: Emulator
+    command: str, tmp_path: Path, emulator: Emulator
 ) -> None:
     wrong = "987654:WRONG-SECRET-of-an-old-bot"
-    code, output = await lapor_bot_run(
+    code, output = await lapor_bot(
+        command,
         tmp_path,
+        WEBHOOK_URL="https://lapor.example.go.id/telegram",
+        WEBHOOK_PORT=str(free_port()),
         TELEGRAM_BOT_TOKEN=wrong,
         TELEGRAM_BASE_URL=emulator.base_url,
         TELEGRAM_BASE_FILE_URL=emulator.base_file_url,
@@ -263,7 +267,8 @@ async def test_an_unreachable_bot_api_is_named_but_the_token_never_printed(
     tmp_path: Path,
 ) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"
-    code, output = await lapor_bot_run(
+    code, output = await lapor_bot(
+        "run",
         tmp_path,
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_BASE_URL=f"{nowhere}/bot",

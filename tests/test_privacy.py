@@ -8,7 +8,6 @@ audit log and timeline are all searched for the reporter's name, username and Te
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 import pytest
@@ -18,7 +17,8 @@ from bot.emulator import Chat, Emulator, User
 from bot.tracking import format_code
 from storage.models import AuditEntry, TimelineEvent
 from tests.harness import Harness
-from tests.steps import CONTENT, code_in, consent
+from tests.privacy_helpers import everything_stored, traces
+from tests.steps import CONTENT, code_in, consent, last, to_step
 
 SITI_ID = 73459876
 BUDI_ID = 61829374
@@ -51,12 +51,6 @@ def staff(harness: Harness, emulator: Emulator) -> Staff:
     emulator.add_group_member(group, verifier, admin=True)
     emulator.add_group_member(group, officer)
     return Staff(group, verifier, officer)
-
-
-def traces(text: str, *names: str, user_id: int) -> list[str]:
-    """Any of the names (whole words, any case) or the Telegram id in a text."""
-    words = "|".join(re.escape(name) for name in names)
-    return re.findall(rf"(?i)\b(?:{words})\b|(?<!\d){user_id}(?!\d)", text)
 
 
 def staff_saw(emulator: Emulator, group: Chat) -> str:
@@ -145,3 +139,20 @@ async def test_an_anonymous_reporter_is_never_shown_to_staff(
     await settled(emulator)
     assert "Pelapor: Budi Santoso (@budisan)." in staff_saw(emulator, group)
     assert traces(staff_saw(emulator, group), "Budi", user_id=BUDI_ID)
+
+
+async def test_a_shared_contact_is_neither_stored_nor_passed_on(
+    harness: Harness, emulator: Emulator, siti: User, staff: Staff
+) -> None:
+    phone = "+6281298765432"
+    await consent(siti)
+    shared = await siti.send_contact(phone_number=phone)
+    assert last(shared).endswith("Layanan nomor berapa yang Anda perlukan?")
+    await to_step(siti, 2)
+    again = await siti.send_contact(phone_number=phone, expect=2)
+    assert "Kontak yang Anda bagikan tidak kami simpan" in (again[0].text or "")
+    await siti.say(CONTENT)
+    await settled(emulator)
+    digits = phone.lstrip("+")
+    for seen in (await everything_stored(harness), staff_saw(emulator, staff.group)):
+        assert digits not in seen and digits[2:] not in seen
