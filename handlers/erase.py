@@ -61,7 +61,7 @@ async def answer(turn: Turn) -> None:
 
 async def keep(turn: Turn) -> None:
     """Leave the data as it is and return to the menu."""
-    turn.say("erase.kept")
+    turn.say("erase.not_erased")
     home.show(turn)
 
 
