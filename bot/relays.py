@@ -84,9 +84,9 @@ async def agency_reply(
     copy: Copy | None,
     actor: Actor,
     now: datetime,
-) -> None:
+) -> Reporter:
     """An agency answers the citizen (from the staff group or the API): relayed, audited,
-    and a forwarded report's first answer marks it in progress.
+    and a forwarded report's first answer marks it in progress. Returns the citizen.
 
     Raises NoReporter, or TransitionRefused from that first step.
     """
@@ -97,6 +97,7 @@ async def agency_reply(
     record(session, actor, "reply", report, now=now)
     if report.status is Status.DITERUSKAN:
         await apply(session, services, report, Action.START, actor, now=now)
+    return reporter
 
 
 def citizen_addition(

@@ -8,7 +8,6 @@ from bot import relays, workflow
 from bot.accessibility import Finding
 from bot.context import LaporContext
 from bot.delivery.messages import ChatTarget, Copy, Outgoing
-from bot.lifecycle import Status
 from bot.tracking import format_code
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
@@ -96,24 +95,20 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             )
             locale = services.settings.bot_locale
             return _hint(turn, report, relay_findings(text, locale, relay=False)) if text else None
-        reporter = await report_store.reporter_of(session, report)
-        if reporter is None:
-            return turn.refused("reply", report, Denial.NO_REPORTER)
         has_file = message.text is None
-        relays.staff_reply(
+        # Relayed, audited, and a forwarded report's first answer starts the follow-up:
+        # the same core the agencies' API answers through.
+        reporter = await relays.agency_reply(
             session,
             services,
             report,
-            reporter,
             text=text or None,
             copy=Copy(message.chat_id, message.message_id) if has_file else None,
             actor=actor,
             now=now,
         )
-        workflow.record(session, actor, "reply", report, now=now)
-        if report.status is Status.DITERUSKAN:
-            # The agency's first answer means the report is being followed up.
-            await workflow.apply(session, services, report, Action.START, actor, now=now)
+    except relays.NoReporter:
+        return turn.refused("reply", report, Denial.NO_REPORTER)
     except TransitionRefused as refusal:
         return refusal_text(services, turn.t, refusal.reason.value, report)
     if not text:
