@@ -210,13 +210,7 @@ async def post_request(request: web.Request) -> web.Response:
         deadline=format_date(services.calendar.local_date(deadline), services.settings.bot_locale),
     )
     return web.json_response(
-        [
-            {
-                "service_request_id": format_code(report.code),
-                "service_notice": notice,
-                "account_id": None,
-            }
-        ]
+        [{"service_request_id": format_code(report.code), "service_notice": notice}]
     )
 
 
