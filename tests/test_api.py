@@ -261,8 +261,10 @@ async def test_the_staff_rules_decide_what_an_agency_may_do(api: Api) -> None:
     ]
 
     rows = len(await outbox(services))
+    api.clock.advance(hours=1)
     status, body = await api.post_json(path, {"action": "catatan", "text": "Cek anggaran."}, token)
     assert status == 201 and body["status"] == "DITERUSKAN"
+    assert body["updated_at"] == "2026-11-25T11:00:00+07:00", "a note is a change too"
     assert body["timeline"][-1]["internal_note"] == "Cek anggaran."
     assert body["timeline"][-1]["public_text"] is None
     assert not [r for r in (await outbox(services))[rows:] if r.destination["kind"] == "citizen"]

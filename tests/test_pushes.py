@@ -16,12 +16,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import workflow
+from bot import relays, workflow
 from bot.agencies import AgenciesFileError, load_directory
 from bot.emulator import Emulator, User
 from bot.settings import SAMPLE_AGENCIES_FILE
 from bot.tracking import format_code
 from bot.transitions import Action, Role
+from storage import reports as report_store
 from storage.models import OutboxMessage
 from tests.api_helpers import act, add_reporter, file, outbox
 from tests.harness import Clock, Harness
@@ -289,3 +290,33 @@ def test_the_agencies_file_takes_a_webhook_with_its_secret(tmp_path: Path) -> No
 
 def _officer() -> workflow.Actor:
     return workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Agus")
+
+
+async def test_a_citizens_addition_is_pushed_without_who_wrote_it(
+    start_bot: StartBot, receiver: Receiver, tmp_path: Path, clock: Clock
+) -> None:
+    bot = await start_bot(agencies_with_webhook(tmp_path, receiver.url))
+    services = bot.services
+    siti = await add_reporter(services)
+    code = await file(services, category="drainase", reporter_id=siti)
+    await act(services, code, Action.FORWARD, agency="dsdabm")
+    clock.advance(minutes=30)
+    async with services.sessionmaker.begin() as session:
+        report = await report_store.by_code(session, code)
+        relays.citizen_addition(
+            session,
+            services,
+            report,
+            text="Airnya sudah masuk ke rumah warga.",
+            copy=None,
+            citizen=workflow.Actor(Role.CITIZEN),
+            now=clock(),
+        )
+    await bot.dispatcher.drain()
+    assigned, added = receiver.documents()
+    assert assigned["event"] == "report.assigned"
+    assert added["event"] == "report.updated"
+    assert added["change"]["actor"] == "citizen"
+    assert added["change"]["public_text"] == "Airnya sudah masuk ke rumah warga."
+    assert added["report"]["updated_at"] == "2026-11-25T10:30:00+07:00", "an addition is a change"
+    assert "Siti" not in json.dumps(added)
