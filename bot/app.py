@@ -34,7 +34,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.workdays import WorkingCalendar
-from handlers import private, redelivery, staff_cards, staff_commands, staff_replies
+from handlers import private, redelivery, staff_bar, staff_cards, staff_commands, staff_replies
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
 from storage.db import create_engine, create_sessionmaker
 from storage.models import utcnow
@@ -83,16 +83,24 @@ def register_handlers(application: LaporApplication) -> None:
     )
     # 3. Staff: card buttons (anywhere; the handler checks the chat and the person).
     application.add_handler(CallbackQueryHandler(staff_cards.on_card_press))
-    # 4. Staff: typed commands, the equivalent of every button, plus queue, report, search.
+    # 4. Staff: typed commands, the equivalent of every button, plus queue, report, search,
+    #    and barring a citizen. An edited command is not run again (4c).
     application.add_handler(
         CommandHandler(
-            [*staff_commands.ACTION_COMMANDS, *staff_commands.QUERY_COMMANDS],
+            [*staff_commands.ACTION_COMMANDS, *staff_commands.QUERY_COMMANDS, *staff_bar.COMMANDS],
             staff_commands.on_staff_command,
-            filters=groups,
+            filters=groups & filters.UpdateType.MESSAGE,
         )
     )
     # 4b. Staff: statistics as a chart and in words, and a month's reports as CSV.
     application.add_handler(CommandHandler(STATS_COMMANDS, on_stats_command, filters=groups))
+    # 4c. Staff: an edited command gets a note that it was not run again.
+    application.add_handler(
+        MessageHandler(
+            groups & filters.UpdateType.EDITED_MESSAGE & filters.COMMAND,
+            staff_commands.on_edited_command,
+        )
+    )
     # 5. Staff: replies in a staff chat (privacy mode lets replies to the bot through).
     application.add_handler(
         MessageHandler(

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     # How much the process logs. Even at DEBUG, libraries that would log message text or
     # the token stay at INFO or above, and secrets are hidden (bot/logging_setup.py).
     log_level: str = "INFO"
+    # Flood control per citizen: more than this many messages in the window get one polite
+    # notice and are then not read until the window has passed.
+    flood_messages: int = Field(default=30, ge=1)
+    flood_window_seconds: int = Field(default=60, ge=1)
+    # New reports one citizen may file per calendar day (in bot_timezone).
+    daily_report_cap: int = Field(default=5, ge=1)
     # Spoken replies (Pengaturan): a speech synthesiser and an OGG/Opus encoder, by name on
     # PATH or by path; when either is missing the setting tells citizens it is unavailable.
     espeak_command: str = "espeak-ng"

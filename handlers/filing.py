@@ -9,7 +9,7 @@ from bot.intake.answers import Answers
 from bot.intake.steps import TOTAL, Step
 from handlers import filing_answers as answers_of
 from handlers import filing_questions as questions
-from handlers import home, submission
+from handlers import guard, home, submission
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Context, Flow, Turn
 from storage import drafts
@@ -44,6 +44,8 @@ def _save(turn: Turn, step: Step, answers: Answers, *, editing: bool) -> None:
 async def start(turn: Turn) -> None:
     """Begin a report, or continue the one the citizen left unfinished."""
     if turn.reporter.draft is None:
+        if not await guard.may_start_report(turn):
+            return  # the daily cap is reached: told when, and the other channels
         drafts.start(turn.session, turn.reporter, Step.KLASIFIKASI.value, turn.now)
     else:
         turn.say("filing.resume", step=Step(turn.reporter.draft.step).number, total=TOTAL)

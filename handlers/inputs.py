@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -25,6 +26,16 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
+class Unsupported(StrEnum):
+    """What an OTHER message was, so the answer can name it."""
+
+    STICKER = "sticker"
+    VIDEO_NOTE = "video_note"
+    POLL = "poll"
+    CONTACT = "contact"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class Input:
     """A citizen's message: its kind, its text (or caption), and any file or map point."""
@@ -34,6 +45,7 @@ class Input:
     file: FileRef | None = None
     latitude: float | None = None
     longitude: float | None = None
+    unsupported: Unsupported | None = None
     # Where it was sent, so a file can later be copied to the staff from there.
     chat_id: int = 0
     message_id: int = 0
@@ -43,11 +55,50 @@ class Input:
         """The text folded for matching keywords and choices ("" for non-text)."""
         return normalise(self.text) if self.kind is Kind.TEXT else ""
 
+    @property
+    def command(self) -> str | None:
+        """For "/start xyz", the command alone ("/start"); None for anything else."""
+        if self.kind is not Kind.TEXT or not self.text.startswith("/"):
+            return None
+        head = self.text.split(maxsplit=1)[0]
+        return head if len(head) > 1 else None
+
+
+# Line breaks and tabs are kept; other control characters are invisible, a terminal or
+# export may act on them, and PostgreSQL cannot store NUL at all.
+_KEPT_CONTROLS = frozenset("\n\t")
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
+def clean(text: str) -> str:
+    """The text without control characters (except line breaks and tabs) or lone surrogates.
+
+    Direction marks, zero-width joiners and emoji stay: they belong to real writing.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch
+        for ch in text
+        if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
+
 
 def _seconds(duration: timedelta | int | None) -> int | None:
     if isinstance(duration, timedelta):
         return round(duration.total_seconds())
     return duration
+
+
+def _unsupported(message: Message) -> Unsupported:
+    if message.sticker is not None:
+        return Unsupported.STICKER
+    if message.video_note is not None:
+        return Unsupported.VIDEO_NOTE
+    if message.poll is not None:
+        return Unsupported.POLL
+    if message.contact is not None:
+        return Unsupported.CONTACT
+    return Unsupported.UNKNOWN
 
 
 def read_input(message: Message) -> Input:
@@ -56,21 +107,24 @@ def read_input(message: Message) -> Input:
 
 
 def _classify(message: Message) -> Input:
-    caption = message.caption or ""
+    caption = clean(message.caption or "")
     if message.text is not None:
-        return Input(Kind.TEXT, message.text)
+        return Input(Kind.TEXT, clean(message.text))
     if message.photo:
         largest = message.photo[-1]
         ref = FileRef("photo", largest.file_id, largest.file_unique_id, largest.file_size)
         return Input(Kind.PHOTO, caption, ref)
-    if message.location is not None and message.venue is None:
+    if message.location is not None:
+        # A venue (a place picked from a list) carries its map point too.
         location = message.location
         return Input(Kind.LOCATION, latitude=location.latitude, longitude=location.longitude)
+    # A GIF (or a video sent muted, which Telegram turns into one) is kept as a document:
+    # Telegram sends it with a document field, and sendDocument can pass it on.
     for kind, media in (
         (Kind.VOICE, message.voice),
         (Kind.AUDIO, message.audio),
         (Kind.VIDEO, message.video),
-        (Kind.DOCUMENT, message.document),
+        (Kind.DOCUMENT, message.document or message.animation),
     ):
         if media is not None:
             ref = FileRef(
@@ -83,4 +137,4 @@ def _classify(message: Message) -> Input:
                 _seconds(getattr(media, "duration", None)),
             )
             return Input(kind, caption, ref)
-    return Input(Kind.OTHER)
+    return Input(Kind.OTHER, unsupported=_unsupported(message))

@@ -8,6 +8,7 @@ second instance continues exactly where the citizen was.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +23,15 @@ from handlers import (
     erase,
     filing,
     followup,
+    guard,
     home,
     menu,
     rating,
     settings,
 )
-from handlers.inputs import Kind, read_input
+from handlers.inputs import Input, Kind, read_input
 from handlers.redelivery import RepliesNotSent, owed_replies, send_owed
+from handlers.render import send_replies
 from handlers.turn import Context, Flow, Turn
 from storage import handled, links, reporters, reports
 from storage.models import Report, Reporter
@@ -96,6 +99,11 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                     erase.nothing(turn)
                 elif reporter is None:
                     await consent.answer(session, services, who, turn, sent.word)
+                elif not await guard.admit(turn):
+                    pass  # barred or flooding: the one notice due, if any, is on the turn
+                elif (odd := guard.odd_input(turn, message.date)) is not None:
+                    turn.problem(odd.key, **odd.params)
+                    await _flow(turn).ask(turn)
                 elif (report := await _replied_report(session, message, reporter)) is not None:
                     await additions.add(turn, report, who.chat_id, message.message_id)
                 else:
@@ -127,17 +135,28 @@ async def _replied_report(
 
 
 def _universal(turn: Turn) -> str | None:
+    """The universal word typed, alone or as a command with words after it ("/start xyz")."""
     if turn.input.kind is not Kind.TEXT:
         return None
-    return next((key for key in UNIVERSAL if turn.said(key)), None)
+    found = next((key for key in UNIVERSAL if turn.said(key)), None)
+    command = turn.input.command
+    if found is None and command is not None:
+        bare = replace(turn, input=Input(Kind.TEXT, command))
+        found = next((key for key in UNIVERSAL if bare.said(key)), None)
+    return found
+
+
+def _flow(turn: Turn) -> Flow:
+    """The flow whose question the citizen's next message answers."""
+    context = turn.reporter.context
+    if context in (Context.FILING, Context.CANCEL) and turn.reporter.draft is None:
+        context = Context.MENU  # the draft expired or was sent from elsewhere
+    return FLOWS.get(context, menu.FLOW)
 
 
 async def route(turn: Turn) -> None:
     """Handle the universal words, then give the message to the flow it answers."""
-    context = turn.reporter.context
-    if context in (Context.FILING, Context.CANCEL) and turn.reporter.draft is None:
-        context = Context.MENU  # the draft expired or was sent from elsewhere
-    flow = FLOWS.get(context, menu.FLOW)
+    flow = _flow(turn)
     match _universal(turn):
         case "word.menu" | "word.start":
             home.show(turn)
@@ -163,14 +182,19 @@ async def route(turn: Turn) -> None:
 
 async def on_edited(update: Update, context: LaporContext) -> None:
     """An edited message is not re-read; say so, so the citizen sends a new one."""
-    chat = update.effective_chat
-    if chat is None:
-        return
+    message = update.effective_message
+    if message is None or message.location is not None:
+        return  # a shared live location moving on the map: nothing was said
     services = context.services
-    async with services.sessionmaker() as session:
-        reporter = await reporters.find(session, _identity(update))
-    t = services.locales.get(reporter.locale if reporter else services.settings.bot_locale)
-    await context.bot.send_message(chat.id, t("error.edited"))
+    who = _identity(update)
+    async with services.sessionmaker.begin() as session:
+        reporter = await reporters.find(session, who)
+        stranger = reporters.stranger(services.settings.bot_locale)
+        turn = Turn(session, services, reporter or stranger, read_input(message), services.clock())
+        if reporter is None or await guard.admit(turn):
+            turn.say("error.edited")
+    t = services.locales.get(turn.reporter.locale)
+    await send_replies(context.bot, who.chat_id, turn.replies, t)
 
 
 async def on_error(update: object, context: LaporContext) -> None:

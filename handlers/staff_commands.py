@@ -18,6 +18,7 @@ from bot.lifecycle import OPEN_STATUSES
 from bot.services import Services
 from bot.tracking import CodeError, format_code, parse_code
 from bot.transitions import NEEDS_TEXT, Action, Role, TransitionRefused
+from handlers import staff_bar
 from handlers.staff_access import StaffScope, StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
 from storage import handled, outbox
@@ -51,12 +52,31 @@ async def on_staff_command(update: Update, context: LaporContext) -> None:
             answer: Outgoing | None = Outgoing(text=turn.refused(command, None, Denial.NOT_STAFF))
         elif command in QUERY_COMMANDS:
             answer = await _query(turn, command, words)
+        elif command in staff_bar.COMMANDS:
+            answer = await staff_bar.run(turn, command, words)
         else:
             answer = await _action(turn, command, words)
         if answer is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
         handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
+    context.bot_data.wake_dispatcher()
+
+
+async def on_edited_command(update: Update, context: LaporContext) -> None:
+    """An edited command is not run again (it may have run already); say so in the topic."""
+    message = update.effective_message
+    if message is None or scope_of(context.services, message.chat_id) is None:
+        return
+    command = (message.text or "/").split()[0].lstrip("/").split("@")[0].casefold()
+    if command not in (*ACTION_COMMANDS, *QUERY_COMMANDS, *staff_bar.COMMANDS):
+        return
+    services = context.services
+    t = services.locales.get(services.settings.bot_locale)
+    async with services.sessionmaker.begin() as session:
+        here = ChatTarget(message.chat_id, message.message_thread_id)
+        edited = Outgoing(text=t("staff.edited"))
+        outbox.enqueue(session, here, edited, purpose="staff_prompt", now=services.clock())
     context.bot_data.wake_dispatcher()
 
 

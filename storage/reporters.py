@@ -100,6 +100,7 @@ async def count_message(
         .execution_options(synchronize_session=False)
     )
     count, started = (await session.execute(statement)).one()
+    assert started is not None, "the update always sets the window's start"
     set_committed_value(reporter, "flood_count", count)
     set_committed_value(reporter, "flood_started_at", started)
     return int(count), started

@@ -46,7 +46,7 @@ async def test_stickers_and_other_messages_are_refused_in_words(
     await consent(citizen)
     question = last(await to_step(citizen, 2))
     replies = await citizen.send_sticker()
-    assert texts(replies)[0].startswith("Pesan jenis itu belum bisa kami terima.")
+    assert texts(replies)[0].startswith("Stiker tidak bisa kami baca sebagai jawaban.")
     assert last(replies) == question
 
 
