@@ -250,12 +250,18 @@ class Scripter:
         poll = {
             "id": f"{target.id}{target.next_message_id}",
             "question": question,
-            "options": [{"text": o, "voter_count": 0} for o in options],
+            # Bot API 9.6: each option has an id that survives edits; clients must send it.
+            "options": [
+                {"persistent_id": str(n), "text": o, "voter_count": 0}
+                for n, o in enumerate(options)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": True,
+            "members_only": False,
         }
         return self._post(
             user, chat, f"{user.first_name} sent a poll", media="poll", content={"poll": poll}
