@@ -264,7 +264,7 @@ async def test_files_over_the_limit_are_refused_clearly_and_smaller_ones_kept(
     question = last(step6)
     document = await citizen.send_document(size=25 * 1024 * 1024, file_name="rekaman.zip")
     assert texts(document)[0] == too_big and last(document) == question
-    assert (await state(harness, citizen)).answers["attachments"] == []
+    assert (await state(harness, citizen)).answers["attachments"] == ()
     kept = await citizen.send_document(size=19 * 1024 * 1024, file_name="foto-jalan.pdf")
     assert "lampiran 1 dari 5" in last(kept)
 
