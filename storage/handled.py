@@ -38,7 +38,8 @@ def record(
         HandledUpdate(
             update_id=update_id,
             handled_at=now,
-            chat_id=chat_id,
+            # The chat is kept only while replies are owed to it: it identifies a person.
+            chat_id=chat_id if replies else None,
             replies=replies or None,
             replies_sent=not replies,
         )
@@ -46,11 +47,11 @@ def record(
 
 
 async def mark_sent(session: AsyncSession, update_id: int) -> None:
-    """The replies went out: forget their content (it may quote the citizen)."""
+    """The replies went out: forget their content and chat (both identify the citizen)."""
     await session.execute(
         update(HandledUpdate)
         .where(HandledUpdate.update_id == update_id)
-        .values(replies_sent=True, replies=None)
+        .values(replies_sent=True, replies=None, chat_id=None)
     )
 
 

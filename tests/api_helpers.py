@@ -31,7 +31,9 @@ from storage.models import AuditEntry, OutboxMessage, Report, Reporter
 from tests.harness import Clock
 
 CONTENT = "Lampu jalan di depan pasar Kosambi mati sejak seminggu, jalan gelap di malam hari."
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "open311-georeport-v2"
+# A copy of the published schemas (Open311 schema-validation, georeport-v2), so a clean
+# clone runs the checks without the shared folder beside it.
+SCHEMAS = Path(__file__).resolve().parent / "data" / "open311-georeport-v2"
 VERIFIER = workflow.Actor(Role.ADMIN, user_id=5001, chat_id=-1001, name="Dina")
 
 
@@ -178,7 +180,7 @@ async def audit(services: Services) -> list[AuditEntry]:
 
 
 def open311_schema(name: str) -> jsonschema_rs.Validator:
-    """A published GeoReport v2 schema (../shared/open311-georeport-v2), formats checked."""
+    """A published GeoReport v2 schema (tests/data/open311-georeport-v2), formats checked."""
     registry = jsonschema_rs.Registry(
         [
             (f"file://{SCHEMAS}/{path.name}", json.loads(path.read_text()))

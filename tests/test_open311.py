@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 (/open311/v2): every answer checked against the published schemas
-in ../shared/open311-georeport-v2, public reports only, and posting as an intake channel."""
+in tests/data/open311-georeport-v2, public reports only, and posting as an intake channel."""
 
 from __future__ import annotations
 
