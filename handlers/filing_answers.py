@@ -73,7 +73,7 @@ def isi(turn: Turn, answers: Answers) -> Outcome:
         ack = Msg("filing.voice_received", {"seconds": sent.file.duration or 0})
         return Next(answers.with_(voice=sent.file, content=None), ack)
     content = sent.text.strip()
-    if len(content) < rules.CONTENT_MIN_CHARS:
+    if rules.visible_length(content) < rules.CONTENT_MIN_CHARS:
         return Problem("error.isi_pendek", {"min": rules.CONTENT_MIN_CHARS})
     if len(content) > rules.CONTENT_MAX_CHARS:
         return Problem(
@@ -104,7 +104,7 @@ def lokasi(turn: Turn, answers: Answers) -> Outcome:
     if turn.said("option.lewati"):
         return Next(answers.with_(location_text=None, location_skipped=True))
     text = sent.text.strip()
-    if len(text) < rules.LOCATION_MIN_CHARS:
+    if rules.visible_length(text) < rules.LOCATION_MIN_CHARS:
         return Problem("error.lokasi_pendek")
     if len(text) > rules.LOCATION_MAX_CHARS:
         return Problem("error.lokasi_panjang", {"max": rules.LOCATION_MAX_CHARS})

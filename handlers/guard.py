@@ -8,7 +8,6 @@ citizen sends in a flood, or while barred, is half applied.
 from __future__ import annotations
 
 import math
-import unicodedata
 from datetime import datetime, time, timedelta
 
 from bot.contexts import Context
@@ -27,9 +26,6 @@ BAR_NOTICE_EVERY = timedelta(days=1)
 # arrives within a second or two of the one before. No answer takes more than this.
 LONGEST_ANSWER = rules.CONTENT_MAX_CHARS
 SPLIT_WITHIN = timedelta(seconds=2)
-# Letters that draw nothing (Hangul fillers, the blank Braille pattern), often used to send
-# an "empty" message; zero-width and direction marks are format characters (Cf).
-INVISIBLE = frozenset("\u115f\u1160\u2800\u3164\uffa0")
 UNSUPPORTED = {
     Unsupported.STICKER: "input.sticker",
     Unsupported.VIDEO_NOTE: "input.video_note",
@@ -87,7 +83,7 @@ def odd_input(turn: Turn, sent_at: datetime) -> Msg | None:
 
 def _blank(text: str) -> Msg | None:
     """Only spaces and invisible characters: a message that says nothing at any step."""
-    if all(ch.isspace() or ch in INVISIBLE or unicodedata.category(ch) == "Cf" for ch in text):
+    if all(ch.isspace() or rules.invisible(ch) for ch in text):
         return Msg("input.blank")
     return None
 

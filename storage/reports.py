@@ -137,8 +137,11 @@ async def search(
     """Reports whose text or location contains every word, newest first."""
     query = select(Report)
     for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        query = query.where(Report.content.ilike(pattern) | Report.location_text.ilike(pattern))
+        # Escaped, so "%" or "_" typed by staff is searched for, not a wildcard.
+        query = query.where(
+            Report.content.icontains(word, autoescape=True)
+            | Report.location_text.icontains(word, autoescape=True)
+        )
     if agency is not None:
         query = query.where(Report.agency == agency)
     return (await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars().all()

@@ -158,6 +158,9 @@ async def test_blank_long_and_control_character_texts_get_their_own_answers(
         after.answers["content"] == "Laporandengan karakter[31m nol\ndan baris baru, di Jalan Riau."
     )
     await citizen.say("kembali")
+    # Twenty invisible characters and one letter are one character long to the eye.
+    padded = await citizen.say("\u200b" * 20 + "x")
+    assert texts(padded)[0] == say_id(harness, "error.isi_pendek", min=20)
     longest = await citizen.say("a" * TELEGRAM_MAX_TEXT)
     assert texts(longest)[0] == say_id(harness, "error.isi_panjang", max=3000, length=4096)
 

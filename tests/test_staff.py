@@ -374,8 +374,10 @@ async def test_staff_commands_show_the_queue_a_report_and_search_results(
     await staff.officer.say_in(staff.group, f"/laporan {code}", thread_id=thread, expect=0)
     await staff.officer.say_in(staff.group, "/cari berlubang", thread_id=thread, expect=0)
     await staff.officer.say_in(staff.group, "/cari kebakaran", thread_id=thread, expect=0)
+    # A wildcard typed by staff is searched for as written, never matching everything.
+    await staff.officer.say_in(staff.group, "/cari %", thread_id=thread, expect=0)
     await settled(emulator)
-    queue, report, found, nothing = texts(emulator.bot_messages(staff.group))[-4:]
+    queue, report, found, nothing, literal = texts(emulator.bot_messages(staff.group))[-5:]
     assert queue == (
         "Antrean laporan terbuka, batas waktu terdekat di atas:\n"
         f"{format_code(code)}, Jalan rusak, Menunggu verifikasi, sisa 3 hari kerja."
@@ -385,4 +387,4 @@ async def test_staff_commands_show_the_queue_a_report_and_search_results(
     assert found.endswith(
         f"{format_code(code)}, Jalan rusak, Menunggu verifikasi, sisa 3 hari kerja."
     )
-    assert nothing == "Tidak ada laporan yang cocok."
+    assert nothing == literal == "Tidak ada laporan yang cocok."
