@@ -19,6 +19,12 @@ from storage.models import Report, Reporter
 TEXT_ACTIONS = (Action.HOLD, Action.NOT_OURS, Action.ARCHIVE)
 
 
+def citizen_text(text: str) -> str:
+    """Citizen-written text, escaped and isolated so a direction mark in it cannot reorder
+    the card's own words around it (Unicode FSI ... PDI; screen readers say nothing)."""
+    return f"\u2068{escape(text)}\u2069"
+
+
 def reporter_name(reporter: Reporter) -> str:
     """How a named report's card shows its reporter: name and @username, as Telegram has them."""
     name = " ".join(part for part in (reporter.first_name, reporter.last_name) if part)
@@ -33,7 +39,7 @@ def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> 
     if reporter is None or report.reporter_id is None:
         # Only erasure (/hapusdata) unlinks a report from its reporter.
         return t("card.reporter_erased")
-    return t("card.reporter", name=escape(reporter_name(reporter)))
+    return t("card.reporter", name=citizen_text(reporter_name(reporter)))
 
 
 def card_text(services: Services, report: Report, reporter: Reporter | None) -> str:
@@ -61,7 +67,7 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
         ),
     ]
     if report.location_text:
-        lines.append(t("card.location", value=escape(report.location_text)))
+        lines.append(t("card.location", value=citizen_text(report.location_text)))
     if report.latitude is not None and report.longitude is not None:
         lines.append(
             t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
@@ -72,7 +78,7 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
     if report.confidential:
         lines.append(t("card.confidential"))
     if report.content:
-        lines.append(t("card.content", content=escape(report.content)))
+        lines.append(t("card.content", content=citizen_text(report.content)))
     else:
         lines.append(t("card.voice_content"))
     lines.append(t("card.how_to_reply"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html import escape
 
-from bot.cards import reporter_name
+from bot.cards import citizen_text, reporter_name
 from bot.choices import pick
 from bot.i18n import Lines, Msg
 from bot.services import Services
@@ -73,7 +72,7 @@ def staff_scrub(services: Services, reporter: Reporter) -> erasure.Scrub:
     for locale in SUPPORTED_LOCALES:
         t = services.locales.get(locale)
         if reporter.first_name or reporter.last_name or reporter.username:
-            needles.append(t("card.reporter", name=escape(reporter_name(reporter))))
+            needles.append(t("card.reporter", name=citizen_text(reporter_name(reporter))))
         prefix, _, suffix = t("card.reporter", name="\0").partition("\0")
         line = re.compile(f"^{re.escape(prefix)}.*{re.escape(suffix)}$", re.MULTILINE)
         rules.append((line, _erased_line(t("card.reporter_anonymous"), t("card.reporter_erased"))))

@@ -68,7 +68,7 @@ async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number
 ) -> None:
     code = await file_named(siti)
     await settled(emulator)
-    assert "Pelapor: Siti Rahma (@siti)." in newest_card(emulator, group, code)
+    assert "Pelapor: \u2068Siti Rahma (@siti)\u2069." in newest_card(emulator, group, code)
     await siti.say("1")
     await siti.say("1")  # a second report is under way: a draft at step 2
     assert await count(harness, Draft) == 1

@@ -193,6 +193,8 @@ async def test_a_hostile_report_reaches_the_database_and_the_staff_card_verbatim
         if format_code(code) in (m.text or "") and m.button_labels
     ]
     assert content in (card.text or ""), "the card shows the text exactly, escaped for HTML"
+    # Isolated, so its right-to-left override cannot reorder the card's own words.
+    assert f"\u2068{content}\u2069" in (card.text or "")
     assert location in (card.text or "")
 
 

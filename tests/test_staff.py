@@ -348,7 +348,8 @@ async def test_the_card_escapes_user_text_and_files_follow_it(
     await settled(emulator)
     card = card_of(emulator, staff.group, code)
     assert "Saluran <b>tersumbat</b> & bau sejak Senin di gang <sekolah>." in (card.text or "")
-    assert "Pelapor: Siti Rahma (@siti)." in (card.text or ""), "not anonim: staff see who"
+    named = "Pelapor: \u2068Siti Rahma (@siti)\u2069."
+    assert named in (card.text or ""), "not anonim: staff see who"
     after = [m for m in emulator.bot_messages(staff.group) if m.message_id > card.message_id]
     assert [m.media for m in after[:2]] == ["photo", "document"]
     assert all(m.thread_id == card.thread_id for m in after[:2])
