@@ -36,8 +36,10 @@ def reporter_name(reporter: Reporter) -> str:
 def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
     if report.anonymous:
         return t("card.reporter_anonymous")
+    if report.channel != "telegram":
+        return t("card.reporter_other_channel")  # Open311 keeps no person at all
     if reporter is None or report.reporter_id is None:
-        # Only erasure (/hapusdata) unlinks a report from its reporter.
+        # Only erasure (/hapusdata) unlinks a report filed in the chat from its reporter.
         return t("card.reporter_erased")
     return t("card.reporter", name=citizen_text(reporter_name(reporter)))
 

@@ -21,7 +21,15 @@ from storage.models import Report, Reporter
 
 
 class NoReporter(Exception):
-    """The report has nobody to answer: their data was erased, or it came without a person."""
+    """The report has nobody to answer: their data was erased, or it came without a person.
+
+    `reason` names which, as the refusal key staff are told (staff.refused.<reason>).
+    """
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.code)
+        # Reports filed in the chat had a person until /hapusdata; others (Open311) never.
+        self.reason = "no_reporter" if report.channel == "telegram" else "other_channel"
 
 
 def answering_agency(services: Services, report: Report) -> str:
@@ -92,7 +100,7 @@ async def agency_reply(
     """
     reporter = await report_store.reporter_of(session, report)
     if reporter is None:
-        raise NoReporter
+        raise NoReporter(report)
     staff_reply(session, services, report, reporter, text=text, copy=copy, actor=actor, now=now)
     record(session, actor, "reply", report, now=now)
     if report.status is Status.DITERUSKAN:

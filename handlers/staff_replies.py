@@ -107,8 +107,8 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             actor=actor,
             now=now,
         )
-    except relays.NoReporter:
-        return turn.refused("reply", report, Denial.NO_REPORTER)
+    except relays.NoReporter as nobody:
+        return turn.refused("reply", report, nobody.reason)
     except TransitionRefused as refusal:
         return refusal_text(services, turn.t, refusal.reason.value, report)
     if not text:

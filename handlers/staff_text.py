@@ -20,6 +20,7 @@ class Denial(StrEnum):
     NOT_FOUND = "not_found"
     OTHER_AGENCY = "other_agency"
     NO_REPORTER = "no_reporter"
+    OTHER_CHANNEL = "other_channel"  # bot.relays.NoReporter: a report filed through Open311
 
 
 def refusal_text(services: Services, t: Translator, reason: str, report: Report | None) -> str:
@@ -31,6 +32,7 @@ def refusal_text(services: Services, t: Translator, reason: str, report: Report 
         code=format_code(report.code),
         label=t.render(status_label(services, report)),
     )
+
 
 # What a staff member can fix in what they write; the relay header is the bot's own (22).
 HINTED_RULES = (2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14)

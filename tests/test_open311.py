@@ -171,6 +171,7 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
     assert [r.destination for r in rows] == [{"kind": "staff", "key": "verifikasi"}]
     assert format_code(filed.code) in rows[0].payload["text"], "the card goes to Verifikasi"
     assert "Budi" not in str(rows[0].payload), "nothing of the person is kept"
+    assert "Pelapor: tidak tercatat, laporan ini masuk lewat" in rows[0].payload["text"]
     [entry] = await audit(services)
     assert (entry.action, entry.detail) == ("open311", "open311:1")
 
@@ -196,6 +197,8 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
     # The agency answers through its own API, as it would any report.
     token = await api.token("dishub")
     path = f"/api/v1/reports/{code}/responses"
+    status, body = await api.post_json(path, {"text": "Sedang kami periksa."}, token)
+    assert (status, body["error"]["code"]) == (409, "other_channel"), "no one to answer"
     status, _ = await api.post_json(path, {"action": "tindaklanjuti"}, token)
     assert status == 201
     status, _ = await api.post_json(path, {"action": "selesai", "text": "Lampu diganti."}, token)

@@ -164,10 +164,10 @@ async def _act(
             f"staff.refused.{reason.value}",
             _about(services, report),
         ) from None
-    except relays.NoReporter:
-        workflow.refuse(session, actor, "reply", report, reason="no_reporter", now=now)
+    except relays.NoReporter as nobody:
+        workflow.refuse(session, actor, "reply", report, reason=nobody.reason, now=now)
         raise ApiError(
-            409, "no_reporter", "staff.refused.no_reporter", _about(services, report)
+            409, nobody.reason, f"staff.refused.{nobody.reason}", _about(services, report)
         ) from None
 
 
