@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_inline import inline_creator
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, with SQLite tuned for a bot that writes on every update."""
@@ -24,16 +26,23 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
 
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    if parsed.database in (None, "", ":memory:"):
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    else:
+        # Calls run on the loop's thread, not aiosqlite's worker (storage/sqlite_inline.py).
+        creator = inline_creator(parsed.database, timeout=30)
+        engine = create_async_engine(url, async_creator=creator, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        # WAL lets readers proceed during a write; busy_timeout makes a second writer wait
-        # instead of failing with "database is locked".
+        # WAL lets readers proceed during a write. A second writer waits instead of failing
+        # with "database is locked": on a file, the inline connection waits without stopping
+        # the loop; elsewhere SQLite's busy_timeout does.
         cursor = dbapi_connection.cursor()
         if parsed.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        else:
+            cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
