@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from bot.choices import normalise
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
@@ -87,6 +88,9 @@ class Locales:
             locale: Translator(locale, messages, source)
             for locale, messages in self.catalogues.items()
         }
+        # Folded words by key: computed once, since every message is matched against them.
+        self._typed: dict[str, frozenset[str]] = {}
+        self._labels: dict[str, frozenset[str]] = {}
 
     def get(self, locale: str | None) -> Translator:
         """The translator for a locale, the source language when unknown."""
@@ -109,6 +113,22 @@ class Locales:
         """
         texts = {messages[key] for messages in self.catalogues.values() if key in messages}
         return frozenset(texts) | self.words(f"{key}.words")
+
+    def typed(self, key: str) -> frozenset[str]:
+        """`forms` and `words` of a key, folded as typed answers are (bot.choices.normalise)."""
+        found = self._typed.get(key)
+        if found is None:
+            found = frozenset(normalise(word) for word in self.forms(key) | self.words(key))
+            self._typed[key] = found
+        return found
+
+    def labels(self, key: str) -> frozenset[str]:
+        """`forms` of a key, folded as typed answers are: the words that pick a choice."""
+        found = self._labels.get(key)
+        if found is None:
+            found = frozenset(normalise(word) for word in self.forms(key) if word)
+            self._labels[key] = found
+        return found
 
     def keys(self) -> Iterable[str]:
         """All keys of the source catalogue."""

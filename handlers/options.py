@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.choices import Option, option
+from bot.choices import Option
 from bot.i18n import Listing, Locales, Msg
 
 T = TypeVar("T")
@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 def choices(locales: Locales, pairs: Sequence[tuple[T, str]]) -> list[Option[T]]:
     """Options whose words are every locale's label of each key plus its synonyms."""
-    return [option(value, locales.forms(key)) for value, key in pairs]
+    return [Option(value, locales.labels(key)) for value, key in pairs]
 
 
 def listing(pairs: Sequence[tuple[object, str]]) -> Listing:

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.choices import normalise
 from bot.contexts import Context
 from bot.i18n import Msg
 from bot.services import Services
@@ -78,11 +77,7 @@ class Turn:
         if not word:
             return False
         locales = self.services.locales
-        return any(
-            word == key
-            or word in {normalise(form) for form in locales.forms(key) | locales.words(key)}
-            for key in keys
-        )
+        return any(word == key or word in locales.typed(key) for key in keys)
 
     def delivered(self) -> None:
         """Note that outbox rows were written in this unit of work."""
