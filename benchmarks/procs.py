@@ -98,6 +98,19 @@ def start_emulator(workdir: Path, *, limits: bool = False, scale: float = 1.0) -
     return EmulatorProcess(process, urls["base_url"], urls["base_file_url"], urls["control_url"])
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """Where one webhook process listens, and the address all of them register."""
+
+    public_url: str
+    port: int
+    secret: str
+
+    @property
+    def local_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+
 def start_lapor(
     workdir: Path,
     name: str,
@@ -106,8 +119,10 @@ def start_lapor(
     database_url: str,
     admin_chat_id: int,
     rate_scale: float,
+    webhook: Webhook | None = None,
 ) -> Process:
-    """The real ``python -m bot run`` (migrations, then long polling) against the emulator."""
+    """The real ``python -m bot run`` (migrations, then long polling) against the emulator,
+    or ``python -m bot webhook`` behind the benchmark's forwarder."""
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "ADMIN_CHAT_ID": str(admin_chat_id),
@@ -116,10 +131,29 @@ def start_lapor(
         "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
         "OUTBOX_RATE_SCALE": str(rate_scale),
     }
-    return _spawn(name, [sys.executable, "-m", "bot", "run"], workdir, env)
+    command = "run"
+    if webhook is not None:
+        command = "webhook"
+        env.update(
+            WEBHOOK_URL=webhook.public_url,
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(webhook.port),
+            WEBHOOK_SECRET=webhook.secret,
+            WEBHOOK_MAX_CONNECTIONS="100",
+        )
+    return _spawn(name, [sys.executable, "-m", "bot", command], workdir, env)
 
 
 def start_echo(workdir: Path, emulator: EmulatorProcess) -> Process:
     """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py)."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": emulator.base_url}
     return _spawn("echo", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
+
+
+def start_profiler(target: Process, output: Path) -> Process:
+    """py-spy sampling the target (not pausing it) into collapsed stacks, until stopped."""
+    spy = Path(sys.executable).parent / "py-spy"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    argv = [str(spy), "record", "--pid", str(target.pid), "--format", "raw", "--nonblocking"]
+    argv += ["--rate", "250", "--output", str(output)]
+    return _spawn(f"py-spy-{target.name}", argv, output.parent, {})

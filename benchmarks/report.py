@@ -150,17 +150,18 @@ def _history_table(history: list[dict[str, Any]]) -> list[str]:
     if not history:
         return ["(no recorded runs yet)"]
     lines = [
-        "| step | commit | updates/s | p99 ms saturated | p99 ms paced | CPU s a report "
-        "| peak RSS MiB | what changed and what it gained |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| step | commit | citizens | updates/s | p99 ms (saturated) | CPU s a report "
+        "| peak RSS MiB | fan-out, share of the limit | what changed, and what it gained |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for n, entry in enumerate(history):
         f = entry["figures"]
+        share = f.get("fanout_share")
         lines.append(
-            f"| {n} | {entry.get('commit', '-')} | {_num(f.get('updates_per_second'))} "
-            f"| {_num(f.get('p99_ms'))} | {_num(f.get('paced_p99_ms'))} "
-            f"| {_num(f.get('cpu_seconds_per_report'), 4)} | {_num(f.get('peak_rss_mb'))} "
-            f"| {entry['change']} |"
+            f"| {n} | {entry.get('commit', '-')} | {_num(f.get('citizens'))} "
+            f"| {_num(f.get('updates_per_second'))} | {_num(f.get('p99_ms'))} "
+            f"| {_num(f.get('cpu_seconds_per_report'), 3)} | {_num(f.get('peak_rss_mb'))} "
+            f"| {'-' if share is None else f'{share:.0%}'} | {entry['change']} |"
         )
     return lines
 
@@ -257,8 +258,10 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
         "",
         "## Before and after the optimisations",
         "",
-        "Intake on SQLite, one bot process, recorded by hand after each change "
-        "(`benchmarks/history.json`); all on this shared 2-core machine.",
+        "Intake on SQLite, one bot process, saturated, and fan-out, recorded by hand "
+        "(`benchmarks/history.json`) from A/B runs of each commit against its parent taken "
+        "back to back; the machine was shared with other work throughout, so only figures "
+        "of the same row pair compare closely.",
         "",
         *_history_table(load_history()),
         "",
@@ -323,9 +326,10 @@ def _plot_history(ax: Any) -> None:
     history = load_history()
     if not history:
         return
-    ups = [h["figures"].get("updates_per_second") or 0 for h in history]
-    ax.plot(range(len(ups)), ups, marker="o")
-    ax.set_xticks(range(len(ups)))
+    steps = [(n, h["figures"]["updates_per_second"]) for n, h in enumerate(history)
+             if h["figures"].get("updates_per_second")]  # fmt: skip
+    ax.plot([n for n, _ in steps], [ups for _, ups in steps], marker="o")
+    ax.set_xticks([n for n, _ in steps])
     ax.axhline(TARGET_UPDATES, color="#c53030", linestyle="--")
     ax.set_title("Updates a second after each optimisation")
     ax.set_xlabel("step (see the table)")

@@ -25,7 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--citizens", type=int, default=500, help="citizens filing at once")
     parser.add_argument(
-        "--rate", type=float, default=300.0, help="updates a second offered in the paced run"
+        "--rate",
+        type=float,
+        default=300.0,
+        help="updates a second offered in the paced run (0: no paced run)",
     )
     parser.add_argument("--notifications", type=int, default=3000, help="fan-out size")
     parser.add_argument(
@@ -56,17 +59,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--workdir", type=Path, help="keep logs and databases here")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy stacks of the bot's intake into this folder"
+    )
     return parser
 
 
 def _machine() -> dict[str, Any]:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    # A run from a snapshot of a commit (no .git) names it in BENCH_COMMIT.
+    commit = (
+        os.environ.get("BENCH_COMMIT")
+        or subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    )
     load = os.getloadavg()[0]
     return {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -83,6 +93,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             setattr(args, key, value)
     only = set(args.only.split(","))
     setup = scenarios.Setup(workdir, args.pg_url, warmup=min(20, args.citizens), settle=args.settle)
+    setup.profile = args.profile
     results: dict[str, Any] = {"machine": _machine(), "args": _public(args), "intake": []}
     kinds = [k for k in args.databases.split(",") if k]
     if "postgresql" in kinds and not await databases.pg_available(args.pg_url):
@@ -96,7 +107,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 row = await scenarios.intake(
                     setup,
                     citizens=args.citizens,
-                    rate=args.rate,
+                    rate=args.rate or None,
                     database=kind,
                     processes=processes,
                 )

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from benchmarks import databases, procs
 from benchmarks.control import Control
+from benchmarks.forwarder import Forwarder, free_port
 from bot.intake.answers import Answers
 from bot.lifecycle import Classification
 
@@ -44,6 +48,8 @@ class Setup:
     pg_url: str | None
     warmup: int = 20
     settle: float = 0.8
+    # Write py-spy's collapsed stacks of the bot during the saturated intake here.
+    profile: Path | None = None
     log: list[str] = field(default_factory=list)
 
     def say(self, line: str) -> None:
@@ -97,6 +103,7 @@ async def running(
     emulator = procs.start_emulator(workdir, limits=limits, scale=scale)
     db: databases.Database | None = None
     bots: list[procs.Process] = []
+    forwarder: Forwarder | None = None
     control = Control(emulator.control_url)
     try:
         admin = await control.staff_group()
@@ -105,7 +112,15 @@ async def running(
         run = Running(control, emulator, bots, db, admin)
         if before_start is not None:
             await before_start(run)
-        for number in range(processes):
+        hooks: list[procs.Webhook | None] = [None]
+        if processes > 1:
+            # Telegram lets one poller in at a time: several processes take webhooks.
+            ports = [free_port() for _ in range(processes)]
+            secret = secrets.token_urlsafe(16)
+            forwarder = Forwarder([f"http://127.0.0.1:{port}/telegram" for port in ports])
+            await forwarder.start()
+            hooks = [procs.Webhook(forwarder.url, port, secret) for port in ports]
+        for number, hook in enumerate(hooks):
             if bot == "echo":
                 bots.append(procs.start_echo(workdir, emulator))
             else:
@@ -118,9 +133,13 @@ async def running(
                         database_url=db.url,
                         admin_chat_id=admin,
                         rate_scale=rate_scale,
+                        webhook=hook,
                     )
                 )
         try:
+            for hook in hooks:
+                if hook is not None:
+                    await _healthy(control, f"http://127.0.0.1:{hook.port}/healthz")
             await control.until_answering()
         except TimeoutError:
             logs = "\n".join(f"--- {b.name}\n{b.tail()}" for b in bots)
@@ -129,10 +148,24 @@ async def running(
     finally:
         for process in bots:
             process.stop()
+        if forwarder is not None:
+            await forwarder.stop()
         emulator.process.stop()
         await control.http.close()
         if db is not None:
             await db.drop()
+
+
+async def _healthy(control: Control, url: str, seconds: float = 90.0) -> None:
+    """Wait until a webhook process says it is up (database, bot and dispatcher)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, asyncio.TimeoutError, aiohttp.ClientError):
+            async with control.http.get(url, timeout=aiohttp.ClientTimeout(total=2)) as answer:
+                if answer.status == 200:
+                    return
+        await asyncio.sleep(0.3)
+    raise TimeoutError
 
 
 async def _calibrate(
@@ -149,11 +182,22 @@ async def _calibrate(
     return counts
 
 
-async def _measured_load(run: Running, spec: dict[str, Any]) -> dict[str, Any]:
+async def _measured_load(
+    run: Running, spec: dict[str, Any], profile: Path | None = None
+) -> dict[str, Any]:
+    """A load with fresh answer times, the emulator's CPU, and py-spy stacks if asked."""
     await run.control.post("/timing/reset")
+    profilers = []
+    if profile is not None:
+        for process in (run.bots[0], run.emulator.process):
+            profilers.append(procs.start_profiler(process, profile / f"{process.name}.txt"))
+    emulator_cpu = run.emulator.process.cpu_seconds()
     status = await run.control.load(spec)
+    emulator_cpu = run.emulator.process.cpu_seconds() - emulator_cpu
+    for profiler in profilers:
+        profiler.stop()
     timing = await run.control.get("/timing")
-    return {"status": status, "timing": timing}
+    return {"status": status, "timing": timing, "emulator_cpu": emulator_cpu}
 
 
 async def intake(
@@ -180,6 +224,7 @@ async def intake(
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
              "first_user_id": SATURATED_ID},
+            setup.profile and setup.profile / name,
         )  # fmt: skip
         drain_seconds = await run.drained()
         cpu = run.cpu() - cpu_before
@@ -207,6 +252,8 @@ async def intake(
             + (paced["status"]["timeouts"] if paced else 0),
             "latency_ms": saturated["timing"]["complete_answer_ms"],
             "first_answer_ms": saturated["timing"]["first_answer_ms"],
+            "emulator_cpu_share": saturated["emulator_cpu"]
+            / saturated["status"]["elapsed_seconds"],
             "cpu_seconds_per_report": cpu / citizens,
             "outbox_drain_seconds": drain_seconds,
             "peak_rss_mb": run.peak_rss_mb(),
@@ -238,6 +285,7 @@ async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
              "first_user_id": SATURATED_ID},
+            setup.profile and setup.profile / "echo",
         )  # fmt: skip
         return {
             "bot": "echo",
@@ -247,6 +295,7 @@ async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
             "timeouts": measured["status"]["timeouts"],
             "latency_ms": measured["timing"]["complete_answer_ms"],
             "cpu_seconds_per_citizen": (run.cpu() - cpu_before) / citizens,
+            "emulator_cpu_share": measured["emulator_cpu"] / measured["status"]["elapsed_seconds"],
             "peak_rss_mb": run.peak_rss_mb(),
         }
 
@@ -274,6 +323,9 @@ async def fanout(
         setup, name, limits=True, scale=scale, rate_scale=scale, before_start=seed
     ) as run:
         assert run.database is not None
+        profiler = None
+        if setup.profile is not None:
+            profiler = procs.start_profiler(run.bots[0], setup.profile / name / "lapor-1.txt")
         last_progress, reached = time.monotonic(), -1
         while True:
             seen = await run.control.get(
@@ -285,6 +337,8 @@ async def fanout(
             if not found.get("outbox_pending") or time.monotonic() - last_progress > 60:
                 break
             await asyncio.sleep(0.5)
+        if profiler is not None:
+            profiler.stop()
         span = (seen["last"] - seen["first"]) if seen["sends"] > 1 else None
         achieved = (seen["sends"] - 1) / span if span else None
         return {
