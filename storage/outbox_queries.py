@@ -9,7 +9,7 @@ a row whose predecessor waits (backoff, 429) or is held by another dispatcher wa
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,10 @@ class ClaimLimits:
     scan: int = 2000
 
 
+# Pending rows read at a time while claiming.
+PAGE = 200
+
+
 def _free(now: datetime) -> ColumnElement[bool]:
     return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
 
@@ -55,6 +59,12 @@ async def has_due(session: AsyncSession, now: datetime) -> bool:
     return bool(await session.scalar(select(exists().where(*_due(now)))))
 
 
+class Claimed(list[OutboxMessage]):
+    """The rows a claim leased; `contended` when due rows were held by another claim."""
+
+    contended: bool = False
+
+
 async def claim(
     session: AsyncSession,
     *,
@@ -63,7 +73,7 @@ async def claim(
     lease_until: datetime,
     order_key: OrderKey,
     limits: ClaimLimits,
-) -> list[OutboxMessage]:
+) -> Claimed:
     """Lease due rows to `owner`, oldest first, keeping each chat's rows in order."""
     if session.get_bind().dialect.name == "sqlite":
         # pysqlite begins a transaction only at the first write, so reads before it would
@@ -75,22 +85,34 @@ async def claim(
             .where(OutboxMessage.state == PENDING, OutboxMessage.lease_until <= now)
             .values(lease_owner=None, lease_until=None)
         )
-    pending = (
-        await session.execute(
-            select(
-                OutboxMessage.id,
-                OutboxMessage.destination,
-                OutboxMessage.available_at,
-                OutboxMessage.lease_until,
+    # Twice the chats and rows as candidates: those another dispatcher holds locked are
+    # skipped below, and the next ones taken instead of nothing.
+    picker = _Picker(now, order_key, replace(limits, rows=2 * limits.rows, chats=2 * limits.chats))
+    after, looked = 0, 0
+    # Page by page, oldest first: a claim that has found all it may take reads no further
+    # (the JSON of thousands of waiting rows cost more than sending).
+    while looked < limits.scan and not picker.full:
+        page = (
+            await session.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.destination,
+                    OutboxMessage.available_at,
+                    OutboxMessage.lease_until,
+                )
+                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after)
+                .order_by(OutboxMessage.id)
+                .limit(min(PAGE, limits.scan - looked))
             )
-            .where(OutboxMessage.state == PENDING)
-            .order_by(OutboxMessage.id)
-            .limit(limits.scan)
-        )
-    ).all()
-    wanted = _pick(pending, now, order_key, limits)
+        ).all()
+        if not page:
+            break
+        picker.look(page)
+        looked += len(page)
+        after = page[-1][0]
+    wanted = picker.picked
     if not wanted:
-        return []
+        return Claimed()
     # Another dispatcher may have taken some rows since: lock what is still free and
     # skip what is locked, then keep for each chat only the rows with no gap before them.
     got = {
@@ -101,15 +123,20 @@ async def claim(
             .with_for_update(skip_locked=True)
         )
     }
-    claimed: list[OutboxMessage] = []
+    claimed = Claimed()
+    # Rows locked by another dispatcher's claim right now (PostgreSQL) are not taken.
+    claimed.contended = len(got) < len(wanted)
     broken: set[Hashable] = set()
+    kept: set[Hashable] = set()
     for row_id, key in wanted:
         if key in broken:
             continue
         row = got.get(row_id)
-        if row is None:
+        full = len(claimed) >= limits.rows or (key not in kept and len(kept) >= limits.chats)
+        if row is None or full:
             broken.add(key)
             continue
+        kept.add(key)
         claimed.append(row)
     if claimed:
         await session.execute(
@@ -123,31 +150,42 @@ async def claim(
     return claimed
 
 
-def _pick(
-    pending: Sequence[Any], now: datetime, order_key: OrderKey, limits: ClaimLimits
-) -> list[tuple[int, Hashable]]:
+class _Picker:
     """The rows to claim: for each chat, the due rows before its first one that is not."""
-    picked: list[tuple[int, Hashable]] = []
-    taken: dict[Hashable, int] = {}
-    closed: set[Hashable] = set()
-    for row_id, destination, available_at, lease_until in pending:
-        key = order_key(destination)
-        if key in closed:
-            continue
-        free = lease_until is None or lease_until <= now
-        room = key in taken or len(taken) < limits.chats
-        if (
-            available_at > now
-            or not free
-            or not room
-            or taken.get(key, 0) >= limits.rows_per_chat
-            or len(picked) >= limits.rows
-        ):
-            closed.add(key)
-            continue
-        taken[key] = taken.get(key, 0) + 1
-        picked.append((row_id, key))
-    return picked
+
+    def __init__(self, now: datetime, order_key: OrderKey, limits: ClaimLimits) -> None:
+        self.now = now
+        self.order_key = order_key
+        self.limits = limits
+        self.picked: list[tuple[int, Hashable]] = []
+        self.taken: dict[Hashable, int] = {}
+        self.closed: set[Hashable] = set()
+
+    @property
+    def full(self) -> bool:
+        """No more rows, or no more chats, may be taken: later rows wait for a later claim."""
+        return len(self.picked) >= self.limits.rows or len(self.taken) >= self.limits.chats
+
+    def look(self, pending: Sequence[Any]) -> None:
+        """Consider the next pending rows, oldest first."""
+        limits, taken, closed = self.limits, self.taken, self.closed
+        for row_id, destination, available_at, lease_until in pending:
+            key = self.order_key(destination)
+            if key in closed:
+                continue
+            free = lease_until is None or lease_until <= self.now
+            room = key in taken or len(taken) < limits.chats
+            if (
+                available_at > self.now
+                or not free
+                or not room
+                or taken.get(key, 0) >= limits.rows_per_chat
+                or len(self.picked) >= limits.rows
+            ):
+                closed.add(key)
+                continue
+            taken[key] = taken.get(key, 0) + 1
+            self.picked.append((row_id, key))
 
 
 async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None:

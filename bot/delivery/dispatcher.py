@@ -52,6 +52,8 @@ LEASE = timedelta(seconds=120)
 # No send starts this close to the end of its lease: the call and its record must fit.
 LEASE_MARGIN = 30.0
 BACKOFF_FIRST = 1.0
+# Due rows all taken by another dispatcher's claim: look again soon, then less often.
+CONTENDED_FIRST = 0.05
 BACKOFF_CAP = 300.0
 # With the 5-minute cap, about an hour and a half of failures before a row is "failed".
 MAX_ATTEMPTS = 20
@@ -141,6 +143,8 @@ class Dispatcher:
         self._idle = asyncio.Event()
         # Bumped by notify(): an empty claim counts as idle only if nothing came since.
         self._notified = 0
+        # How long to wait after a claim that found due rows but could take none (0: it took).
+        self._contended = 0.0
 
     # --- running --------------------------------------------------------------------------
 
@@ -214,9 +218,12 @@ class Dispatcher:
             except Exception:
                 log.exception("outbox: claiming rows failed")
             else:
-                if not claimed and not self._chats and notified == self._notified:
+                idle = not claimed and not self._chats and not self._contended
+                if idle and notified == self._notified:
                     self._idle.set()
-            if claimed < self.batch_size or len(self._chats) >= self.concurrency:
+            if self._contended:
+                await self._pause(self._contended, self._wake)
+            elif claimed < self.batch_size or len(self._chats) >= self.concurrency:
                 await self._pause(self.idle_interval, self._wake)
         if self._chats:
             await asyncio.gather(*list(self._chats.values()), return_exceptions=True)
@@ -233,6 +240,7 @@ class Dispatcher:
 
     async def _claim(self) -> int:
         """Claim due rows and start one task per chat; the number of rows claimed."""
+        contended, self._contended = self._contended, 0.0
         room = self.concurrency - len(self._chats)
         if room <= 0 or self._stopping.is_set():
             return 0
@@ -252,6 +260,9 @@ class Dispatcher:
                     rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat
                 ),
             )
+        if not rows and rows.contended:
+            # Another dispatcher is claiming the due rows right now: soon there are others.
+            self._contended = min(self.idle_interval, 2 * contended or CONTENDED_FIRST)
         chats: dict[Hashable, _Chat] = {}
         for row in rows:
             key = self.destinations.order_key(row.destination)
