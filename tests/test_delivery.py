@@ -488,14 +488,15 @@ async def test_rows_of_a_crashed_dispatcher_come_back_when_the_lease_ends(
 def test_chat_limits_space_sends_per_chat_group_and_overall() -> None:
     now = [0.0]
     limits = ChatLimits(Rates(), clock=lambda: now[0])
-    interval = 1 / (1.0 * 0.9)
+    headroom = Rates().headroom
+    interval = 1 / (1.0 * headroom)
     assert [limits.reserve(1001, 60) for _ in range(3)] == [0, 0, pytest.approx(interval)]
-    group_interval = 60 / (20 * 0.9)
+    group_interval = 60 / (20 * headroom)
     assert [limits.reserve(-100, 60) for _ in range(4)] == [0, 0, 0, pytest.approx(group_interval)]
     assert limits.reserve(-100, max_wait=1) is None, "too long a wait books nothing"
     assert limits.reserve(-100, max_wait=60) == pytest.approx(2 * group_interval)
     waits = [limits.overall(60) for _ in range(21)]
-    assert waits[:20] == [0] * 20 and waits[20] == pytest.approx(1 / (30 * 0.9))
+    assert waits[:20] == [0] * 20 and waits[20] == pytest.approx(1 / (30 * headroom))
 
     scaled = ChatLimits(Rates().scaled(10), clock=lambda: now[0])
     assert [scaled.reserve(1001, 60) for _ in range(3)][-1] == pytest.approx(interval / 10)

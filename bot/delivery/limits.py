@@ -32,7 +32,7 @@ class Rates:
     # Rates are multiplied by it, bursts are not: the same shape, faster (benchmarks).
     scale: float = 1.0
     # Fraction of the rate actually used, so a slow request never makes the next early.
-    headroom: float = 0.9
+    headroom: float = 0.95
 
     def scaled(self, scale: float) -> Rates:
         """The same limits at `scale` times the speed (as the emulator's RateLimits.scale)."""
