@@ -24,7 +24,6 @@ from bot.export import export_csv
 from bot.i18n import Translator
 from bot.services import Services
 from bot.statistics import Facts, Grouping, Window, compute, facts_of, month_bounds, window_for
-from bot.stats_chart import render_chart
 from bot.stats_text import chart_text, describe, month_name, period
 from bot.transitions import Role
 from handlers.staff_access import StaffTurn, role_in, scope_of
@@ -138,6 +137,9 @@ async def _statistics(
     figures = compute(window, facts, services.directory, services.calendar)
     if not figures.total:
         return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
+    # Imported on first use: matplotlib adds some 40 MB to every process that never draws.
+    from bot.stats_chart import render_chart  # noqa: PLC0415
+
     png = await asyncio.to_thread(render_chart, figures, chart_text(services, figures, t))
     return Answer(
         texts=tuple(describe(services, figures, t)),
