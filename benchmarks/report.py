@@ -249,7 +249,8 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
             "## 5. Memory with open drafts",
             "",
             f"{drafts['drafts']:,} citizens each in the middle of a report (their drafts in "
-            "the database), each sending the bot one more answer: resident memory of the bot "
+            f"the database), each sending the bot one more answer, {drafts['rate']:.0f} a "
+            "second in all: resident memory of the bot "
             f"process {drafts['rss_idle_mb']:.0f} MiB once started, "
             f"{drafts['rss_after_mb']:.0f} MiB after every citizen answered, peak "
             f"{drafts['peak_rss_mb']:.0f} MiB; {drafts['drafts_stored']:,} drafts stored.",

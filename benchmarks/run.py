@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--failing", type=float, default=0.10, help="share of 5xx in fan-out")
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts")
     parser.add_argument(
+        "--drafts-rate", type=float, default=100.0, help="answers a second in the memory run"
+    )
+    parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
@@ -128,7 +131,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             results["fanout"].append(row)
     if "drafts" in only:
         setup.say(f"memory: {args.drafts} open drafts")
-        results["drafts"] = await scenarios.drafts(setup, count=args.drafts)
+        results["drafts"] = await scenarios.drafts(setup, count=args.drafts, rate=args.drafts_rate)
         setup.say(report.drafts_line(results["drafts"]))
     return results
 

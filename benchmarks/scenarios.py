@@ -359,8 +359,12 @@ async def fanout(
         }
 
 
-async def drafts(setup: Setup, *, count: int) -> dict[str, Any]:
-    """Resident memory of the bot with `count` open drafts, each citizen answering once."""
+async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
+    """Resident memory of the bot with `count` open drafts, each citizen answering once.
+
+    The answers come `rate` a second in all: all at once, python-telegram-bot would hold
+    every fetched update in memory while it waits for a free handler.
+    """
     users = [DRAFTS_ID + n for n in range(count)]
     answers = Answers(classification=Classification.PENGADUAN).to_json()
 
@@ -375,7 +379,7 @@ async def drafts(setup: Setup, *, count: int) -> dict[str, Any]:
         measured = await _measured_load(
             run,
             {"citizens": count - 1, "script": [CONTENT], "expect": expect,
-             "first_user_id": DRAFTS_ID + 1},
+             "first_user_id": DRAFTS_ID + 1, "rate": rate},
         )  # fmt: skip
         assert run.database is not None
         found = await databases.counts(run.database.url)
@@ -385,6 +389,7 @@ async def drafts(setup: Setup, *, count: int) -> dict[str, Any]:
             "rss_idle_mb": rss_idle,
             "rss_after_mb": max(bot.rss_mb() for bot in run.bots),
             "peak_rss_mb": run.peak_rss_mb(),
+            "rate": rate,
             "updates_per_second": measured["status"]["updates_per_second"],
             "timeouts": measured["status"]["timeouts"],
         }
