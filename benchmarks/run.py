@@ -18,7 +18,14 @@ from benchmarks import databases, report, scenarios
 from benchmarks.procs import ROOT
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-SMOKE = {"citizens": 5, "notifications": 30, "drafts": 100, "rate": 20.0, "settle": 0.4}
+SMOKE = {
+    "citizens": 5,
+    "notifications": 30,
+    "drafts": 100,
+    "rate": 20.0,
+    "sustained_rate": 10.0,
+    "settle": 0.4,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=300.0,
         help="updates a second offered in the paced run (0: no paced run)",
+    )
+    parser.add_argument(
+        "--sustained-rate",
+        type=float,
+        default=100.0,
+        help="updates a second of a second paced run, one the bot can carry (0: none)",
     )
     parser.add_argument("--notifications", type=int, default=3000, help="fan-out size")
     parser.add_argument(
@@ -111,6 +124,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                     setup,
                     citizens=args.citizens,
                     rate=args.rate or None,
+                    sustained=args.sustained_rate or None,
                     database=kind,
                     processes=processes,
                 )

@@ -32,6 +32,7 @@ CALIBRATION_ID = 6_000_000_000
 WARMUP_ID = 6_100_000_000
 SATURATED_ID = 7_000_000_000
 PACED_ID = 7_500_000_000
+SUSTAINED_ID = 7_700_000_000
 FANOUT_ID = 8_000_000_000
 DRAFTS_ID = 9_000_000_000
 # The emulator enforces no limits during intake, and the bot's own pacing is lifted as far
@@ -205,6 +206,7 @@ async def intake(
     *,
     citizens: int,
     rate: float | None,
+    sustained: float | None = None,
     database: str = "sqlite",
     processes: int = 1,
 ) -> dict[str, Any]:
@@ -228,6 +230,15 @@ async def intake(
         )  # fmt: skip
         drain_seconds = await run.drained()
         cpu = run.cpu() - cpu_before
+        # Also at a rate the bot can carry, so latency is seen apart from queueing.
+        calm = None
+        if sustained:
+            calm = await _measured_load(
+                run,
+                {"citizens": citizens, "script": list(script), "expect": expect,
+                 "first_user_id": SUSTAINED_ID, "rate": sustained},
+            )  # fmt: skip
+            await run.drained()
         paced = None
         if rate:
             paced = await _measured_load(
@@ -238,7 +249,7 @@ async def intake(
             await run.drained()
         assert run.database is not None
         found = await databases.counts(run.database.url)
-        expected_reports = 1 + warm + citizens * (2 if rate else 1)
+        expected_reports = 1 + warm + citizens * (1 + bool(rate) + bool(sustained))
         result = {
             "bot": "lapor-bot",
             "database": database,
@@ -249,7 +260,8 @@ async def intake(
             "updates_per_second": saturated["status"]["updates_per_second"],
             "seconds": saturated["status"]["elapsed_seconds"],
             "timeouts": saturated["status"]["timeouts"]
-            + (paced["status"]["timeouts"] if paced else 0),
+            + (paced["status"]["timeouts"] if paced else 0)
+            + (calm["status"]["timeouts"] if calm else 0),
             "latency_ms": saturated["timing"]["complete_answer_ms"],
             "first_answer_ms": saturated["timing"]["first_answer_ms"],
             "emulator_cpu_share": saturated["emulator_cpu"]
@@ -261,6 +273,13 @@ async def intake(
             "reports_stored": found["reports"],
             "outbox": {k: v for k, v in found.items() if k.startswith("outbox_")},
         }
+        if calm is not None:
+            result["sustained"] = {
+                "rate": sustained,
+                "updates_per_second": calm["status"]["updates_per_second"],
+                "latency_ms": calm["timing"]["complete_answer_ms"],
+                "first_answer_ms": calm["timing"]["first_answer_ms"],
+            }
         if paced is not None:
             result["paced"] = {
                 "rate": rate,

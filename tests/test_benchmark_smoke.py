@@ -39,7 +39,8 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     results = json.loads(raw.read_text())
     [intake] = results["intake"]
     assert intake["timeouts"] == 0
-    assert intake["reports_stored"] == intake["reports_expected"] == 1 + 5 + 5 + 5
+    # Calibration, warm-up, saturated, at the target rate and at a rate the bot carries.
+    assert intake["reports_stored"] == intake["reports_expected"] == 1 + 5 * 4
     assert intake["updates_per_second"] > 0 and intake["latency_ms"]["p99"] is not None
     assert intake["cpu_seconds_per_report"] > 0 and intake["peak_rss_mb"] > 0
     assert results["echo"]["updates_per_second"] > 0 and results["echo"]["timeouts"] == 0
