@@ -40,6 +40,14 @@ def intake_line(row: dict[str, Any]) -> str:
     )
 
 
+def _db(row: dict[str, Any]) -> str:
+    return "PostgreSQL" if row["database"] == "postgresql" else "SQLite"
+
+
+def _procs(row: dict[str, Any]) -> str:
+    return "1, polling" if row["processes"] == 1 else f"{row['processes']}, webhooks"
+
+
 def _main_intake(intake: list[dict[str, Any]]) -> dict[str, Any] | None:
     return next(
         (r for r in intake if r["database"] == "sqlite" and r["processes"] == 1),
@@ -80,6 +88,42 @@ def drafts_line(row: dict[str, Any]) -> str:
         f"{row['rss_after_mb']:.0f} MiB after every citizen answered, peak "
         f"{row['peak_rss_mb']:.0f} MiB"
     )
+
+
+NOTES = [
+    "## How it is measured",
+    "",
+    "- During intake the emulator enforces no flood limits and the bot's own pacing is "
+    "lifted (`OUTBOX_RATE_SCALE=100`): Telegram holds a bot to about 30 messages a second "
+    "in all, some 17 citizens' messages a second at this bot's one to two answers each, so "
+    "with Telegram's limits the figures would measure Telegram, not the bot.",
+    "- Two bot processes run as `lapor-bot webhook` behind a round-robin forwarder "
+    "(`benchmarks/forwarder.py`), as behind a reverse proxy: Telegram lets only one "
+    "process poll. One process runs `lapor-bot run` (long polling), the default. With "
+    "webhooks at most 100 updates are in flight (Telegram's `max_connections`), so "
+    "saturated latency is lower there by construction.",
+    "- The load comes from inside the emulator process (`bot/emulator/load.py`); the "
+    "emulator used 10-20% of one core during the runs, so the bot and not the load "
+    "generator is the bottleneck. Answer times come from `bot/emulator/timing.py`.",
+    "- Saturated latency is queueing: with 500 citizens always waiting, a step waits for "
+    "some 500 others (Little's law), so it is the paced runs that show latency.",
+    "- The 5xx fan-out run is slower by design: a failed send is retried after the "
+    "dispatcher's backoff (1 to 1.5 s, doubling), so the last retries trail the rest; "
+    "none is lost or sent twice.",
+]
+WHERE_THE_TIME_GOES = [
+    "## Where the time goes now",
+    "",
+    "py-spy on the saturated SQLite run (`python -m benchmarks --only intake --profile "
+    "DIR`), main thread of the bot: sending the replies and marking them sent, 23%; "
+    "reading the reporter and draft, 9%; flood control's count (one UPDATE a message), 9%; "
+    "the conversation itself, 8%; committing the unit of work, 8%; python-telegram-bot's "
+    "polling and Update parsing, 7%, and its rate limiter, 6%; the separate lookup of the "
+    "handled update, 3%. The idempotency records cost three sessions an update (lookup, "
+    "unit of work, mark-sent); folding the lookup and the mark-sent into fewer "
+    "transactions, and the flood count into the reporter's own UPDATE, are the next "
+    "steps towards 300 updates a second on two cores.",
+]
 
 
 def load_history() -> list[dict[str, Any]]:
@@ -139,7 +183,7 @@ def _intake_table(intake: list[dict[str, Any]]) -> list[str]:
         lat, paced, calm = row["latency_ms"], row.get("paced") or {}, row.get("sustained") or {}
         plat, clat = paced.get("latency_ms"), calm.get("latency_ms")
         lines.append(
-            f"| {row['database']} | {row['processes']} | {row['updates_per_second']:.0f} "
+            f"| {_db(row)} | {_procs(row)} | {row['updates_per_second']:.0f} "
             f"| {_ms(lat, 'p50')} / {_ms(lat, 'p95')} / {_ms(lat, 'p99')} "
             f"| {_num(paced.get('updates_per_second'))}/s "
             f"| {_ms(plat, 'p50')} / {_ms(plat, 'p95')} / {_ms(plat, 'p99')} "
@@ -262,6 +306,7 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
             f"{drafts['rss_after_mb']:.0f} MiB after every citizen answered, peak "
             f"{drafts['peak_rss_mb']:.0f} MiB; {drafts['drafts_stored']:,} drafts stored.",
         ]
+    out += ["", *NOTES, "", *WHERE_THE_TIME_GOES]
     out += [
         "",
         "## Before and after the optimisations",
@@ -287,7 +332,7 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
 
 def _plot_throughput(ax: Any, results: dict[str, Any]) -> None:
     intake = results.get("intake", [])
-    labels = [f"lapor {r['database'][:6]}\n×{r['processes']}" for r in intake]
+    labels = [f"lapor {_db(r)}\n{_procs(r)}" for r in intake]
     values = [r["updates_per_second"] for r in intake]
     if results.get("echo"):
         labels.append("echo bot")

@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", type=Path, help="write py-spy stacks of the bot's intake into this folder"
     )
+    parser.add_argument(
+        "--from-json", type=Path, help="only write the note again from figures saved by --json"
+    )
     return parser
 
 
@@ -159,6 +162,9 @@ def _public(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run, print, and write the note with its plot."""
     args = _parser().parse_args(argv)
+    if args.from_json:
+        report.write(json.loads(args.from_json.read_text()), args.out, args.plot)
+        return 0
     with tempfile.TemporaryDirectory(prefix="lapor-bench-") as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)

@@ -53,3 +53,12 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     written = note.read_text()
     assert "## Targets" in written and "benchmarks.png" in written
     assert picture.stat().st_size > 10_000
+
+    again = tmp_path / "again.md"
+    rewritten = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--from-json", str(raw), "--out", str(again),
+         "--plot", str(tmp_path / "again.png")],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False,
+    )  # fmt: skip
+    same = written.replace("benchmarks.png", "again.png")
+    assert rewritten.returncode == 0 and again.read_text() == same, "the note from the figures"
