@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import ChatMember
+from telegram import ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from bot.context import LaporContext
 from bot.i18n import Translator
 from bot.services import Services
 from bot.transitions import Role
@@ -76,3 +77,35 @@ class StaffTurn:
         """Audit a refusal and return its text."""
         refuse(self.session, self.actor, action, report, reason=reason, now=self.now)
         return refusal_text(self.services, self.t, reason, report)
+
+
+def command_name(text: str) -> str:
+    """The command of a typed text: "/Teruskan@lapor_bot 726-4183" is "teruskan"."""
+    return (text or "/").split()[0].lstrip("/").split("@")[0].casefold()
+
+
+@dataclass(frozen=True)
+class StaffCommand:
+    """A command typed in a staff chat: what was asked, where, and by whom in which role."""
+
+    message: Message
+    scope: StaffScope
+    command: str
+    words: list[str]
+    role: Role | None
+    actor: Actor
+
+
+async def read_command(update: Update, context: LaporContext) -> StaffCommand | None:
+    """The staff command of an update, or None outside the chats the bot serves staff in."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or not message.text:
+        return None
+    scope = scope_of(context.services, message.chat_id)
+    if scope is None:
+        return None
+    role = await role_in(context.bot, scope, user.id)
+    actor = Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+    words = message.text.split()
+    return StaffCommand(message, scope, command_name(message.text), words[1:], role, actor)

@@ -17,9 +17,9 @@ from bot.i18n import Translator
 from bot.lifecycle import OPEN_STATUSES
 from bot.services import Services
 from bot.tracking import CodeError, format_code, parse_code
-from bot.transitions import NEEDS_TEXT, Action, Role, TransitionRefused
+from bot.transitions import NEEDS_TEXT, Action, TransitionRefused
 from handlers import staff_bar
-from handlers.staff_access import StaffScope, StaffTurn, role_in, scope_of
+from handlers.staff_access import StaffScope, StaffTurn, command_name, read_command, scope_of
 from handlers.staff_text import Denial, refusal_text
 from storage import handled, outbox
 from storage import reports as report_store
@@ -34,18 +34,12 @@ LISTED = 20
 
 async def on_staff_command(update: Update, context: LaporContext) -> None:
     """Run a staff command and answer in the same topic."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or not message.text:
+    typed = await read_command(update, context)
+    if typed is None:
         return
     services = context.services
-    scope = scope_of(services, message.chat_id)
-    if scope is None:
-        return
-    command = message.text.split()[0].lstrip("/").split("@")[0].casefold()
-    words = message.text.split()[1:]
-    role = await role_in(context.bot, scope, user.id)
-    actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+    message, scope, command, words = typed.message, typed.scope, typed.command, typed.words
+    role, actor = typed.role, typed.actor
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())
         if role is None:
@@ -68,7 +62,7 @@ async def on_edited_command(update: Update, context: LaporContext) -> None:
     message = update.effective_message
     if message is None or scope_of(context.services, message.chat_id) is None:
         return
-    command = (message.text or "/").split()[0].lstrip("/").split("@")[0].casefold()
+    command = command_name(message.text or "")
     if command not in (*ACTION_COMMANDS, *QUERY_COMMANDS, *staff_bar.COMMANDS):
         return
     services = context.services

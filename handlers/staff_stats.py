@@ -25,8 +25,7 @@ from bot.i18n import Translator
 from bot.services import Services
 from bot.statistics import Facts, Grouping, Window, compute, facts_of, month_bounds, window_for
 from bot.stats_text import chart_text, describe, month_name, period
-from bot.transitions import Role
-from handlers.staff_access import StaffTurn, role_in, scope_of
+from handlers.staff_access import StaffTurn, read_command
 from handlers.staff_text import Denial
 from storage import outbox
 from storage import statistics as stats_store
@@ -84,23 +83,23 @@ def read_request(command: str, words: list[str], today: date) -> Request | None:
 
 async def on_stats_command(update: Update, context: LaporContext) -> None:
     """Answer /statistik with a chart and its figures in words, /ekspor with a month's CSV."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or not message.text:
+    typed = await read_command(update, context)
+    if typed is None:
         return
     services = context.services
-    scope = scope_of(services, message.chat_id)
-    if scope is None:
-        return
-    command = message.text.split()[0].lstrip("/").split("@")[0].casefold()
-    role = await role_in(context.bot, scope, user.id)
-    actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+    message, scope, command, role, actor = (
+        typed.message,
+        typed.scope,
+        typed.command,
+        typed.role,
+        typed.actor,
+    )
     t = services.locales.get(services.settings.bot_locale)
     facts: list[Facts] = []
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())
         today = services.calendar.local_date(turn.now)
-        request = read_request(command, message.text.split()[1:], today)
+        request = read_request(command, typed.words, today)
         prompt: str | None = None
         if role is None:
             prompt = turn.refused(command, None, Denial.NOT_STAFF)
