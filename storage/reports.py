@@ -14,6 +14,10 @@ from storage.errors import CodeSpaceExhausted, ReportNotFound
 from storage.models import Attachment, Report, Reporter, TimelineEvent
 
 CODE_ATTEMPTS = 20
+# The deadline watch locks the reports it changes with FOR NO KEY UPDATE (key_share=True):
+# it writes only plain columns, and a plain FOR UPDATE would meet the key-share lock that
+# PostgreSQL takes on a report whenever another transaction adds a row referring to it (an
+# outbox row, a staff message link), so SKIP LOCKED would pass the report over.
 
 
 async def free_code(session: AsyncSession, generate: Callable[[], int]) -> int:
@@ -159,7 +163,7 @@ async def due_for_reminder(
             Report.deadline_at < before,
             Report.reminded_at.is_(None),
         )
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return (await session.execute(query)).scalars().all()
 
@@ -175,7 +179,7 @@ async def overdue(
             Report.deadline_at < now,
             Report.escalated_at.is_(None),
         )
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return (await session.execute(query)).scalars().all()
 
@@ -189,7 +193,7 @@ async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[
             Report.deadline_at < now,
             Report.closed_at.is_(None),
         )
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return (await session.execute(query)).scalars().all()
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
+from bot.delivery.messages import Outgoing, StaffQueue
 from bot.emulator import User
+from storage import outbox
 from storage.models import OutboxMessage
 from tests.harness import Harness
 from tests.steps import file_report, reports
@@ -77,3 +80,30 @@ async def test_a_public_holiday_is_not_a_working_day(harness: Harness, citizen: 
     # 24 December (cuti bersama), 25 December (Christmas) and the weekend do not count:
     # the three working days are 28, 29 and 30 December.
     assert deadline.date().isoformat() == "2026-12-30"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_report_whose_row_another_transaction_references_is_still_escalated(
+    harness: Harness, citizen: User
+) -> None:
+    """The dispatcher posting under a card references the report (PostgreSQL takes a key-share
+    lock on it); the watch must not skip the report for that, or the escalation waits 15
+    minutes for the next pass, or is lost to a pass that always meets such a lock."""
+    harness.clock.now = wib(2026, 11, 27, 10, 0)
+    await file_report(citizen)
+    [report] = await reports(harness)
+    harness.clock.now = wib(2026, 12, 3, 8, 0)
+    async with harness.services.sessionmaker() as holder, holder.begin():
+        outbox.enqueue(
+            holder,
+            StaffQueue("verifikasi"),
+            Outgoing(text="Catatan."),
+            purpose="test",
+            now=harness.clock.now,
+            report_id=report.id,
+        )
+        await holder.flush()  # the foreign key check now holds a key-share lock
+        await watch(harness)
+        escalated = [queue for queue, _ in await deadline_texts(harness)]
+        await holder.rollback()
+    assert escalated == ["verifikasi", "eskalasi", "citizen"]
