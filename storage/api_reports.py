@@ -31,7 +31,11 @@ async def agency_queue(
     offset: int,
     limit: int,
 ) -> Sequence[Report]:
-    """Reports in an agency's queue with one of `statuses`, least recently changed first."""
+    """Reports of an agency with one of `statuses`, least recently changed first.
+
+    Its queue only when `statuses` are the queue's (bot.notices.AT_AGENCY) or some of
+    them: a report handed back keeps its agency, so the statuses are what exclude it.
+    """
     query = select(Report).where(Report.agency == agency, Report.status.in_(list(statuses)))
     if since is not None:
         query = query.where(Report.updated_at >= since)

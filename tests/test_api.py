@@ -134,6 +134,80 @@ async def test_an_agency_sees_only_the_reports_in_its_queue(api: Api) -> None:
     assert body["reports"] == []
 
 
+async def test_a_status_filter_never_reaches_past_the_agencys_queue(api: Api) -> None:
+    """The list obeys the single report's rule (a queue status, and the agency's), so no
+    status filter shows a report waiting, held, ruled on, handed back or moved on."""
+    services = api.services
+    forwarded = await file(services)  # every report here is routed to dishub
+    started = await file(services)
+    done = await file(services)
+    for code in (forwarded, started, done):
+        await act(services, code, Action.FORWARD, agency="dishub")
+    for code in (started, done):
+        await act(services, code, Action.START, actor=_officer())
+    await act(services, done, Action.COMPLETE, actor=_officer(), text="Lampu sudah diganti.")
+    secret_content = "Petugas parkir liar di depan kantor kelurahan meminta uang tanpa karcis."
+    secret = await file(
+        services, category="parkir_angkutan", privacy=Privacy.RAHASIA, content=secret_content
+    )
+    handed_back = await file(services)
+    await act(services, handed_back, Action.FORWARD, agency="dishub")
+    await act(services, handed_back, Action.START, actor=_officer())
+    await act(services, handed_back, Action.HAND_BACK, actor=_officer(), text="Bukan kami.")
+    spam = await file(services)
+    await act(services, spam, Action.ARCHIVE, text="Iklan, bukan laporan.")
+    held = await file(services)
+    await act(services, held, Action.HOLD, text="Di mana tepatnya?")
+    outside = await file(services)
+    await act(services, outside, Action.NOT_OURS, text="Lampu ini milik jalan tol.")
+    moved = await file(services)
+    await act(services, moved, Action.FORWARD, agency="dishub")
+    await act(services, moved, Action.REASSIGN, agency="dsdabm")
+    road = await file(services, category="jalan_rusak")
+    await act(services, road, Action.FORWARD, agency="dsdabm")
+    for code, agency in ((secret, "dishub"), (handed_back, "dishub"), (spam, "dishub")):
+        assert (await report(services, code)).agency == agency, "still routed to dishub"
+    dishub, dsdabm = await api.token("dishub"), await api.token("dsdabm")
+
+    queue = {Status.DITERUSKAN: forwarded, Status.DITINDAKLANJUTI: started, Status.SELESAI: done}
+    for status in Status:
+        got, body = await api.get("/api/v1/reports", dishub, status=status.value)
+        if status in queue:
+            assert got == 200, status
+            assert [r["code"] for r in body["reports"]] == [format_code(queue[status])]
+            continue
+        assert (got, body["error"]["code"]) == (400, "bad_status"), status
+        assert "DITERUSKAN, DITINDAKLANJUTI, SELESAI" in body["error"]["message"]
+    got, body = await api.get("/api/v1/reports", dishub, status="DITERUSKAN,MENUNGGU_VERIFIKASI")
+    assert (got, body["error"]["code"]) == (400, "bad_status"), "not half answered"
+    for params in ({}, {"status": "DITERUSKAN,DITINDAKLANJUTI,SELESAI"}):
+        got, body = await api.get("/api/v1/reports", dishub, **params)
+        assert got == 200
+        assert sorted(r["code"] for r in body["reports"]) == sorted(
+            format_code(c) for c in queue.values()
+        )
+        assert secret_content not in str(body)
+    for code in (secret, handed_back, spam, held, outside, moved, road):
+        got, _ = await api.get(f"/api/v1/reports/{format_code(code)}", dishub)
+        assert got == 404, "the single report answers as the list does"
+
+    got, body = await api.get("/api/v1/reports", dsdabm, status="DITERUSKAN")
+    assert sorted(r["code"] for r in body["reports"]) == sorted(
+        format_code(c) for c in (moved, road)
+    )
+    for status in (Status.DITINDAKLANJUTI, Status.SELESAI):
+        got, body = await api.get("/api/v1/reports", dsdabm, status=status.value)
+        assert (got, body["reports"]) == (200, []), "dishub's reports stay dishub's"
+
+    _, document = await api.get("/api/v1/openapi.json")
+    [documented] = [
+        p
+        for p in document["paths"]["/api/v1/reports"]["get"]["parameters"]
+        if p["name"] == "status"
+    ]
+    assert documented["schema"]["items"]["enum"] == [s.value for s in Status if s in queue]
+
+
 async def test_filters_by_status_and_change_time_a_page_at_a_time(api: Api) -> None:
     services = api.services
     codes = []

@@ -2,6 +2,7 @@
 under exactly the staff group's rules (bot/transitions.py, bot/workflow.py, bot/relays.py).
 
 An agency sees the reports in its queue: forwarded to it and not handed back or moved on.
+The list and the single report obey the same rule: a status in AT_AGENCY, and its agency.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ MAX_PAGE = 10_000
 # Room for "Balasan dari {instansi} untuk laporan ...:" within Telegram's 4096 characters.
 MAX_TEXT = 3500
 NOTE = "catatan"
+# The statuses a report in an agency's queue can have, as `status=` names them.
+QUEUE_STATUSES = ", ".join(status.value for status in Status if status in AT_AGENCY)
 # The staff group's actions; the transition rules decide which an agency may take.
 ACTIONS = {a.value: a for a in Action if a not in (Action.SUPPLY, Action.DISPUTE)}
 FIELDS = frozenset({"text", "action", "agency"})
@@ -208,13 +211,20 @@ def _about(services: Services, report: Report) -> dict[str, str]:
 
 
 def _statuses(value: str | None) -> frozenset[Status]:
-    """`status=DITERUSKAN,DITINDAKLANJUTI` (all of the queue's when absent)."""
+    """`status=DITERUSKAN,DITINDAKLANJUTI` (all of the queue's when absent).
+
+    A status no report in the queue has (MENUNGGU_VERIFIKASI, DIARSIPKAN...) is refused
+    like an unknown one: matching nothing would read as "nothing waits", which is untrue.
+    """
     if value is None:
-        return frozenset(AT_AGENCY)
+        return AT_AGENCY
     try:
-        return frozenset(Status(part) for part in value.split(","))
+        chosen = frozenset(Status(part) for part in value.split(","))
     except ValueError:
-        raise ApiError(400, "bad_status", "api.error.status") from None
+        chosen = frozenset()
+    if not chosen or not chosen <= AT_AGENCY:
+        raise ApiError(400, "bad_status", "api.error.status", {"value": QUEUE_STATUSES})
+    return chosen
 
 
 def _page(value: str) -> int:
