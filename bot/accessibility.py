@@ -6,10 +6,12 @@ run through it to warn staff (rule 22). Findings are for developers, in English.
 
 Rules checked: 2 (slash commands in prose, in citizens' messages only: staff in a
 group must type commands with the slash), 3, 4, 5, 6, 7 (and 20 for button labels),
-8, 10, 11, 12, 13, 14 and 22. The others (typing-only flows, drafts, acknowledging
-attachments, quoted replies, toasts...) are about behaviour across messages and are
-tested on conversations (tests/test_blind_journey.py), not here; the spoken length of
-rule 5 needs a voice and is measured with espeak-ng (tests/test_spoken_length.py).
+8 (markers in the text, and formatting entities the message was sent with), 10, 11,
+12, 13, 14, 22 (for a staff relay) and 23 (for a status message, given its status).
+The others (typing-only flows, drafts, acknowledging attachments, quoted replies,
+toasts...) are about behaviour across messages and are tested on conversations
+(tests/test_blind_journey.py), not here; the spoken length of rule 5 needs a voice and
+is measured with espeak-ng (tests/test_spoken_length.py).
 
 How text is cut up, since several rules depend on it:
 
@@ -48,6 +50,8 @@ __all__ = [
     "Finding",
     "MessageContext",
     "check_message",
+    "ends_with_question",
+    "questions",
 ]
 
 MAX_CHARS = 400
@@ -71,6 +75,10 @@ class MessageContext:
     locale: str = "id"
     # "citizen" or "staff": who reads it. Staff texts may name slash commands (rule 2).
     audience: str = "citizen"
+    # Types of the entities the message carries as Telegram holds it ("bold", "url"...).
+    entities: tuple[str, ...] = ()
+    # For a status message: the words of the new status, due in its first sentence (23).
+    status: str | None = None
 
 
 # --- text structure -----------------------------------------------------------------
@@ -114,6 +122,17 @@ def _words(unit: str) -> list[str]:
 
 def _is_question(unit: _Unit) -> bool:
     return not unit.is_item and unit.text.rstrip("\"'”’)] ").endswith("?")
+
+
+def questions(text: str) -> list[str]:
+    """The sentences of a text that ask something, in order (rule 3 wants one, last)."""
+    return [unit.text for unit in _units(text) if _is_question(unit)]
+
+
+def ends_with_question(text: str) -> bool:
+    """The text's last sentence (list items aside) is a question."""
+    sentences = [unit for unit in _units(text) if not unit.is_item]
+    return bool(sentences) and _is_question(sentences[-1])
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -297,7 +316,31 @@ _MARKUP = (
 )
 
 
+# Entities that format text (a parse mode's tags, or entities sent as such); the ones
+# Telegram detects by itself (url, mention, hashtag, bot_command...) are other rules'.
+_FORMATTING = frozenset(
+    {
+        "bold",
+        "italic",
+        "underline",
+        "strikethrough",
+        "spoiler",
+        "code",
+        "pre",
+        "blockquote",
+        "expandable_blockquote",
+        "text_link",
+    }
+)
+
+
 def _rule_8_markup(text: str, ctx: MessageContext) -> Iterator[Finding]:
+    for kind in sorted(set(ctx.entities) & _FORMATTING):
+        yield Finding(
+            8,
+            f"sent with {kind} formatting; a screen reader does not announce it, so it "
+            "cannot carry meaning",
+        )
     for pattern, name in _MARKUP:
         match = pattern.search(text)
         if match:
@@ -441,10 +484,18 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 )  # fmt: skip
 
 
+# A sign with no word or number joined to it is read by its name; "#catatan" and
+# "@petugas" are tags and names, left to rules 12 and 14.
+_BARE_SIGNS = {"#": "'pagar'; write 'nomor'", "@": "'a keong'; write 'di'"}
+_BARE_SIGN = re.compile(r"(?<!\w)[#@](?!\w)")
+
+
 def _rule_13_abbreviations(text: str, ctx: MessageContext) -> Iterator[Finding]:
     for pattern, advice in _ABBREVIATIONS:
         for match in pattern.finditer(text):
             yield Finding(13, f"abbreviation {match.group().strip()!r} is spelled out; {advice}")
+    for match in _BARE_SIGN.finditer(text):
+        yield Finding(13, f"a bare {match.group()!r} is read {_BARE_SIGNS[match.group()]}")
 
 
 _LINKS = (
@@ -492,6 +543,25 @@ def _rule_22_staff_relay(text: str, ctx: MessageContext) -> Iterator[Finding]:
         )
 
 
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n")
+_CODE = re.compile(r"(?<!\d)\d{3}-\d{4}(?!\d)")
+
+
+def _rule_23_status(text: str, ctx: MessageContext) -> Iterator[Finding]:
+    if ctx.status is None:
+        return
+    # A colon does not end it: "Status laporan 726-4185: Ditunda; ..." is one sentence.
+    first = _FIRST_SENTENCE.split(text.strip(), maxsplit=1)[0]
+    if not _CODE.search(first):
+        yield Finding(23, f"a status message names the code in its first sentence: {_quote(first)}")
+    if ctx.status.casefold() not in first.casefold():
+        yield Finding(
+            23,
+            f"a status message names the new status {ctx.status!r} in its first sentence: "
+            f"{_quote(first)}",
+        )
+
+
 _CHECKS: tuple[Check, ...] = (
     _rule_2_slash_commands,
     _rule_3_questions,
@@ -507,6 +577,7 @@ _CHECKS: tuple[Check, ...] = (
     _rule_14_links,
     _rule_20_buttons,
     _rule_22_staff_relay,
+    _rule_23_status,
 )
 
 

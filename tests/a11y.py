@@ -13,14 +13,24 @@ from collections.abc import Iterable, Sequence
 from bot.accessibility import Finding, MessageContext, check_message
 from bot.emulator import Message
 
-# Every rule check_message knows (rule 22 only applies to staff relays).
-RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22})
+# Every rule check_message knows (22 only applies to staff relays, 23 to status messages).
+RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22, 23})
 
 # Catalogue keys read by staff in their group, or by a developer at a terminal.
 STAFF_PREFIXES = ("card.", "staff.", "cli.", "sandbox.", "deadline.escalated", "deadline.reminder")
 STAFF_KEYS = frozenset({"relay.addition", "addition.file_only"})
 # Keys that are labels of buttons (reply keyboards for citizens, card buttons for staff).
 BUTTON_PREFIXES = ("option.", "menu.option.", "card.button.", "step.")
+# Keys that tell a citizen where a report now stands (rule 23), with the status words
+# their first sentence must hold; status.current's are its sample label's
+# (tests/test_catalogues.py SAMPLES).
+STATUS_NOTICES = {
+    "status.current": {"id": "Menunggu verifikasi", "en": "Awaiting verification"},
+    "deadline.closed": {"id": "ditutup", "en": "closed"},
+    "deadline.late": {"id": "terlambat", "en": "late"},
+    "rating.thanks": {"id": "ditutup", "en": "closed"},
+    "rating.reopened": {"id": "dibuka kembali", "en": "reopened"},
+}
 # Relays of staff replies start with the bot's header, in either language.
 RELAY_OPENINGS = ("Balasan dari ", "Reply from ")
 
@@ -31,17 +41,25 @@ def is_staff_key(key: str) -> bool:
 
 
 def catalogue_context(key: str, text: str, locale: str) -> MessageContext:
-    """How a catalogue entry is sent: a step (filing.ask.*), a button, and to whom."""
+    """How a catalogue entry is sent: a step (filing.ask.*), a button, to whom, and the
+    status it tells of."""
     return MessageContext(
         is_step=key.startswith("filing.ask."),
         buttons=(text,) if key.startswith(BUTTON_PREFIXES) else (),
         locale=locale,
         audience="staff" if is_staff_key(key) else "citizen",
+        status=STATUS_NOTICES.get(key, {}).get(locale),
     )
 
 
 def findings(
-    text: str, *, locale: str, buttons: Iterable[str] = (), audience: str = "citizen"
+    text: str,
+    *,
+    locale: str,
+    buttons: Iterable[str] = (),
+    audience: str = "citizen",
+    entities: Iterable[str] = (),
+    status: str | None = None,
 ) -> list[Finding]:
     """Findings for one message; steps and staff relays are recognised by their opening."""
     context = MessageContext(
@@ -50,6 +68,8 @@ def findings(
         buttons=tuple(buttons),
         locale=locale,
         audience=audience,
+        entities=tuple(entities),
+        status=status,
     )
     return [finding for finding in check_message(text, context) if finding.rule in RULES]
 
@@ -75,9 +95,12 @@ def conversation_findings(
             continue
         text = message.text or message.caption or ""
         labels = keyboard_labels(message)
+        kinds = [entity["type"] for entity in message.entities]
         found += [
             (text, finding)
-            for finding in findings(text, locale=locale, buttons=labels, audience=audience)
+            for finding in findings(
+                text, locale=locale, buttons=labels, audience=audience, entities=kinds
+            )
         ]
         if audience == "citizen" and message.reply_to_message_id is not None:
             found.append((text, Finding(19, "sent as a quoted reply")))

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accessibility import Finding, MessageContext, check_message
+from bot.accessibility import (
+    Finding,
+    MessageContext,
+    check_message,
+    ends_with_question,
+    questions,
+)
 
 C = MessageContext
 STEP = MessageContext(is_step=True)
 RELAY = MessageContext(is_staff_relay=True)
 EN = MessageContext(locale="en")
+DONE = MessageContext(status="Diarsipkan")
 PLAIN = MessageContext()
 
 GOOD: list[tuple[str, MessageContext]] = [
@@ -83,6 +90,11 @@ GOOD: list[tuple[str, MessageContext]] = [
     ("Laporan 726-4185 dihapus dari daftar Anda. Data pribadi Anda sudah kami hapus.", C()),
     ("Step 2 of 8. Type what happened. What is your report about?", C(is_step=True, locale="en")),
     ("Your report 726-4185 was received on 13 November 2026 at 14:30 WIB.", EN),
+    (
+        "Status laporan 726-4185: Diarsipkan; laporan ini tidak diproses lebih lanjut.\n"
+        "Keterangan petugas: laporan yang sama sudah ada.",
+        C(status="Diarsipkan", entities=("phone_number",)),
+    ),
 ]
 
 
@@ -153,6 +165,9 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     (8, "Isi laporan: lampu &amp; rambu rusak.", C()),
     (8, "Jawaban: ||rahasia||.", C()),
     (8, "Lihat [panduan](https://lapor.go.id).", C()),
+    (8, "Simpan kode laporan Anda 726-4185.", C(entities=("bold",))),
+    (8, "Laporan ini penting.", C(entities=("italic",))),
+    (8, "Kartu laporan 726-4185.", C(entities=("bold",), audience="staff")),
     # rule 10: dates
     (10, "Kejadian pada 13/11/2026 sudah dicatat.", C()),
     (10, "Kejadian pada 13-11-2026 sudah dicatat.", C()),
@@ -197,6 +212,9 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     (13, "Laporan yg Anda kirim sudah diterima.", C()),
     (13, "Terima kasih utk laporan Anda.", C()),
     (13, "Bring your ID, e.g. a passport.", EN),
+    (13, "Lokasi: rumah # 12, Jalan Braga.", C()),
+    (13, "Tulis nomor rumah setelah tanda #.", C()),
+    (13, "Kami tunggu Anda @ kantor kelurahan.", C()),
     # rule 14 (and rule 2 above): links
     (14, "Lihat https://lapor.go.id untuk informasi.", C()),
     (14, "Lihat www.lapor.go.id untuk informasi.", C()),
@@ -213,6 +231,11 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     (22, "Perbaikan jalan dijadwalkan minggu depan.", RELAY),
     (22, "Balasan dari Budi untuk laporan Anda: perbaikan minggu depan.", RELAY),
     (22, "Balasan untuk laporan 726-4185: perbaikan minggu depan.", RELAY),
+    # rule 23: a status message states the code and the new status in its first sentence
+    (23, "Laporan Anda sudah kami periksa. Status laporan 726-4185: Diarsipkan.", DONE),
+    (23, "Status laporan Anda: Diarsipkan. Kodenya 726-4185.", DONE),
+    (23, "Status laporan 726-4185 sudah berubah. Statusnya kini Diarsipkan.", DONE),
+    (23, "Terima kasih atas penilaian Anda. Laporan 726-4185 ditutup.", C(status="ditutup")),
 ]
 
 
@@ -245,6 +268,7 @@ PASSING: list[tuple[int, str, MessageContext]] = [
     (7, "Harga © 2026 dan arah → kanan.", C()),
     (8, "Kode laporan Anda 726-4185.", C()),
     (8, "Biaya 5% dari Rp 1.000.", C()),
+    (8, "Lihat 726-4185 atau lapor.go.id.", C(entities=("url", "phone_number", "hashtag"))),
     (10, "Kejadian pada 13 November 2026 sudah dicatat.", C()),
     (10, "Kejadian pada Mei 2026 sudah dicatat.", C()),
     (10, "Sesuai UU 8/2016 dan Perpres 76/2013.", C()),
@@ -265,6 +289,8 @@ PASSING: list[tuple[int, str, MessageContext]] = [
     (13, "Pasar dikelola PD Pasar Bermartabat dan RSUD.", C()),
     (13, "Ketik nomor pilihan Anda. Tidak ada yang berubah.", C()),
     (13, "Di kota. Di desa. Sudah sampai.", C()),
+    (13, "Awali balasan dengan #catatan untuk catatan internal.", C(audience="staff")),
+    (13, "Hubungi @laporbandung atau kirim ke nomor 12.", C()),
     (14, "Kami sudah ada di Kota Bandung. Ada yang lain.", C()),
     (14, "Waktu 14.30 WIB dan harga Rp 1.500.", C()),
     (20, "Pilih salah satu.", C(buttons=("Kembali", "Tidak puas", "Anonim dan rahasia"))),
@@ -276,6 +302,10 @@ PASSING: list[tuple[int, str, MessageContext]] = [
         "Reply from Dinas Perhubungan for report 726-4185: fixed.",
         C(is_staff_relay=True, locale="en"),
     ),
+    (23, "Status laporan 726-4185: Diarsipkan; laporan ini tidak diproses lebih lanjut.", DONE),
+    (23, "Laporan 726-4185 ditutup. Terima kasih atas penilaian Anda.", C(status="ditutup")),
+    (23, "Report 726-4185: Archived; it is not taken further.", C(status="Archived")),
+    (23, "Terima kasih sudah melapor.", C()),
 ]
 
 
@@ -287,9 +317,18 @@ def test_passing_messages_are_not_flagged_for_that_rule(
 
 
 def test_every_implemented_rule_has_both_a_failing_and_a_passing_case() -> None:
-    implemented = {2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22}
+    implemented = {2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22, 23}
     assert {rule for rule, _, _ in FAILING} == implemented
     assert {rule for rule, _, _ in PASSING} == implemented
+
+
+def test_questions_are_found_and_the_last_sentence_told() -> None:
+    text = "Di mana lubangnya? Mohon kirim fotonya. Kapan terjadinya?"
+    assert questions(text) == ["Di mana lubangnya?", "Kapan terjadinya?"]
+    assert ends_with_question(text)
+    assert not ends_with_question("Di mana lubangnya? Mohon kirim fotonya.")
+    assert ends_with_question("Apa jenis laporan Anda?\n1. Pengaduan\n2. Aspirasi")
+    assert questions("Mohon kirim fotonya.") == []
 
 
 def test_findings_are_ordered_and_explain_themselves() -> None:

@@ -154,7 +154,7 @@ async def rate(emulator: Emulator, citizen: User, code: int) -> None:
     assert latest(emulator, citizen).endswith("Apakah Anda puas dengan tanggapannya?")
     thanks = await citizen.say("puas")
     assert texts(thanks)[0] == (
-        f"Terima kasih atas penilaian Anda. Laporan {format_code(code)} ditutup."
+        f"Laporan {format_code(code)} ditutup. Terima kasih atas penilaian Anda."
     )
 
 

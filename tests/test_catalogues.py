@@ -18,7 +18,7 @@ from bot.settings import PROJECT_ROOT
 from bot.transitions import Action, Refusal
 from handlers.staff_commands import ACTION_COMMANDS
 from handlers.staff_text import HINTED_RULES, Denial
-from tests.a11y import RULES, catalogue_context
+from tests.a11y import RULES, STATUS_NOTICES, catalogue_context
 
 LOCALES = load_locales()
 CITIZEN_ACTIONS = (Action.SUPPLY, Action.DISPUTE)
@@ -163,6 +163,15 @@ def test_every_message_meets_the_accessibility_rules(locale: str, key: str) -> N
     text = t(key, **{name: SAMPLES[name] for name in placeholders(SOURCE[key])})
     found = check_message(text, catalogue_context(key, text, locale))
     assert [finding for finding in found if finding.rule in RULES] == []
+
+
+def test_status_notices_are_checked_for_their_status() -> None:
+    """Rule 23 is applied to keys that exist, with the status words in both languages."""
+    assert set(STATUS_NOTICES) <= set(SOURCE)
+    assert all(set(words) == {"id", "en"} for words in STATUS_NOTICES.values())
+    for locale in ("id", "en"):
+        label = LOCALES.get(locale).render(SAMPLES["label"])
+        assert label == STATUS_NOTICES["status.current"][locale], "the sample label's words"
 
 
 @pytest.mark.parametrize("locale", ["id", "en"])

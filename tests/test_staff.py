@@ -241,7 +241,7 @@ async def test_puas_closes_the_report_for_good(
     thanks = await citizen.say("puas")
     assert (
         texts(thanks)[0]
-        == f"Terima kasih atas penilaian Anda. Laporan {format_code(code)} ditutup."
+        == f"Laporan {format_code(code)} ditutup. Terima kasih atas penilaian Anda."
     )
     [report] = await reports(harness)
     assert report.rating == "puas" and report.closed_at is not None
