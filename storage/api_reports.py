@@ -75,26 +75,6 @@ async def public_requests(
     return (await session.execute(query)).scalars().all()
 
 
-async def status_changes(
-    session: AsyncSession, report_ids: Collection[int]
-) -> Sequence[TimelineEvent]:
-    """The status-changing events of these reports (their first one too), oldest first."""
-    if not report_ids:
-        return []
-    query = (
-        select(TimelineEvent)
-        .where(
-            TimelineEvent.report_id.in_(list(report_ids)),
-            or_(
-                TimelineEvent.from_status.is_(None),
-                TimelineEvent.from_status != TimelineEvent.to_status,
-            ),
-        )
-        .order_by(TimelineEvent.id)
-    )
-    return (await session.execute(query)).scalars().all()
-
-
 async def public_updates(
     session: AsyncSession, window: Window, limit: int
 ) -> Sequence[tuple[TimelineEvent, Report]]:

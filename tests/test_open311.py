@@ -15,6 +15,7 @@ from bot.lifecycle import Privacy, Status
 from bot.tracking import format_code
 from bot.transitions import Action
 from tests.api_helpers import (
+    CONTENT,
     SCHEMAS,
     Api,
     act,
@@ -46,6 +47,26 @@ CREATED = jsonschema_rs.validator_for(
 )
 # Every field GeoReport v2 defines for a service request.
 REQUEST_FIELDS = set(json.loads((SCHEMAS / "request.json").read_text())["properties"])
+# What the public is told of each status (status_notes, an update's description).
+PUBLIC = {
+    Status.MENUNGGU_VERIFIKASI: (
+        "Menunggu verifikasi. Petugas memeriksa laporan ini sebelum meneruskannya ke instansi "
+        "berwenang."
+    ),
+    Status.DITUNDA: (
+        "Ditunda, menunggu keterangan pelapor. Petugas memerlukan keterangan tambahan sebelum "
+        "memverifikasinya."
+    ),
+    Status.DITERUSKAN: "Diteruskan ke instansi berwenang, yang akan menindaklanjutinya.",
+    Status.DITINDAKLANJUTI: "Sedang ditindaklanjuti oleh instansi berwenang.",
+    Status.SELESAI: (
+        "Selesai ditindaklanjuti. Instansi berwenang menyatakan laporan ini sudah ditangani."
+    ),
+    Status.BUKAN_WEWENANG: (
+        "Bukan wewenang pemerintah kota. Laporan ini perlu disampaikan ke instansi lain."
+    ),
+    Status.DIARSIPKAN: "Diarsipkan. Laporan ini tidak diproses lebih lanjut.",
+}
 
 
 @pytest.fixture
@@ -177,7 +198,10 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
 
     waiting = await one(api, code)
     assert waiting["status"] == "open"
-    assert waiting["status_notes"] == "Menunggu verifikasi"
+    assert waiting["status_notes"] == (
+        "Menunggu verifikasi. Petugas memeriksa laporan ini sebelum meneruskannya ke instansi "
+        "berwenang."
+    )
     assert waiting["description"] is None and waiting["lat"] is None, "not yet verified"
     assert waiting["requested_datetime"] == "2026-11-25T10:00:00+07:00"
     assert waiting["expected_datetime"] == "2026-11-30T23:59:59+07:00", "the deadline"
@@ -190,7 +214,7 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
     assert (forwarded["lat"], forwarded["long"]) == (-6.9147, 107.6098)
     assert forwarded["address"] == "Jalan Riau dekat nomor 40"
     assert forwarded["agency_responsible"] == "Dinas Perhubungan"
-    assert forwarded["status_notes"] == "Diteruskan ke Dinas Perhubungan"
+    assert forwarded["status_notes"] == PUBLIC[Status.DITERUSKAN]
     assert forwarded["updated_datetime"] == "2026-11-25T13:00:00+07:00"
     assert forwarded["expected_datetime"] == "2026-12-02T23:59:59+07:00"
 
@@ -204,7 +228,7 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
     status, _ = await api.post_json(path, {"action": "selesai", "text": "Lampu diganti."}, token)
     assert status == 201
     done = await one(api, code)
-    assert (done["status"], done["status_notes"]) == ("closed", "Lampu diganti.")
+    assert (done["status"], done["status_notes"]) == ("closed", PUBLIC[Status.SELESAI])
 
     await _updates_tell_the_whole_life(api, code)
 
@@ -213,10 +237,10 @@ async def _updates_tell_the_whole_life(api: Api, code: str) -> None:
     status, updates = await api.get(f"{BASE}/servicerequestupdates.json")
     assert status == 200
     assert [(u["status"], u["external_status_code"], u["description"]) for u in updates] == [
-        ("open", "MENUNGGU_VERIFIKASI", ""),
-        ("investigating", "DITERUSKAN", ""),
-        ("in_progress", "DITINDAKLANJUTI", ""),
-        ("fixed", "SELESAI", "Lampu diganti."),
+        ("open", "MENUNGGU_VERIFIKASI", PUBLIC[Status.MENUNGGU_VERIFIKASI]),
+        ("investigating", "DITERUSKAN", PUBLIC[Status.DITERUSKAN]),
+        ("in_progress", "DITINDAKLANJUTI", PUBLIC[Status.DITINDAKLANJUTI]),
+        ("fixed", "SELESAI", PUBLIC[Status.SELESAI]),
     ]
     assert all(u["service_request_id"] == code for u in updates)
     assert len({u["update_id"] for u in updates}) == 4
@@ -308,6 +332,67 @@ async def test_only_public_reports_are_shown_and_no_one_is_named(api: Api) -> No
         assert set(request) == REQUEST_FIELDS
 
 
+async def test_no_answer_publishes_what_staff_wrote(api: Api) -> None:
+    """A hold question, replies, reasons and notes may name the citizen or reach them (a
+    phone number): Open311 tells each status in the catalogue's public words only."""
+    services = api.services
+    siti = await add_reporter(services, "Siti", "Rahma")
+    personal = ("Siti", "Rahma", "Budi", "Santoso", "0812", "3456", "7890", "Melati")
+    held = await file(services, category="lampu_rambu", reporter_id=siti)
+    await act(
+        services,
+        held,
+        Action.HOLD,
+        text="Ibu Siti Rahma, di depan rumah nomor berapa? Atau telepon Pak Budi 0812-3456-7890.",
+    )
+    answered = await file(services, category="lampu_rambu", reporter_id=siti)
+    await act(services, answered, Action.FORWARD, agency="dishub")
+    token = await api.token("dishub")
+    path = f"/api/v1/reports/{format_code(answered)}/responses"
+    for body in (
+        {"text": "Ibu Siti Rahma, petugas kami Pak Budi Santoso (0812-3456-7890) datang besok."},
+        {"action": "catatan", "text": "Pelapor tinggal di Jalan Melati 7, telepon 081234567890."},
+        {"action": "selesai", "text": "Ibu Siti, lampu sudah diganti. Pak Budi 0812-3456-7890."},
+    ):
+        status, _ = await api.post_json(path, body, token)
+        assert status == 201, body
+    back = await file(services, category="lampu_rambu", reporter_id=siti)
+    await act(services, back, Action.FORWARD, agency="dishub")
+    status, _ = await api.post_json(
+        f"/api/v1/reports/{format_code(back)}/responses",
+        {"action": "kembalikan", "text": "Bukan kami, kata Pak Budi Santoso 0812-3456-7890."},
+        token,
+    )
+    assert status == 201
+    archived = await file(services, category="sampah", reporter_id=siti)
+    await act(services, archived, Action.ARCHIVE, text="Ganda dengan laporan Ibu Siti Rahma.")
+    outside = await file(services, category="listrik", reporter_id=siti)
+    await act(
+        services, outside, Action.NOT_OURS, text="Hubungi PLN, sebut nama Siti dan 0812-3456-7890."
+    )
+    codes = [format_code(c) for c in (held, answered, back, archived, outside)]
+
+    listed = await requests(api)
+    by_id = await requests(api, service_request_id=",".join(codes))
+    singles = [await one(api, code) for code in codes]
+    status, updates = await api.get(f"{BASE}/servicerequestupdates.json")
+    assert status == 200
+    assert {r["service_request_id"] for r in listed} == set(codes)
+    published = json.dumps([listed, by_id, singles, updates], ensure_ascii=False)
+    for word in personal:
+        assert word not in published, word
+    assert {str(r["service_request_id"]): r["status_notes"] for r in listed} == {
+        format_code(held): PUBLIC[Status.DITUNDA],
+        format_code(answered): PUBLIC[Status.SELESAI],
+        format_code(back): PUBLIC[Status.MENUNGGU_VERIFIKASI],
+        format_code(archived): PUBLIC[Status.DIARSIPKAN],
+        format_code(outside): PUBLIC[Status.BUKAN_WEWENANG],
+    }
+    assert [r["description"] for r in singles] == [None, CONTENT, None, None, CONTENT]
+    assert {u["description"] for u in updates} <= set(PUBLIC.values())
+    assert all(u["description"] == PUBLIC[Status(u["external_status_code"])] for u in updates)
+
+
 async def test_the_filters_of_the_specification(api: Api) -> None:
     services = api.services
     api.clock.now = datetime(2026, 8, 3, 3, 0, tzinfo=api.clock.now.tzinfo)
@@ -344,7 +429,8 @@ async def test_the_filters_of_the_specification(api: Api) -> None:
     assert codes(await requests(api, service_request_id="bukan-kode")) == []
     assert (await one(api, old))["status"] == "open"
     archived = await one(api, format_code(rubbish).replace("-", ""))
-    assert archived["status"] == "closed" and archived["status_notes"] == "Laporan ganda."
+    assert archived["status"] == "closed"
+    assert archived["status_notes"] == PUBLIC[Status.DIARSIPKAN], "not the reason staff wrote"
     assert archived["description"] is None, "archived before verification: not published"
 
     for params in ({"status": "terbuka"}, {"start_date": "kemarin"}, {"end_date": "2026-11-25"}):

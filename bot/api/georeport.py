@@ -3,22 +3,34 @@ FixMyStreet update extension (servicerequestupdates) for lapor-bot's richer stat
 
 Only public reports are shown (never rahasia ones); what was reported and where appears
 once verifiers forwarded it or ruled on it; nobody's identity or personal data is shown.
+A status is told in the catalogue's public words only: no text staff wrote (a question to
+the citizen, a reason, a reply) is published, as it may name the citizen or reach them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from bot.agencies import Category
 from bot.api.views import category_name, iso
 from bot.i18n import Translator
-from bot.lifecycle import Actor, Classification, Privacy, Status
+from bot.lifecycle import Classification, Privacy, Status
 from bot.notices import AT_AGENCY
 from bot.services import Services
-from bot.status_text import agency_name, status_label
+from bot.status_text import agency_name
 from bot.tracking import format_code
 from storage.models import Report, TimelineEvent
+
+# What the public is told of each status: its name and what it means, never staff's words.
+PUBLIC_STATUS = {
+    Status.MENUNGGU_VERIFIKASI: "georeport.status.menunggu_verifikasi",
+    Status.DITUNDA: "georeport.status.ditunda",
+    Status.DITERUSKAN: "georeport.status.diteruskan",
+    Status.DITINDAKLANJUTI: "georeport.status.ditindaklanjuti",
+    Status.SELESAI: "georeport.status.selesai",
+    Status.BUKAN_WEWENANG: "georeport.status.bukan_wewenang",
+    Status.DIARSIPKAN: "georeport.status.diarsipkan",
+}
 
 # Verified: what was reported, and where, may be published.
 PUBLISHED = frozenset(
@@ -44,9 +56,9 @@ def open_or_closed(status: Status) -> str:
     return "open" if status.is_open else "closed"
 
 
-def staff_note(event: TimelineEvent) -> str | None:
-    """What staff told the citizen with a status change; citizens' own words stay private."""
-    return event.public_text if event.actor is Actor.STAFF else None
+def public_status(t: Translator, status: Status) -> str:
+    """The status's name and meaning in the catalogue's words, the same for every report."""
+    return t(PUBLIC_STATUS[status])
 
 
 def service(services: Services, t: Translator, category: Category) -> dict[str, Any]:
@@ -98,16 +110,13 @@ def definition(t: Translator, category: Category) -> dict[str, Any]:
     }
 
 
-def service_request(
-    services: Services, t: Translator, report: Report, changes: Sequence[TimelineEvent]
-) -> dict[str, Any]:
-    """A public report as a service request; `changes` are its status changes, in order."""
+def service_request(services: Services, t: Translator, report: Report) -> dict[str, Any]:
+    """A public report as a service request."""
     published = report.status in PUBLISHED
-    note = staff_note(changes[-1]) if changes else None
     return {
         "service_request_id": format_code(report.code),
         "status": open_or_closed(report.status),
-        "status_notes": note or t.render(status_label(services, report)),
+        "status_notes": public_status(t, report.status),
         "service_name": category_name(services, report.category),
         "service_code": report.category,
         "description": (report.content or None) if published else None,
@@ -127,7 +136,9 @@ def service_request(
     }
 
 
-def request_update(services: Services, event: TimelineEvent, report: Report) -> dict[str, Any]:
+def request_update(
+    services: Services, t: Translator, event: TimelineEvent, report: Report
+) -> dict[str, Any]:
     """A status change as the FixMyStreet extension's request_update."""
     return {
         "update_id": str(event.id),
@@ -135,6 +146,6 @@ def request_update(services: Services, event: TimelineEvent, report: Report) -> 
         "status": EXTENDED[event.to_status],
         "external_status_code": event.to_status.value,
         "updated_datetime": iso(services, event.at),
-        "description": staff_note(event) or "",
+        "description": public_status(t, event.to_status),
         "media_url": "",
     }

@@ -8,14 +8,12 @@ JSON only; dates are ISO 8601 with the city's offset; errors are a list of
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from aiohttp import web
 from multidict import MultiDict
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, workflow
 from bot.agencies import Category
@@ -45,7 +43,7 @@ from bot.tracking import CodeError, format_code, parse_code
 from bot.transitions import Role
 from storage import api_reports
 from storage.api_reports import Window
-from storage.models import Report, TimelineEvent
+from storage.models import Report
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, for clients that cache discovery.
@@ -151,7 +149,7 @@ async def list_requests(request: web.Request) -> web.Response:
                 statuses=statuses,
                 limit=LIMIT,
             )
-        return web.json_response(await _requests(session, services, reports))
+    return web.json_response(_requests(services, reports))
 
 
 async def show_request(request: web.Request) -> web.Response:
@@ -161,9 +159,9 @@ async def show_request(request: web.Request) -> web.Response:
     codes = _codes(request.match_info["service_request_id"])
     async with services.sessionmaker() as session:
         reports = await api_reports.public_by_codes(session, codes) if codes else []
-        if not reports:
-            raise ApiError(404, "not_found", "api.error.request_not_found")
-        return web.json_response(await _requests(session, services, reports[:1]))
+    if not reports:
+        raise ApiError(404, "not_found", "api.error.request_not_found")
+    return web.json_response(_requests(services, reports[:1]))
 
 
 async def list_updates(request: web.Request) -> web.Response:
@@ -173,8 +171,9 @@ async def list_updates(request: web.Request) -> web.Response:
     window = _window(request.query, services.clock())
     async with services.sessionmaker() as session:
         rows = await api_reports.public_updates(session, window, LIMIT)
+    t = _t(services)
     return web.json_response(
-        [georeport.request_update(services, event, report) for event, report in rows]
+        [georeport.request_update(services, t, event, report) for event, report in rows]
     )
 
 
@@ -214,14 +213,9 @@ async def post_request(request: web.Request) -> web.Response:
     )
 
 
-async def _requests(
-    session: AsyncSession, services: Services, reports: Sequence[Report]
-) -> list[dict[str, object]]:
-    changes: dict[int, list[TimelineEvent]] = defaultdict(list)
-    for event in await api_reports.status_changes(session, [r.id for r in reports]):
-        changes[event.report_id].append(event)
+def _requests(services: Services, reports: Sequence[Report]) -> list[dict[str, object]]:
     t = _t(services)
-    return [georeport.service_request(services, t, r, changes[r.id]) for r in reports]
+    return [georeport.service_request(services, t, r) for r in reports]
 
 
 async def _params(request: web.Request) -> MultiDict[str]:
