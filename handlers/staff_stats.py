@@ -22,6 +22,7 @@ from bot.context import LaporContext
 from bot.delivery.messages import ChatTarget, Outgoing
 from bot.export import export_csv
 from bot.i18n import Translator
+from bot.notices import AT_AGENCY
 from bot.services import Services
 from bot.statistics import Facts, Grouping, Window, compute, facts_of, month_bounds, window_for
 from bot.stats_text import chart_text, describe, month_name, period
@@ -108,8 +109,11 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
         else:
             workflow.record(session, actor, command, None, now=turn.now)
             start, end = request.bounds(services)
-            reports = await stats_store.submitted_between(session, start, end, scope.agency)
-            changes = await stats_store.status_changes_between(session, start, end, scope.agency)
+            # An agency's own group counts its queue, as its API and its topic show it: a
+            # report routed to it but not yet verified, or handed back, is not the agency's.
+            queue = stats_store.Queue(scope.agency, AT_AGENCY) if scope.agency else None
+            reports = await stats_store.submitted_between(session, start, end, queue)
+            changes = await stats_store.status_changes_between(session, start, end, queue)
             facts = facts_of(
                 reports, changes, directory=services.directory, calendar=services.calendar,
                 now=turn.now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,16 +14,26 @@ from bot.lifecycle import Status
 from storage.models import Report, TimelineEvent
 
 
-def _submitted(start: datetime, end: datetime, agency: str | None) -> Select[int]:
+@dataclass(frozen=True)
+class Queue:
+    """One agency's queue: its reports with one of these statuses (the rest are not its)."""
+
+    agency: str
+    statuses: Collection[Status]
+
+
+def _submitted(start: datetime, end: datetime, queue: Queue | None) -> Select[int]:
     query = select(Report.id).where(Report.created_at >= start, Report.created_at < end)
-    return query.where(Report.agency == agency) if agency is not None else query
+    if queue is None:
+        return query
+    return query.where(Report.agency == queue.agency, Report.status.in_(list(queue.statuses)))
 
 
 async def submitted_between(
-    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None
 ) -> Sequence[Report]:
-    """Reports submitted in [start, end), of one agency or of all, oldest first."""
-    query = select(Report).where(Report.id.in_(_submitted(start, end, agency)))
+    """Reports submitted in [start, end), in one agency's queue or all, oldest first."""
+    query = select(Report).where(Report.id.in_(_submitted(start, end, queue)))
     return (await session.execute(query.order_by(Report.created_at, Report.id))).scalars().all()
 
 
@@ -37,7 +47,7 @@ class StatusChange:
 
 
 async def status_changes_between(
-    session: AsyncSession, start: datetime, end: datetime, agency: str | None
+    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None
 ) -> dict[int, list[StatusChange]]:
     """The status changes of those same reports, by report id, oldest first.
 
@@ -53,7 +63,7 @@ async def status_changes_between(
             TimelineEvent.to_status,
         )
         .where(
-            TimelineEvent.report_id.in_(_submitted(start, end, agency)),
+            TimelineEvent.report_id.in_(_submitted(start, end, queue)),
             (TimelineEvent.from_status.is_(None))
             | (TimelineEvent.from_status != TimelineEvent.to_status),
         )

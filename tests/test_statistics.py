@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import struct
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from bot.emulator import Emulator, Message, User
+from bot import workflow
+from bot.emulator import Chat, Emulator, Message, User
+from bot.lifecycle import Privacy
 from bot.statistics import Grouping, window_for
 from bot.stats_text import Section, pack
 from bot.tracking import format_code
+from bot.transitions import Action, Role
 from storage.models import AuditEntry
 from tests.a11y import findings
-from tests.harness import Harness
+from tests.api_helpers import act, file
+from tests.delivery_helpers import agencies_with_own_group
+from tests.harness import Clock, Harness
 from tests.steps import file_report
 from tests.test_staff import Staff, card_of, settled, staff, topic_named
 
@@ -166,3 +177,140 @@ def test_windows_cover_whole_weeks_and_months() -> None:
         for y, m in ((2025, 8), (2025, 9), (2025, 10), (2025, 11), (2025, 12), (2026, 1))
     )
     assert months.end == date(2026, 2, 1)
+
+
+# --- Who may ask, and what an agency's own group is told -----------------------------------
+
+NOT_STAFF = "Hanya petugas di grup ini yang dapat menindaklanjuti laporan."
+OFFICER = workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Petugas Dishub")
+
+
+@dataclass
+class AgencyGroup:
+    """The staff group, and Dishub's own group (its `chat_id` in the agencies file)."""
+
+    bot: Harness
+    staff: Chat
+    verifier: User
+    dishub: Chat
+    officer: User
+
+
+@pytest.fixture
+async def agency_group(
+    emulator: Emulator, database_url: str, clock: Clock, tmp_path: Path
+) -> AsyncIterator[AgencyGroup]:
+    verifier = emulator.add_user(first_name="Dina")
+    officer = emulator.add_user(first_name="Agus")
+    staff = emulator.add_supergroup(
+        title="Staf Pengaduan", forum=True, members=[verifier], admins=[verifier]
+    )
+    dishub = emulator.add_supergroup(title="Dishub", members=[officer])
+    agencies = agencies_with_own_group(tmp_path, "dishub", dishub.id)
+    bot = Harness(emulator, database_url, clock, staff.id, overrides={"agencies_file": agencies})
+    await bot.start()
+    yield AgencyGroup(bot, staff, verifier, dishub, officer)
+    await bot.stop()
+
+
+async def ask_in(emulator: Emulator, chat: Chat, user: User, command: str) -> list[Message]:
+    """Someone types a command in a chat; the bot's answers there."""
+    before = len(emulator.bot_messages(chat))
+    await user.say_in(chat, command, expect=1)
+    await settled(emulator)
+    return emulator.bot_messages(chat)[before:]
+
+
+async def test_an_agencys_own_group_counts_only_the_reports_in_its_queue(
+    emulator: Emulator, agency_group: AgencyGroup
+) -> None:
+    """Dishub's group is told of the reports its queue holds (as its API and topic show),
+    not of those routed to it but unverified, handed back, archived, or another's."""
+    services = agency_group.bot.services
+    forwarded, started, handed_back = [await file(services) for _ in range(3)]  # dishub's
+    for code in (forwarded, started, handed_back):
+        await act(services, code, Action.FORWARD, agency="dishub")
+    await act(services, started, Action.START, actor=OFFICER)
+    await act(services, handed_back, Action.HAND_BACK, actor=OFFICER, text="Bukan kami.")
+    waiting = await file(services, privacy=Privacy.RAHASIA)  # routed to dishub, unverified
+    spam = await file(services)
+    await act(services, spam, Action.ARCHIVE, text="Iklan, bukan laporan.")
+    road = await file(services, category="jalan_rusak")
+    await act(services, road, Action.FORWARD, agency="dsdabm")
+    await settled(emulator)
+
+    photo, *words = await ask_in(emulator, agency_group.staff, agency_group.verifier, "/statistik")
+    everything = "\n".join(m.text or "" for m in words)
+    assert "6 laporan masuk." in everything, "the staff group sees every report"
+
+    photo, *words = await ask_in(emulator, agency_group.dishub, agency_group.officer, "/statistik")
+    assert photo.media == "photo"
+    text = "\n".join(m.text or "" for m in words)
+    assert text.startswith(
+        "Statistik 8 minggu terakhir, 5 Oktober 2026 sampai 29 November 2026: 2 laporan masuk.\n"
+    )
+    assert "Minggu mulai 23 November 2026: 2 laporan. Diteruskan 1, Ditindaklanjuti 1.\n" in text
+    assert text.endswith(
+        "Tanggapan pertama instansi atas laporan yang diteruskan:\n"
+        "Dishub: 2 laporan diteruskan, batas tanggapan 5 hari kerja. "
+        "Tepat waktu 1, Terlambat 0, Belum jatuh tempo 1. Tepat waktu 100 persen."
+    )
+    assert "DSDABM" not in text and "Menunggu verifikasi" not in text
+
+    [document] = await ask_in(emulator, agency_group.dishub, agency_group.officer, "/ekspor")
+    data = emulator.store.files[document.file_id].content().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data)))[1:]
+    assert sorted(row[0] for row in rows) == sorted(format_code(c) for c in (forwarded, started))
+    for other in (handed_back, waiting, spam, road):
+        assert format_code(other) not in data
+
+
+async def test_statistics_are_refused_to_anyone_who_is_not_staff_and_show_no_figures(
+    emulator: Emulator, agency_group: AgencyGroup
+) -> None:
+    services = agency_group.bot.services
+    code = await file(services)
+    await act(services, code, Action.FORWARD, agency="dishub")
+    await settled(emulator)
+
+    # Someone who has left the staff group (or Dishub's) by the time the bot asks Telegram.
+    for chat in (agency_group.staff, agency_group.dishub):
+        for command in ("/statistik", "/ekspor 2026-11"):
+            stranger = emulator.add_user(first_name="Rudi")
+            emulator.add_group_member(chat, stranger)
+            before = len(emulator.bot_messages(chat))
+            typed = emulator.script.act_say(stranger, command, chat=chat)
+            emulator.remove_group_member(chat, stranger)
+            await emulator.script.wait(typed, expect=1)
+            await settled(emulator)
+            [refusal] = [m for m in emulator.bot_messages(chat)[before:] if m.thread_id is None]
+            assert (refusal.media, refusal.text) == (None, NOT_STAFF), (chat.title, command)
+
+    # A staff group's administrator in a private chat with the bot, and a group it does not
+    # serve: neither is a staff chat.
+    verifier = agency_group.verifier
+    outsiders = emulator.add_supergroup(title="Warga RW 5", members=[verifier])
+    for command in ("/statistik", "/statistik bulan", "/ekspor", "/ekspor 2026-11"):
+        for message in await verifier.say(command):
+            assert message.media is None, command
+            assert "laporan masuk" not in (message.text or ""), command
+        await verifier.say_in(outsiders, command, expect=0)
+    await settled(emulator)
+    assert emulator.bot_messages(outsiders) == [], "an unserved group is not answered"
+    shown = emulator.bot_messages(verifier)
+    assert shown, "the private chat is answered (by the citizens' menu)"
+    assert all(m.media is None and format_code(code) not in (m.text or "") for m in shown)
+
+    async with services.sessionmaker() as session:
+        entries = (
+            (
+                await session.execute(
+                    select(AuditEntry).where(AuditEntry.action.in_(("statistik", "ekspor")))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [(e.action, e.allowed) for e in entries] == [
+        ("statistik", False), ("ekspor", False), ("statistik", False), ("ekspor", False),
+    ]  # fmt: skip
