@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Telegram sends it back with every update. Processes sharing one address must share
-    # it too; when unset, each start makes its own random one.
+    # it too; when unset, it is derived from the token (bot/web/server.py secret_for).
     webhook_secret: SecretStr | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
 

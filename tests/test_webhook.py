@@ -16,15 +16,17 @@ from time import perf_counter
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.delivery.dispatcher import stop_delivery
 from bot.emulator import Emulator, User
-from bot.web.server import SECRET_HEADER
+from bot.settings import WEBHOOK_SECRET, Settings
+from bot.web.server import SECRET_HEADER, secret_for
 from storage.models import HandledUpdate, OutboxMessage
-from tests.harness import Clock
+from tests.harness import TOKEN, Clock
 from tests.steps import CONTENT, code_in, consent, file_report, last, texts
-from tests.web_harness import SECRET, WebhookHarness, staffed
+from tests.web_harness import SECRET, Forwarder, WebhookHarness, staffed
 
 ADDRESS = "Jalan Braga nomor 12, RT 3 RW 5"
 # Seven digits, joined by spaces, commas or a hyphen: 726-4185, or 7 2 6, 4 1 8 5.
@@ -196,6 +198,53 @@ async def test_metrics_count_updates_latency_outbox_and_reports(
     assert sent and samples[("lapor_outbox_deliveries", (("result", "sent"),))] == sent
     assert samples[("lapor_outbox_deliveries", (("result", "failed"),))] == 0
     assert samples[("lapor_outbox_backlog", ())] == 0
+
+
+async def test_processes_without_a_set_secret_agree_on_one_derived_from_the_token(
+    emulator: Emulator, database_url: str, clock: Clock, citizen: User
+) -> None:
+    staff = emulator.add_user(first_name="Petugas", username="petugas")
+    group = emulator.add_supergroup(
+        title="Staf Pengaduan", forum=True, members=[staff], admins=[staff]
+    )
+    forwarder = Forwarder([])
+    bots = [
+        WebhookHarness(
+            emulator,
+            database_url,
+            clock,
+            group.id,
+            public_url=forwarder.url,
+            overrides={"webhook_secret": None},
+        )
+        for _ in range(2)
+    ]
+    forwarder.backends = [bot.url for bot in bots]
+    await forwarder.start()
+    try:
+        for bot in bots:
+            await bot.start()
+        secrets = {bot.web.secret for bot in bots}
+        # Both registered; Telegram keeps the last one's secret, and each process takes it.
+        assert emulator.queue.webhook is not None
+        assert secrets == {emulator.queue.webhook.secret_token}
+        assert "Layanan nomor berapa" in last(await consent(citizen))
+        assert len(forwarder.statuses) == 2 and set(forwarder.statuses) == {200}
+    finally:
+        for bot in bots:
+            await bot.stop()
+        await forwarder.stop()
+    [secret] = secrets
+    assert WEBHOOK_SECRET.match(secret) and len(secret) >= 32
+    assert TOKEN.partition(":")[2] not in secret
+
+    def derived(token: str) -> str:
+        return secret_for(
+            Settings(telegram_bot_token=SecretStr(token), _env_file=None)  # type: ignore[call-arg]
+        )
+
+    assert derived(TOKEN) == secret, "every process of one bot, at every start"
+    assert derived("123456:A-ROTATED-TOKEN") != secret, "a new token, a new secret"
 
 
 async def test_a_generated_or_given_secret_never_reaches_the_log(
