@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -21,6 +22,8 @@ class BotData:
 
     services: Services
     dispatcher: Wakeable | None = None
+    # Told the result of each outbox delivery attempt (set by the webhook server's metrics).
+    delivery_observer: Callable[[str], None] | None = None
 
     def wake_dispatcher(self) -> None:
         """Call after a commit that wrote outbox rows, so they go out at once."""

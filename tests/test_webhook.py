@@ -20,10 +20,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.delivery.dispatcher import stop_delivery
-from bot.emulator import Emulator, User
+from bot.delivery.messages import ChatTarget, CitizenChat, Outgoing
+from bot.emulator import Emulator, RateLimits, User
 from bot.settings import WEBHOOK_SECRET, Settings
 from bot.web.server import SECRET_HEADER, secret_for
 from storage.models import HandledUpdate, OutboxMessage
+from tests.delivery_helpers import add_citizens, enqueue, outbox_rows
 from tests.harness import TOKEN, Clock
 from tests.steps import CONTENT, code_in, consent, file_report, last, texts
 from tests.web_harness import SECRET, Forwarder, WebhookHarness, staffed
@@ -67,6 +69,15 @@ def _samples(exposition: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], f
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(exposition)
         for sample in family.samples
+    }
+
+
+def _by_label(exposition: str, name: str) -> dict[str, float]:
+    """One metric's samples by the value of their only label."""
+    return {
+        labels[0][1]: value
+        for (sample, labels), value in _samples(exposition).items()
+        if sample == name
     }
 
 
@@ -198,6 +209,56 @@ async def test_metrics_count_updates_latency_outbox_and_reports(
     assert sent and samples[("lapor_outbox_deliveries", (("result", "sent"),))] == sent
     assert samples[("lapor_outbox_deliveries", (("result", "failed"),))] == 0
     assert samples[("lapor_outbox_backlog", ())] == 0
+
+
+async def test_metrics_count_this_process_s_delivery_attempts_by_result(
+    webhook: WebhookHarness, emulator: Emulator, clock: Clock
+) -> None:
+    siti, budi, gone = await add_citizens(webhook, 3)
+    emulator.block_bot(gone.user)
+    # Telegram answers 502 once: the row is retried later, then sent.
+    emulator.faults.fail_next(1, status=502, methods="sendMessage")
+    await enqueue(webhook, [(CitizenChat(siti.reporter_id), Outgoing(text="satu"))])
+    await webhook.dispatcher.drain()
+    clock.advance(minutes=1)
+    await webhook.dispatcher.drain()
+    # A Telegram stricter than the dispatcher's budget answers the second message 429.
+    emulator.limits = RateLimits(enabled=True, per_chat_per_second=1.0, per_chat_burst=1)
+    await enqueue(
+        webhook,
+        [
+            (CitizenChat(budi.reporter_id), Outgoing(text="dua")),
+            (CitizenChat(budi.reporter_id), Outgoing(text="tiga")),
+        ],
+    )
+    await webhook.dispatcher.drain()
+    emulator.limits = RateLimits(enabled=False)
+    # A citizen who blocked the bot, and a chat that does not exist.
+    await enqueue(
+        webhook,
+        [
+            (CitizenChat(gone.reporter_id), Outgoing(text="empat")),
+            (ChatTarget(-1009999999999), Outgoing(text="Kartu")),
+        ],
+    )
+    await webhook.dispatcher.drain()
+
+    assert emulator.rate_limited_count == 1
+    assert [row.state for row in await outbox_rows(webhook)] == [
+        "sent",
+        "sent",
+        "pending",
+        "unreachable",
+        "failed",
+    ]
+    _, exposition = await _get(f"{webhook.root}/metrics")
+    assert _by_label(exposition, "lapor_delivery_attempts_total") == {
+        "sent": 2,
+        "retry": 1,
+        "flood": 1,
+        "unreachable": 1,
+        "failed": 1,
+    }
 
 
 async def test_processes_without_a_set_secret_agree_on_one_derived_from_the_token(

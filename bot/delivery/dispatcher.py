@@ -57,6 +57,11 @@ CONTENDED_FIRST = 0.05
 BACKOFF_CAP = 300.0
 # With the 5-minute cap, about an hour and a half of failures before a row is "failed".
 MAX_ATTEMPTS = 20
+# What one delivery attempt came to: sent; to be retried after a network error or 5xx
+# ("retry") or a 429 ("flood"); the citizen unreachable (403); failed for good.
+RESULTS = ("sent", "retry", "flood", "unreachable", "failed")
+# Told each attempt's result (the webhook server counts them for /metrics).
+Observer = Callable[[str], None]
 
 
 def new_worker_id() -> str:
@@ -118,6 +123,7 @@ class Dispatcher:
         rates: Rates | None = None,
         owns_bot: bool = False,
         strategies: Sequence[Strategy] | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.services = services
         self.bot = bot
@@ -129,6 +135,7 @@ class Dispatcher:
         self.lease = lease
         self.max_attempts = max_attempts
         self.owns_bot = owns_bot
+        self.observer = observer
         leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
         self.destinations = Destinations(services, bot)
@@ -371,6 +378,7 @@ class Dispatcher:
                 session, row.id, now=self.services.clock(), chat_id=None, message_id=None
             ):
                 log.warning("outbox: row %s was sent, but had already been finished", row.id)
+        self._observe("sent")
         return True
 
     async def _attempt(
@@ -419,6 +427,7 @@ class Dispatcher:
                     kind=message.link,
                     now=now,
                 )
+        self._observe("sent")
         log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, _logged(place))
 
     async def _failed(
@@ -471,6 +480,7 @@ class Dispatcher:
                 attempts=attempts,
                 last_error=failure.detail,
             )
+        self._observe("flood" if failure.kind is Kind.FLOOD else "retry")
 
     async def _close(
         self,
@@ -489,10 +499,15 @@ class Dispatcher:
             await queries.close(
                 session, row.id, state=state, last_error=failure.detail, attempts=attempts
             )
+        self._observe(state)
         if state == queries.FAILED:
             log.error("outbox: row %s (%s) failed: %s", row.id, row.purpose, failure.detail)
         else:
             log.info("outbox: row %s (%s): the citizen is unreachable", row.id, row.purpose)
+
+    def _observe(self, result: str) -> None:
+        if self.observer is not None:
+            self.observer(result)
 
     async def _release(self, row: OutboxMessage) -> None:
         async with self.services.sessionmaker.begin() as session:
@@ -514,7 +529,11 @@ async def start_delivery(bot_data: BotData) -> Dispatcher:
     """Start the application's dispatcher (from post_init) and keep it on bot_data."""
     services = bot_data.services
     dispatcher = Dispatcher(
-        services, delivery_bot(services.settings), worker_id=new_worker_id(), owns_bot=True
+        services,
+        delivery_bot(services.settings),
+        worker_id=new_worker_id(),
+        owns_bot=True,
+        observer=bot_data.delivery_observer,
     )
     bot_data.dispatcher = dispatcher
     await dispatcher.start()

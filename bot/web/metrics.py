@@ -1,4 +1,5 @@
-"""Prometheus metrics: this process's updates, and database-wide outbox and report figures.
+"""Prometheus metrics: this process's updates and delivery attempts, and database-wide
+outbox and report figures.
 
 Each web application has its own registry (no global state), so two bots in one test
 process, or a restart, never share counters. The database figures are read at scrape
@@ -11,6 +12,7 @@ import logging
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.delivery.dispatcher import RESULTS
 from bot.lifecycle import Status
 from bot.services import Services
 from storage import monitoring
@@ -58,6 +60,12 @@ class Metrics:
             "How long the longest-waiting due outbox row has waited",
             registry=registry,
         )
+        self.attempts = Counter(
+            "lapor_delivery_attempts",
+            "Outbox delivery attempts by this process's dispatcher, by result",
+            ["result"],
+            registry=registry,
+        )
         self.deliveries = Gauge(
             "lapor_outbox_deliveries",
             "Outbox rows finished, by result (database-wide)",
@@ -74,6 +82,12 @@ class Metrics:
             self.updates.labels(outcome)
         for reason in ("secret", "malformed", "stopping"):
             self.rejected.labels(reason)
+        for result in RESULTS:
+            self.attempts.labels(result)
+
+    def delivery_attempted(self, result: str) -> None:
+        """Count one attempt of the dispatcher (its observer)."""
+        self.attempts.labels(result).inc()
 
     async def refresh(self, services: Services) -> None:
         """Read the database figures; on failure keep the last ones and say it is down."""

@@ -95,6 +95,8 @@ def make_app(settings: Settings, services: Services | None = None) -> web.Applic
             bot.owing.add(update.update_id)
 
     application.add_error_handler(note_owing)
+    # The dispatcher, started with the bot, reports each attempt to this app's metrics.
+    application.bot_data.delivery_observer = bot.metrics.delivery_attempted
     app = web.Application(client_max_size=MAX_BODY)
     app[BOT] = bot
     app.cleanup_ctx.append(_bot_lifetime)
