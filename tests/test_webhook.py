@@ -7,25 +7,31 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
-from time import perf_counter
+from time import monotonic, perf_counter
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select, text
 
-from bot.delivery.dispatcher import stop_delivery
+from bot.delivery.dispatcher import Dispatcher, stop_delivery
 from bot.delivery.messages import ChatTarget, CitizenChat, Outgoing
 from bot.emulator import Emulator, RateLimits, User
 from bot.settings import WEBHOOK_SECRET, Settings
+from bot.web.health import DISPATCHER_STALLED_AFTER, check
 from bot.web.server import SECRET_HEADER, secret_for
+from storage import outbox
+from storage.db import create_engine
 from storage.models import HandledUpdate, OutboxMessage
-from tests.delivery_helpers import add_citizens, enqueue, outbox_rows
+from tests.delivery_helpers import add_citizens, bodies, enqueue, outbox_rows
 from tests.harness import TOKEN, Clock
 from tests.steps import CONTENT, code_in, consent, file_report, last, texts
 from tests.web_harness import SECRET, Forwarder, WebhookHarness, staffed
@@ -162,6 +168,77 @@ async def test_healthz_says_ok_and_503_once_the_dispatcher_stopped(
     status, body = await _get(f"{webhook.root}/healthz")
     assert status == 503
     assert json.loads(body)["dispatcher"] == "stopped"
+
+
+@asynccontextmanager
+async def _outbox_locked(database_url: str) -> AsyncIterator[None]:
+    """Another connection holds the outbox's write lock, as a stuck transaction would."""
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            # Reads go on; a claim (SELECT ... FOR UPDATE) waits for the lock.
+            await connection.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))
+            yield
+            await connection.rollback()
+    finally:
+        await engine.dispose()
+
+
+async def _stopped_turning(dispatcher: Dispatcher) -> float:
+    """Wait until the dispatcher's loop has not gone round for a few idle waits; its last turn."""
+    quiet = 3 * dispatcher.idle_interval
+    async with asyncio.timeout(20):
+        seen, since = dispatcher.last_turn, monotonic()
+        while monotonic() - since < quiet:
+            await asyncio.sleep(0.1)
+            if dispatcher.last_turn != seen:
+                seen, since = dispatcher.last_turn, monotonic()
+    return seen
+
+
+async def test_healthz_says_stalled_when_the_dispatcher_loop_hangs(
+    webhook: WebhookHarness, emulator: Emulator, clock: Clock, database_url: str
+) -> None:
+    application, dispatcher = webhook.application, webhook.dispatcher
+    assert application is not None
+    # An idle dispatcher still goes round its loop well within the bound.
+    assert dispatcher.idle_interval * 10 < DISPATCHER_STALLED_AFTER
+    await asyncio.sleep(2 * dispatcher.idle_interval)
+    assert (await check(application)).ok
+    [siti] = await add_citizens(webhook, 1)
+    async with webhook.services.sessionmaker.begin() as session:
+        outbox.enqueue(
+            session,
+            CitizenChat(siti.reporter_id),
+            Outgoing(text="Status"),
+            purpose="test",
+            now=clock() + timedelta(hours=1),
+        )
+    async with _outbox_locked(database_url):
+        clock.advance(hours=2)
+        # The row is due: the loop's claim waits for the lock, and its turns stop.
+        last_turn = await _stopped_turning(dispatcher)
+        assert (await check(application, now=last_turn + DISPATCHER_STALLED_AFTER - 1)).ok
+        stalled = await check(application, now=last_turn + DISPATCHER_STALLED_AFTER + 1)
+        assert stalled.to_json() == {
+            "status": "unavailable",
+            "database": "ok",
+            "bot": "running",
+            "dispatcher": "stalled",
+        }
+    await dispatcher.drain()
+    assert bodies(emulator, siti.user) == ["Status"]
+    assert dispatcher.last_turn > last_turn, "the loop goes round again"
+    assert (await check(application, now=last_turn + DISPATCHER_STALLED_AFTER + 1)).ok
 
 
 async def test_healthz_says_503_when_the_database_does_not_answer(

@@ -136,6 +136,8 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.owns_bot = owns_bot
         self.observer = observer
+        # When the loop last went round (monotonic): health checks tell a hang from a wait.
+        self.last_turn = monotonic()
         leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
         self.destinations = Destinations(services, bot)
@@ -166,6 +168,7 @@ class Dispatcher:
             # Their leases run out by themselves; only the shortcut is lost.
             log.exception("outbox: taking back rows of dead dispatchers failed")
         self._stopping.clear()
+        self.last_turn = monotonic()
         self._task = asyncio.create_task(self._run(), name=f"outbox {self.worker_id}")
 
     async def _take_back_orphans(self) -> None:
@@ -217,6 +220,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            self.last_turn = monotonic()
             notified = self._notified
             self._wake.clear()
             claimed = 0

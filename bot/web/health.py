@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from time import monotonic
 
 from bot.context import LaporApplication
 from bot.delivery.dispatcher import Dispatcher
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 # A load balancer's probe should hear back well within its own timeout.
 DATABASE_TIMEOUT = 5.0
+# The dispatcher's loop goes round at least every idle_interval (1 s) after a claim, whose
+# queries wait at most 30 s for a locked SQLite database (storage/db.py); a minute without
+# a turn is a hang, not a wait.
+DISPATCHER_STALLED_AFTER = 60.0
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,13 @@ class Health:
 
     database: bool
     bot: bool
-    dispatcher: bool
+    # "running", "stalled" (its loop has not gone round for too long) or "stopped".
+    dispatcher: str
 
     @property
     def ok(self) -> bool:
         """Everything needed to take updates and deliver notices works."""
-        return self.database and self.bot and self.dispatcher
+        return self.database and self.bot and self.dispatcher == "running"
 
     def to_json(self) -> dict[str, str]:
         """The body of /healthz."""
@@ -35,7 +41,7 @@ class Health:
             "status": "ok" if self.ok else "unavailable",
             "database": "ok" if self.database else "unreachable",
             "bot": "running" if self.bot else "stopped",
-            "dispatcher": "running" if self.dispatcher else "stopped",
+            "dispatcher": self.dispatcher,
         }
 
 
@@ -52,11 +58,21 @@ async def database_answers(application: LaporApplication) -> bool:
     return True
 
 
-async def check(application: LaporApplication) -> Health:
-    """Check the parts a webhook process needs."""
-    dispatcher = application.bot_data.dispatcher
+def dispatcher_state(dispatcher: object, now: float) -> str:
+    """Whether the dispatcher runs, and has gone round its loop lately (monotonic `now`)."""
+    if not isinstance(dispatcher, Dispatcher) or not dispatcher.running:
+        return "stopped"
+    if now - dispatcher.last_turn > DISPATCHER_STALLED_AFTER:
+        return "stalled"
+    return "running"
+
+
+async def check(application: LaporApplication, now: float | None = None) -> Health:
+    """Check the parts a webhook process needs; `now` is monotonic time, by default now."""
     return Health(
         database=await database_answers(application),
         bot=application.running,
-        dispatcher=isinstance(dispatcher, Dispatcher) and dispatcher.running,
+        dispatcher=dispatcher_state(
+            application.bot_data.dispatcher, monotonic() if now is None else now
+        ),
     )
