@@ -7,6 +7,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.accessibility import questions
 from bot.cards import card
 from bot.contexts import Context
 from bot.dates import format_date
@@ -111,10 +112,8 @@ def transition(
         t = services.locales.get(reporter.locale)
         line = status_line(services, report, reporter.locale)
         text = t(line.key, **line.params)
-        if event.public_text and event.actor is Actor.STAFF:
-            text = "\n".join((text, t("notice.officer_says", text=event.public_text)))
-        if _ask_for_answer(report, reporter):
-            text = "\n".join((text, t("answer.ask")))
+        said = event.public_text if event.actor is Actor.STAFF else None
+        text = "\n".join((text, *_officer_lines(t, said, asks=_ask_for_answer(report, reporter))))
         outbox.enqueue(
             session,
             CitizenChat(report.reporter_id),
@@ -148,6 +147,20 @@ def transition(
     outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
     if moved:
         _files(session, report, attachments, StaffQueue(queue), now)
+
+
+def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:
+    """What the staff said and, when the citizen's next message answers it, how to answer.
+
+    One question, and last (ACCESSIBILITY.md rule 3): when the staff ask something, the
+    bot's instruction comes first and their question last; otherwise the bot asks its own.
+    """
+    if not asks:
+        return (t("notice.officer_says", text=said),) if said else ()
+    if said and questions(said):
+        return (t("answer.how"), t("notice.officer_asks", text=said))
+    told = (t("notice.officer_says", text=said),) if said else ()
+    return (*told, t("answer.ask"))
 
 
 def _ask_for_answer(report: Report, reporter: Reporter) -> bool:

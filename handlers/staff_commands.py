@@ -20,6 +20,7 @@ from bot.tracking import CodeError, format_code, parse_code
 from bot.transitions import NEEDS_TEXT, Action, TransitionRefused
 from handlers import staff_bar
 from handlers.staff_access import StaffScope, StaffTurn, command_name, read_command, scope_of
+from handlers.staff_replies import action_hint
 from handlers.staff_text import Denial, refusal_text
 from storage import handled, outbox
 from storage import reports as report_store
@@ -114,7 +115,9 @@ async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing |
         if action in NEEDS_TEXT and reason == "needs_text":
             return Outgoing(text=t(f"staff.usage.{command}"))
         return Outgoing(text=refusal_text(turn.services, t, reason, report))
-    return None
+    # The text was told to the citizen: how it sounds to a screen reader, as for a reply.
+    hint = await action_hint(turn, report, action, text) if text else None
+    return Outgoing(text=hint) if hint else None
 
 
 async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:

@@ -11,7 +11,7 @@ from bot.delivery.messages import ChatTarget, Copy, Outgoing
 from bot.tracking import format_code
 from bot.transitions import Action, Role, TransitionRefused
 from handlers.staff_access import StaffTurn, role_in, scope_of
-from handlers.staff_text import Denial, refusal_text, relay_findings, relay_hint
+from handlers.staff_text import Denial, hold_findings, refusal_text, relay_findings, relay_hint
 from storage import handled, links, outbox
 from storage import reports as report_store
 from storage.models import Report
@@ -90,11 +90,11 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
         return None
     try:
         if tag is not None:
+            action = ACTION_TAGS[tag]
             await workflow.apply(
-                session, services, report, ACTION_TAGS[tag], actor, now=now, text=text or None
+                session, services, report, action, actor, now=now, text=text or None
             )
-            locale = services.settings.bot_locale
-            return _hint(turn, report, relay_findings(text, locale, relay=False)) if text else None
+            return await action_hint(turn, report, action, text) if text else None
         has_file = message.text is None
         # Relayed, audited, and a forwarded report's first answer starts the follow-up:
         # the same core the agencies' API answers through.
@@ -119,3 +119,13 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
 
 def _hint(turn: StaffTurn, report: Report, findings: list[Finding]) -> str | None:
     return relay_hint(turn.t, format_code(report.code), findings)
+
+
+async def action_hint(turn: StaffTurn, report: Report, action: Action, text: str) -> str | None:
+    """How an action's text, told to the citizen, would trip a screen reader: checked in
+    the language the citizen reads; a hold's text is the question they are asked."""
+    reporter = await report_store.reporter_of(turn.session, report)
+    locale = reporter.locale if reporter is not None else turn.services.settings.bot_locale
+    hold = action is Action.HOLD
+    found = hold_findings(text, locale) if hold else relay_findings(text, locale, relay=False)
+    return relay_hint(turn.t, format_code(report.code), found, hold=hold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.accessibility import Finding, MessageContext, check_message
+from bot.accessibility import Finding, MessageContext, check_message, questions
 from bot.i18n import Listing, Msg, Translator
 from bot.services import Services
 from bot.status_text import status_label
@@ -44,10 +44,30 @@ def relay_findings(text: str, locale: str, *, relay: bool) -> list[Finding]:
     return [f for f in check_message(text, context) if f.rule in HINTED_RULES]
 
 
-def relay_hint(t: Translator, code: str, findings: list[Finding]) -> str | None:
-    """A short note to the staff member: the reply went, and how to write the next one."""
+def hold_findings(text: str, locale: str) -> list[Finding]:
+    """A held report's text is the question the citizen is asked: the relay's pitfalls,
+    and not exactly one question (the bot adds its own only when there is none)."""
+    found = relay_findings(text, locale, relay=False)
+    asked = len(questions(text))
+    if asked != 1:
+        found.append(Finding(3, f"{asked} questions in a hold's text; ask the reporter one"))
+    return found
+
+
+def relay_hint(
+    t: Translator, code: str, findings: list[Finding], *, hold: bool = False
+) -> str | None:
+    """A short note to the staff member: the reply went, and how to write the next one.
+
+    After a hold the note says the report is on hold, and rule 3's advice is the hold's:
+    one question for the reporter, at the end.
+    """
     rules = sorted({finding.rule for finding in findings})
     if not rules:
         return None
-    hints = Listing(tuple(Msg(f"staff.hint.rule_{rule}") for rule in rules))
-    return t("staff.hint", code=code, hints=hints)
+    keys = (
+        "staff.hint.hold_question" if hold and rule == 3 else f"staff.hint.rule_{rule}"
+        for rule in rules
+    )
+    hints = Listing(tuple(Msg(key) for key in keys))
+    return t("staff.hint_hold" if hold else "staff.hint", code=code, hints=hints)

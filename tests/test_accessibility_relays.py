@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accessibility import MessageContext, check_message
+from bot.accessibility import MessageContext, check_message, questions
 from bot.emulator import Chat, Emulator, Message, User
 from bot.tracking import format_code
+from tests.a11y import findings
 from tests.harness import Harness
-from tests.steps import file_report, texts
+from tests.steps import code_in, consent, file_report, texts, to_step
 
 
 async def settled(emulator: Emulator) -> None:
@@ -82,7 +83,36 @@ async def test_a_long_reply_gets_the_length_hint_and_a_good_one_none(
     assert hint.endswith("\n1. Tulis paling banyak 400 huruf, dalam kalimat pendek.")
 
 
-async def test_a_held_reports_question_text_is_checked_too(
+HELD = "Ditunda, menunggu keterangan pelapor"
+
+
+def citizen_findings(text: str, locale: str = "id") -> set[int]:
+    """The rules a citizen's hold notice breaks, checked as the status message it is."""
+    status = HELD if locale == "id" else "On hold, waiting for the reporter's information"
+    return {f.rule for f in findings(text, locale=locale, status=status)}
+
+
+async def test_a_held_reports_question_comes_last_after_the_bots_instruction(
+    harness: Harness, emulator: Emulator, citizen: User, officer: User
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    in_group = await staff_reply(
+        harness, emulator, officer, code, "#tunda Di mana tepatnya lubang itu?"
+    )
+    notice = texts(emulator.bot_messages(citizen))[-1]
+    assert notice == (
+        f"Status laporan {format_code(code)}: {HELD}; "
+        "petugas menunggu keterangan tambahan dari Anda.\n"
+        "Ketik jawaban Anda sekarang, atau kirim pesan suara.\n"
+        "Pertanyaan petugas: Di mana tepatnya lubang itu?"
+    )
+    assert questions(notice) == ["Di mana tepatnya lubang itu?"], "one question, the staff's"
+    assert citizen_findings(notice) == set()
+    assert not any("pembaca layar" in t for t in in_group), "nothing to say to the staff"
+
+
+async def test_a_held_reports_text_without_a_question_gets_the_bots_question_and_a_hint(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
     code = await file_report(citizen)
@@ -90,13 +120,68 @@ async def test_a_held_reports_question_text_is_checked_too(
     in_group = await staff_reply(
         harness, emulator, officer, code, "#tunda Mohon kirim foto lokasi yg jelas."
     )
-    assert texts(emulator.bot_messages(citizen))[-1].startswith(
-        f"Status laporan {format_code(code)}: Ditunda"
+    notice = texts(emulator.bot_messages(citizen))[-1]
+    assert notice.startswith(f"Status laporan {format_code(code)}: Ditunda")
+    assert notice.endswith(
+        "Keterangan petugas: Mohon kirim foto lokasi yg jelas.\n"
+        "Ketik jawaban Anda sekarang, atau kirim pesan suara. Apa jawaban Anda untuk petugas?"
     )
-    assert any(
-        t.endswith("1. Tulis kata lengkap, bukan singkatan, misalnya Jalan dan RT 3 RW 5.")
-        for t in in_group
+    assert citizen_findings(notice) == {13}, "only the staff's abbreviation, no second question"
+    [hint] = [t for t in in_group if "pembaca layar" in t]
+    assert hint == (
+        f"Laporan {format_code(code)} sudah ditunda dan pelapor sudah diberi tahu. "
+        "Agar mudah didengar lewat pembaca layar, lain kali:\n"
+        "1. Tulis tepat satu pertanyaan untuk pelapor, sebagai kalimat terakhir.\n"
+        "2. Tulis kata lengkap, bukan singkatan, misalnya Jalan dan RT 3 RW 5."
     )
+    assert check_message(hint, MessageContext(audience="staff")) == []
+
+
+async def test_a_hold_typed_as_a_command_with_two_questions_gets_the_hint(
+    harness: Harness, emulator: Emulator, citizen: User, officer: User
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    group = emulator.chat(harness.admin_chat_id)
+    card = card_of(emulator, group, code)
+    before = len(emulator.bot_messages(group))
+    await officer.say_in(
+        group,
+        f"/tunda {format_code(code)} Di mana lubangnya? Sejak kapan ada?",
+        thread_id=card.thread_id,
+        expect=0,
+    )
+    await settled(emulator)
+    notice = texts(emulator.bot_messages(citizen))[-1]
+    assert notice.endswith(
+        "Ketik jawaban Anda sekarang, atau kirim pesan suara.\n"
+        "Pertanyaan petugas: Di mana lubangnya? Sejak kapan ada?"
+    ), "the bot adds no question of its own to the staff's"
+    assert citizen_findings(notice) == {3}, "the staff's two questions, warned below"
+    in_group = texts(emulator.bot_messages(group)[before:])
+    [hint] = [t for t in in_group if "pembaca layar" in t]
+    assert hint.endswith(
+        "lain kali:\n1. Tulis tepat satu pertanyaan untuk pelapor, sebagai kalimat terakhir."
+    )
+
+
+async def test_a_hold_is_checked_in_the_language_the_citizen_reads(
+    harness: Harness, emulator: Emulator, citizen: User, officer: User
+) -> None:
+    await consent(citizen)
+    await citizen.say("pengaturan")
+    await citizen.say("English")
+    await to_step(citizen, 8)
+    code = code_in(await citizen.say("1"))
+    await settled(emulator)
+    # "14:30" alone is a time to the Indonesian rules (rule 11), not to the English ones.
+    in_group = await staff_reply(harness, emulator, officer, code, "#tunda Was it around 14:30?")
+    notice = texts(emulator.bot_messages(citizen))[-1]
+    assert notice.endswith(
+        "Type your answer now, or send a voice note.\nThe officer asks: Was it around 14:30?"
+    )
+    assert citizen_findings(notice, "en") == set()
+    assert not any("pembaca layar" in t for t in in_group), "no Indonesian rule applied"
 
 
 async def test_a_voice_note_answering_a_question_is_acknowledged_with_its_length(
@@ -105,7 +190,7 @@ async def test_a_voice_note_answering_a_question_is_acknowledged_with_its_length
     code = await file_report(citizen)
     await settled(emulator)
     await staff_reply(harness, emulator, officer, code, "#tunda Di mana tepatnya lubang itu?")
-    assert texts(emulator.bot_messages(citizen))[-1].endswith("Apa jawaban Anda untuk petugas?")
+    assert texts(emulator.bot_messages(citizen))[-1].endswith("Di mana tepatnya lubang itu?")
     answered = await citizen.send_voice(duration=9)
     assert texts(answered)[0] == (
         f"Pesan suara 9 detik untuk laporan {format_code(code)} sudah kami teruskan ke petugas."
