@@ -11,13 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot import workflow
 from bot.emulator import Chat, Emulator, Message, User
-from bot.lifecycle import Privacy
-from bot.statistics import Grouping, window_for
-from bot.stats_text import Section, pack
+from bot.lifecycle import Privacy, Status
+from bot.statistics import STATUS_ORDER, AgencyFigures, Figures, Grouping, window_for
+from bot.stats_chart import SHARE_COLOUR, STYLE, render_chart
+from bot.stats_text import ChartText, Section, pack
 from bot.tracking import format_code
 from bot.transitions import Action, Role
 from storage.models import AuditEntry
@@ -67,6 +69,22 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+def areas(png: bytes) -> dict[tuple[int, int, int], int]:
+    """How many pixels of the image have each colour."""
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+        return {colour: count for count, colour in rgb.getcolors(rgb.width * rgb.height)}
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return (int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16))
+
+
+def area_of(png_areas: dict[tuple[int, int, int], int], status: Status) -> int:
+    """Pixels in a status's colour: its bars, and its patch in the legend."""
+    return png_areas.get(rgb(STYLE[status][0]), 0)
+
+
 async def test_statistik_sends_a_chart_and_the_same_figures_in_words(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
@@ -93,6 +111,12 @@ async def test_statistik_sends_a_chart_and_the_same_figures_in_words(
     chart = emulator.store.files[photo.file_id].content()
     width, height = png_size(chart)
     assert width >= 1200 and height >= 500
+    drawn = areas(chart)
+    assert len(drawn) > 50, "not a blank or flat image"
+    for status in (Status.MENUNGGU_VERIFIKASI, Status.DITERUSKAN, Status.DITINDAKLANJUTI):
+        assert area_of(drawn, status) > 1000, f"{status} is drawn"
+    for status in (Status.DITUNDA, Status.SELESAI, Status.BUKAN_WEWENANG):
+        assert area_of(drawn, status) < 50, f"no report is {status}, so no bar of it"
     text = "\n".join(m.text or "" for m in words)
     assert text.startswith(
         "Statistik 8 minggu terakhir, 12 Oktober 2026 sampai 6 Desember 2026: 5 laporan masuk.\n"
@@ -164,6 +188,36 @@ def test_a_long_answer_is_split_into_messages_a_screen_reader_can_take() -> None
     )
     body = [line for m in messages for line in m.splitlines() if line.startswith("Baris")]
     assert body == lines, "every line once, in order"
+
+
+def test_the_chart_draws_each_bar_as_tall_as_its_figures() -> None:
+    """Two charts on the same scale (their tallest bar is 4 reports): 1 report waiting in
+    the first week, then 4; the second week's 4 done stay. An agency answered 3 of 4 on
+    time, then 1 of 4."""
+    window = window_for(Grouping.MINGGU, date(2026, 11, 25))
+    waiting, done = (STATUS_ORDER.index(s) for s in (Status.MENUNGGU_VERIFIKASI, Status.SELESAI))
+
+    def chart(waiting_count: int, on_time: int) -> dict[tuple[int, int, int], int]:
+        counts = [[0] * len(STATUS_ORDER) for _ in window.starts]
+        counts[0][waiting], counts[1][done] = waiting_count, 4
+        agency = AgencyFigures("dishub", 5, on_time=on_time, late=4 - on_time, pending=0)
+        figures = Figures(window, tuple(tuple(bar) for bar in counts), (agency,))
+        words = ChartText(
+            bars_title="Laporan per minggu", count_axis="Jumlah laporan",
+            bars=tuple(f"{start:%d %b}" for start in window.starts),
+            statuses=tuple(s.value for s in STATUS_ORDER), agencies_title="Tepat waktu",
+            share_axis="Persen", agencies=("Dishub",), notes=(f"{on_time} dari 4",),
+            no_agencies="-",
+        )  # fmt: skip
+        return areas(render_chart(figures, words))
+
+    one, four = chart(1, on_time=3), chart(4, on_time=1)
+    assert area_of(four, Status.MENUNGGU_VERIFIKASI) > 3 * area_of(one, Status.MENUNGGU_VERIFIKASI)
+    assert area_of(one, Status.SELESAI) > 0
+    assert area_of(four, Status.SELESAI) == pytest.approx(area_of(one, Status.SELESAI), rel=0.05)
+    # The share bars: 75 percent, then 25 (no status in these charts shares their colour).
+    share = rgb(SHARE_COLOUR)
+    assert one[share] == pytest.approx(3 * four[share], rel=0.1)
 
 
 def test_windows_cover_whole_weeks_and_months() -> None:
