@@ -238,6 +238,11 @@ async def test_two_processes_answer_each_citizen_in_order_and_send_each_row_once
         after = emulator.bot_messages(citizen)
         assert len(after) == len(transcript) + 1, "the notice came once"
 
+    # Both dispatchers sent rows: a sent row keeps its lease owner, which names the process.
+    pids = {bot.process.pid for bot in deployment.bots if bot.process is not None}
+    senders = Counter(_pid(row.lease_owner) for row in rows)
+    assert len(pids) == 2 and set(senders) == pids, senders
+
     # Both processes took part in the work.
     handled = await asyncio.gather(*(bot.handled() for bot in deployment.bots))
     assert all(n > 0 for n in handled), handled
@@ -245,6 +250,12 @@ async def test_two_processes_answer_each_citizen_in_order_and_send_each_row_once
     for bot in deployment.bots:
         assert "Traceback" not in bot.log, bot.log[-3000:]
     assert await _count_handled(deployment.database_url) >= CITIZENS * len(TYPED)
+
+
+def _pid(lease_owner: str | None) -> int:
+    """The process of a dispatcher's name: host, pid namespace, pid, random part."""
+    assert lease_owner is not None
+    return int(lease_owner.rsplit("-", 2)[1])
 
 
 async def _count_handled(url: str) -> int:
