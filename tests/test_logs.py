@@ -16,10 +16,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot import logging_setup
-from bot.emulator import Emulator, User
+from bot.emulator import Chat, Emulator, User
 from bot.settings import Settings
+from bot.tracking import format_code
 from tests.harness import TOKEN, Harness
-from tests.steps import CONTENT, consent, to_step
+from tests.privacy_helpers import traces
+from tests.processes import BotProcess
+from tests.steps import CONTENT, code_in, consent, to_step
 
 PHONE = "+6281234567890"
 REPLY = "Tim kami akan memeriksa lokasi besok pagi."
@@ -315,4 +318,71 @@ async def test_run_at_debug_logs_no_text_phone_or_token(
         output, _ = await process.communicate()
     logged = output.decode()
     assert " DEBUG " in logged, "LOG_LEVEL=DEBUG took effect"
+    assert leaks(logged) == []
+
+
+# --- an anonymous reporter, through the real process -----------------------------------
+
+SITI_ID = 73459876
+ADDRESS = "Jalan Braga nomor 12, RT 3 RW 5"
+REASON = "Lubangnya hanya ditutup pasir, bukan diaspal."
+
+
+def newest_card(emulator: Emulator, group: Chat, code: int) -> tuple[int, int | None]:
+    """The latest card of a report in the staff group: its message and topic."""
+    card = [
+        m
+        for m in emulator.bot_messages(group)
+        if format_code(code) in (m.text or "") and m.button_labels
+    ][-1]
+    return card.message_id, card.thread_id
+
+
+async def test_an_anonymous_reporter_is_not_in_the_log_of_the_run_process(
+    emulator: Emulator, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    siti = emulator.add_user(first_name="Siti", last_name="Rahma", username="siti", user_id=SITI_ID)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    group = emulator.add_supergroup(
+        title="Staf Pengaduan", forum=True, members=[verifier, officer], admins=[verifier]
+    )
+    bot = BotProcess(emulator, database_url, group.id, tmp_path / "bot")
+    await bot.start()
+    try:
+        await siti.say("/start", timeout=30)
+        await siti.say("1")
+        for answer in ("1", "1", CONTENT, "1", ADDRESS, "kemarin"):
+            await siti.say(answer)
+        await siti.send_photo()
+        await siti.say("selesai")
+        await siti.say("2")  # anonim
+        code = code_in(await siti.say("1"))
+        await settled(emulator)
+        card, _ = newest_card(emulator, group, code)
+        await verifier.press_in(group, card, "Teruskan ke DSDABM", expect=0)
+        await settled(emulator)
+        card, topic = newest_card(emulator, group, code)
+        await officer.say_in(group, REPLY, thread_id=topic, reply_to=card)
+        await settled(emulator)
+        relay = next(m for m in emulator.bot_messages(siti) if (m.text or "").startswith("Balasan"))
+        await siti.say(ADDITION, reply_to=relay.message_id)
+        await siti.send_photo(reply_to=relay.message_id)
+        await settled(emulator)
+        card, _ = newest_card(emulator, group, code)
+        await officer.press_in(group, card, "Selesai", expect=0)
+        await settled(emulator)
+        await siti.say("2")  # tidak puas
+        await siti.say(REASON)
+        await settled(emulator)
+    finally:
+        await bot.stop()
+
+    staff_saw = "\n".join(m.text or m.caption or "" for m in emulator.bot_messages(group))
+    assert "Tambahan dari pelapor" in staff_saw and REASON in staff_saw, "the whole story ran"
+    logged = bot.log_path.read_text(errors="replace")
+    assert " DEBUG " in logged and "bot.delivery.dispatcher" in logged, "LOG_LEVEL=DEBUG"
+    assert traces(logged, "Siti", "Rahma", "siti", user_id=SITI_ID) == []
+    assert [text for text in (ADDRESS, REASON) if text in logged] == []
     assert leaks(logged) == []
