@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from bot.choices import option, pick
@@ -101,7 +102,7 @@ def lokasi(turn: Turn, answers: Answers) -> Outcome:
     if sent.kind is Kind.LOCATION:
         located = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
         return Next(located.with_(location_skipped=False), Msg("filing.location_received"))
-    if turn.said("option.lewati"):
+    if turn.said("option.lewati") or q.typed_shortcut(turn, q.SKIP) is not None:
         return Next(answers.with_(location_text=None, location_skipped=True))
     text = sent.text.strip()
     if rules.visible_length(text) < rules.LOCATION_MIN_CHARS:
@@ -114,13 +115,17 @@ def lokasi(turn: Turn, answers: Answers) -> Outcome:
 def tanggal(turn: Turn, answers: Answers) -> Outcome:
     """A date in words or digits, not in the future, or skipped."""
     sent = turn.input
-    if turn.said("option.lewati"):
+    shortcut = q.typed_shortcut(turn, q.DATE_CHOICES)
+    if turn.said("option.lewati") or shortcut == "skip":
         return Next(answers.with_(incident_date=None, date_skipped=True))
     today = turn.now.astimezone(turn.services.settings.timezone).date()
-    try:
-        when = parse_incident_date(sent.text, today, turn.reporter.locale)
-    except DateError as error:
-        return Problem(f"error.tanggal_{error.reason}")
+    if shortcut is not None:
+        when = today - timedelta(days=1 if shortcut == "yesterday" else 0)
+    else:
+        try:
+            when = parse_incident_date(sent.text, today, turn.reporter.locale)
+        except DateError as error:
+            return Problem(f"error.tanggal_{error.reason}")
     ack = Msg("filing.date_understood", {"date": format_date(when, turn.reporter.locale)})
     return Next(answers.with_(incident_date=when, date_skipped=False), ack)
 
@@ -135,7 +140,8 @@ def lampiran(turn: Turn, answers: Answers) -> Outcome:
         count = len(added.attachments)
         received = {"kind": _kind_label(sent.file), "count": count, "max": rules.MAX_ATTACHMENTS}
         return Stay(added, Msg("filing.attachment_received", received))
-    if turn.said(*(key for _, key in q.ATTACHMENT_DONE)):
+    done = turn.said(*(key for _, key in q.ATTACHMENT_DONE))
+    if done or q.typed_shortcut(turn, q.attachment_shortcuts(answers)) is not None:
         return Next(answers)
     return Problem("error.lampiran_teks")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
 from bot.agencies import Category
-from bot.choices import Option
+from bot.choices import Option, pick
 from bot.dates import format_date
 from bot.i18n import Lines, Listing, Msg
 from bot.intake import rules
@@ -32,10 +32,24 @@ PRIVACIES = (
 REVIEW = (("send", "option.kirim"), ("change", "option.ubah"), ("cancel", "option.batal"))
 CHANGES = tuple((step, f"step.{step.value}") for step in CHANGEABLE)
 CANCEL = ((True, "option.ya_batalkan"), (False, "option.tidak_lanjutkan"))
-SKIP = ((None, "option.lewati"),)
+SKIP = (("skip", "option.lewati"),)
 DATE_SHORTCUTS = (("today", "option.hari_ini"), ("yesterday", "option.kemarin"))
+DATE_CHOICES = (*DATE_SHORTCUTS, *SKIP)
 ATTACHMENT_DONE = (("done", "option.selesai"), ("skip", "option.lewati"))
+# Simple mode shows no buttons, so a step's shortcut words are a numbered list as well
+# (ACCESSIBILITY.md rule 1): with no file yet the choice is to skip, then to be done.
+FIRST_ATTACHMENT = SKIP
+MORE_ATTACHMENTS = (("done", "option.selesai"),)
 MORE_CATEGORIES = "option.kategori_lain"
+T = TypeVar("T")
+# The question a step asks in simple mode instead, its shortcuts numbered under it.
+NUMBERED = {
+    "filing.ask.lokasi": "filing.ask.lokasi_nomor",
+    "filing.ask.tanggal": "filing.ask.tanggal_nomor",
+    "filing.ask.lampiran": "filing.ask.lampiran_nomor",
+    "filing.ask.lampiran_ada": "filing.ask.lampiran_ada_nomor",
+    "filing.attachment_received": "filing.attachment_received_nomor",
+}
 
 
 class StepNumber(TypedDict):
@@ -75,7 +89,41 @@ def ask(turn: Turn, step: Step, answers: Answers) -> None:
 
 def ask_follow_up(turn: Turn, step: Step, follow_up: Msg) -> None:
     """A short question on the same step (another attachment, another category page)."""
+    if turn.reporter.simple_mode and follow_up.key in NUMBERED:
+        options = listing(MORE_ATTACHMENTS)
+        turn.ask(NUMBERED[follow_up.key], _buttons(step), options=options, **follow_up.params)
+        return
     turn.ask(follow_up.key, _buttons(step), **follow_up.params)
+
+
+def attachment_shortcuts(answers: Answers) -> tuple[tuple[str, str], ...]:
+    """The numbered shortcuts of the attachment step in simple mode, as now shown."""
+    return MORE_ATTACHMENTS if answers.attachments else FIRST_ATTACHMENT
+
+
+def typed_shortcut(turn: Turn, pairs: Sequence[tuple[T, str]]) -> T | None:
+    """In simple mode, the shortcut the citizen picked by its number in the list shown.
+
+    Its words are read by the step itself, in any mode; a number only means a shortcut
+    where one was numbered, so elsewhere it stays an answer (a date, an address).
+    """
+    if not turn.reporter.simple_mode:
+        return None
+    return pick(turn.input.text, [Option(value, frozenset()) for value, _ in pairs])
+
+
+def _ask_with_shortcuts(
+    turn: Turn,
+    key: str,
+    keyboard: tuple[tuple[Msg | str, ...], ...],
+    shortcuts: Sequence[tuple[object, str]],
+    **params: object,
+) -> None:
+    """A free answer with shortcut words: as buttons, or in simple mode numbered too."""
+    if turn.reporter.simple_mode:
+        turn.ask(NUMBERED[key], keyboard, options=listing(shortcuts), **params)
+    else:
+        turn.ask(key, keyboard, **params)
 
 
 def _buttons(step: Step) -> tuple[tuple[Msg | str, ...], ...] | None:
@@ -122,15 +170,17 @@ def _kategori(turn: Turn, answers: Answers) -> None:
 
 
 def _lokasi(turn: Turn, _: Answers) -> None:
-    turn.ask("filing.ask.lokasi", buttons(SKIP), **_step(Step.LOKASI))
+    _ask_with_shortcuts(turn, "filing.ask.lokasi", buttons(SKIP), SKIP, **_step(Step.LOKASI))
 
 
 def _tanggal(turn: Turn, _: Answers) -> None:
     today = turn.now.astimezone(turn.services.settings.timezone).date()
     example = format_date(today - timedelta(days=3), turn.reporter.locale)
-    turn.ask(
+    _ask_with_shortcuts(
+        turn,
         "filing.ask.tanggal",
         (tuple(Msg(key) for _, key in DATE_SHORTCUTS), (Msg("option.lewati"),)),
+        DATE_CHOICES,
         example=example,
         **_step(Step.TANGGAL),
     )
@@ -138,9 +188,11 @@ def _tanggal(turn: Turn, _: Answers) -> None:
 
 def _lampiran(turn: Turn, answers: Answers) -> None:
     count = len(answers.attachments)
-    turn.ask(
+    _ask_with_shortcuts(
+        turn,
         "filing.ask.lampiran_ada" if count else "filing.ask.lampiran",
         buttons(ATTACHMENT_DONE),
+        attachment_shortcuts(answers),
         max=rules.MAX_ATTACHMENTS,
         count=count,
         **_step(Step.LAMPIRAN),

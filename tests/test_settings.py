@@ -3,8 +3,11 @@ pengaturan or /pengaturan, kept per citizen."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from bot.dates import format_date
 from bot.emulator import Emulator, Message, User
 from storage.models import Reporter
 from tests.a11y import assert_accessible
@@ -91,6 +94,49 @@ async def test_simple_mode_sends_no_keyboards_and_is_kept_per_citizen(
     assert texts(back)[0].startswith("Mode sederhana mati.")
     assert keyboard_shown(back[-1])
     assert (await reporter_of(harness, citizen)).simple_mode is False
+
+
+async def test_simple_mode_numbers_every_shortcut_and_a_report_is_filed_by_numbers_alone(
+    harness: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await consent(citizen)
+    await citizen.say("pengaturan")
+    await citizen.say("3")
+    since = len(emulator.bot_messages(citizen))
+    today = harness.services.clock().astimezone(harness.services.settings.timezone).date()
+    yesterday = format_date(today - timedelta(days=1), "id")
+    for answer in ("1", "1", "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu."):
+        await citizen.say(answer)
+    location = last(await citizen.say("1"))
+    assert location.startswith("Langkah 4 dari 8.")
+    assert location.endswith("\n1. Lewati\nDi mana kejadiannya?")
+    date = last(await citizen.say("1"))  # no address
+    assert "\n1. Hari ini\n2. Kemarin\n3. Lewati\nKapan kejadiannya?" in date
+    dated = await citizen.say("2")
+    assert texts(dated)[0] == f"Tanggal kejadian kami catat: {yesterday}."
+    assert last(dated).endswith("\n1. Lewati\nApakah ada lampiran?")
+    await citizen.say("1")  # no attachment
+    review = texts(await citizen.say("2"))
+    summary = next(t for t in review if t.startswith("Ringkasan laporan Anda"))
+    for line in ("Lokasi: tidak diisi.", f"Tanggal kejadian: {yesterday}.", "Lampiran: tidak ada."):
+        assert line in summary
+
+    await citizen.say("2")  # ubah
+    assert last(await citizen.say("6")).endswith("\n1. Lewati\nApakah ada lampiran?")
+    received = last(await citizen.send_photo())
+    assert received.startswith("Foto sudah kami terima, lampiran 1 dari 5.")
+    assert received.endswith("\n1. Selesai\nApakah masih ada lampiran?")
+    review = texts(await citizen.say("1"))
+    assert "Lampiran: 1 file." in next(t for t in review if t.startswith("Ringkasan"))
+    await citizen.say("2")
+    await citizen.say("5")
+    review = texts(await citizen.say("1"))  # hari ini
+    assert f"Tanggal kejadian: {format_date(today, 'id')}." in "\n".join(review)
+    sent = await citizen.say("1")
+    assert "Laporan Anda sudah terkirim." in texts(sent)[0]
+    after = emulator.bot_messages(citizen)[since:]
+    assert not any(keyboard_shown(message) for message in after)
+    assert_accessible(after)
 
 
 async def test_the_language_is_kept_per_citizen(
