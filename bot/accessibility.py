@@ -23,6 +23,12 @@ How text is cut up, since several rules depend on it:
   listener hears it as one item, and counting it as seven would push every
   confirmation message over the word limit for no gain.
 
+A staff text (``audience="staff"``) is checked by the same rules but three: it may name
+slash commands (rule 2); its 400 characters are counted a line at a time, since a card
+or a report's timeline is a record of one fact a line (rule 5); and "#726-4185", the
+group's tag for a report's files, is allowed (rule 12). In every message, words quoted
+between Unicode isolates are the citizen's or a staff member's own and are not checked.
+
 The checker errs towards silence where a pattern is also an ordinary word or a
 name: abbreviated month names only count next to a number ("13 Nov"), chat
 shorthands ("yg", "dgn") only in lower case (so "PD Pasar" passes), acronyms that
@@ -220,8 +226,13 @@ def _rule_4_steps(text: str, ctx: MessageContext) -> Iterator[Finding]:
 
 
 def _rule_5_length(text: str, ctx: MessageContext) -> Iterator[Finding]:
-    if len(text) > MAX_CHARS:
-        yield Finding(5, f"{len(text)} characters; at most {MAX_CHARS}")
+    # A staff record (a card, a report's timeline) is one fact a line, and staff moving
+    # through it daily use the screen reader's line-by-line reading: the limit is a line's.
+    parts = _lines(text) if ctx.audience == "staff" else [text]
+    for part in parts:
+        if len(part) > MAX_CHARS:
+            where = "a line of " if ctx.audience == "staff" else ""
+            yield Finding(5, f"{where}{len(part)} characters; at most {MAX_CHARS}")
     for unit in _units(text):
         count = len(_words(unit.text))
         if count > MAX_WORDS:
@@ -443,6 +454,7 @@ _BARE_CODE = re.compile(r"(?<![\d./-])\d{7}(?!\d|[./-]\d)")
 _SPACED_CODE = re.compile(r"(?<![\d./-])\d{3} \d{4}(?!\d|[./-]\d)")
 _PREFIXED_CODE = re.compile(r"\b[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,}\b|\b[A-Z]{2,6}-\d{5,}\b")
 _HASH_NUMBER = re.compile(r"#\s?\d")
+_HASHTAG_CODE = re.compile(r"#\d{3}-\d{4}(?!\d)")
 
 
 def _rule_12_codes(text: str, ctx: MessageContext) -> Iterator[Finding]:
@@ -457,6 +469,8 @@ def _rule_12_codes(text: str, ctx: MessageContext) -> Iterator[Finding]:
     for match in _PREFIXED_CODE.finditer(text):
         yield Finding(12, f"code {match.group()!r}; tracking codes are shown as '726-4185'")
     for match in _HASH_NUMBER.finditer(text):
+        if ctx.audience == "staff" and _HASHTAG_CODE.match(text, match.start()):
+            continue  # the staff group's tag for a report's files and notes, to search by
         yield Finding(12, f"{match.group()!r}: '#' is read 'pagar'; show a code as '726-4185'")
 
 
@@ -584,7 +598,14 @@ _CHECKS: tuple[Check, ...] = (
 _PLAIN = MessageContext()
 
 
+# Words the bot quotes (a citizen's report on a card, a staff member's note) are set
+# apart with Unicode isolates (FSI ... PDI, bot.cards.citizen_text): they are their
+# writers' own, which the bot must not rewrite, so they are not checked as its words.
+_QUOTED = re.compile("\u2068[^\u2069]*\u2069")
+
+
 def check_message(text: str, ctx: MessageContext = _PLAIN) -> list[Finding]:
     """Every finding for ``text`` sent with ``ctx``, ordered by rule; empty if it passes."""
-    findings = [finding for check in _CHECKS for finding in check(text, ctx)]
+    own = _QUOTED.sub("", text)
+    findings = [finding for check in _CHECKS for finding in check(own, ctx)]
     return sorted(findings, key=lambda f: f.rule)

@@ -8,7 +8,7 @@ from html import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.accessibility import questions
-from bot.cards import card
+from bot.cards import card, citizen_text
 from bot.contexts import Context
 from bot.dates import format_date
 from bot.delivery.messages import CitizenChat, FileSend, Outgoing, StaffQueue, file_kind
@@ -130,7 +130,8 @@ def transition(
         actor=escape(_actor_label(staff, event, actor_name)),
     )
     if event.public_text:
-        note = "\n".join((note, escape(event.public_text)))
+        # Set apart as the staff member's own words, like the citizen's on the card.
+        note = "\n".join((note, citizen_text(event.public_text)))
     queue = queue_of(report)
     moved = queue != source_queue
     if moved:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot import workflow
-from bot.cards import card_text
+from bot.cards import card_text, citizen_text
 from bot.context import LaporContext
 from bot.dates import format_date, format_time
 from bot.delivery.messages import ChatTarget, Outgoing
@@ -138,7 +137,7 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
                 date=format_date(event.at.astimezone(tz).date(), locale),
                 time=format_time(event.at, tz, locale),
                 label=t(f"timeline.{event.to_status.value.lower()}"),
-                text=escape(event.public_text or event.internal_note or ""),
+                text=_quoted(event.public_text or event.internal_note),
             )
             for event in events
         ]
@@ -157,6 +156,11 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
     return Outgoing(
         text="\n".join([t("staff.search"), *(_line(services, r, t, now) for r in found)])
     )
+
+
+def _quoted(text: str | None) -> str:
+    """Someone's own words in a timeline, set apart from the bot's (bot.cards.citizen_text)."""
+    return citizen_text(text) if text else ""
 
 
 def _line(services: Services, report: Report, t: Translator, now: datetime) -> str:

@@ -15,6 +15,9 @@ STEP = MessageContext(is_step=True)
 RELAY = MessageContext(is_staff_relay=True)
 EN = MessageContext(locale="en")
 DONE = MessageContext(status="Diarsipkan")
+STAFF = MessageContext(audience="staff")
+# A staff record: three lines of 192 characters, 578 in all.
+RECORD = "\n".join(["Kalimat pendek. " * 12] * 3)
 PLAIN = MessageContext()
 
 GOOD: list[tuple[str, MessageContext]] = [
@@ -140,6 +143,8 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     ),
     (5, "Laporan " + "kata " * 19 + "akhir.", C()),  # 21 words
     (5, "Laporan diterima. " + "x" * 383, C()),  # 401 characters
+    (5, RECORD, C()),  # to a citizen the whole message counts
+    (5, "Laporan diterima. " + "x" * 383, STAFF),  # one line of 401 characters
     # rule 6: lists
     (6, "Pilih kategori.\n" + "\n".join(f"{n}. Kategori {n}" for n in range(1, 11)), C()),
     (6, "Pilih klasifikasi.\n1. Pengaduan\n3. Aspirasi", C()),
@@ -191,6 +196,7 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     (12, "Kode laporan Anda 726 4185.", C()),
     (12, "Kode laporan Anda LPR-2026-000123.", C()),
     (12, "Kode laporan Anda #726-4185.", C()),
+    (12, "Lampiran laporan # 726-4185.", STAFF),
     # rule 13: abbreviations
     (13, "Sebutkan jalan, gang, dll.", C()),
     (13, "Lokasi: Jl. Asia Afrika.", C()),
@@ -215,6 +221,7 @@ FAILING: list[tuple[int, str, MessageContext]] = [
     (13, "Lokasi: rumah # 12, Jalan Braga.", C()),
     (13, "Tulis nomor rumah setelah tanda #.", C()),
     (13, "Kami tunggu Anda @ kantor kelurahan.", C()),
+    (13, "Lokasi: \u2068Jl. Braga.", C()),  # an isolate never closed sets nothing apart
     # rule 14 (and rule 2 above): links
     (14, "Lihat https://lapor.go.id untuk informasi.", C()),
     (14, "Lihat www.lapor.go.id untuk informasi.", C()),
@@ -259,6 +266,7 @@ PASSING: list[tuple[int, str, MessageContext]] = [
     (5, "Laporan Anda sudah kami terima. " * 12, C()),
     (5, "Laporan " + "kata " * 18 + "akhir.", C()),  # exactly 20 words
     (5, "Laporan diterima. " + "x" * 382, C()),  # exactly 400 characters
+    (5, RECORD, STAFF),  # a staff record is read a line at a time
     (5, "Kode laporan Anda 726-4185, dibaca 7 2 6, 4 1 8 5, simpan kode ini baik-baik ya.", C()),
     (6, "Pilih kategori.\n" + "\n".join(f"{n}. Kategori {n}" for n in range(1, 10)), C()),
     (6, "Langkah 2 dari 3. Tulis alamatnya.", STEP),
@@ -284,6 +292,7 @@ PASSING: list[tuple[int, str, MessageContext]] = [
     (12, "Telepon (022) 4234567 atau 022-4234567.", C()),
     (12, "Hubungi +62 22 4234567.", C()),
     (12, "SMS 1708, darurat 112.", C()),
+    (12, "#726-4185", STAFF),  # the staff group's tag for a report's files
     (13, "Air bersih PDAM, KTP, KK, PPDB, dan SMS 1708.", C()),
     (13, "Lokasi: Jalan Braga, RT 3 RW 5, Kelurahan Braga.", C()),
     (13, "Pasar dikelola PD Pasar Bermartabat dan RSUD.", C()),
@@ -291,6 +300,7 @@ PASSING: list[tuple[int, str, MessageContext]] = [
     (13, "Di kota. Di desa. Sudah sampai.", C()),
     (13, "Awali balasan dengan #catatan untuk catatan internal.", C(audience="staff")),
     (13, "Hubungi @laporbandung atau kirim ke nomor 12.", C()),
+    (13, "Lokasi: \u2068Jl. Braga, RT 03/RW 05, dll.\u2069", STAFF),  # the citizen's own words
     (14, "Kami sudah ada di Kota Bandung. Ada yang lain.", C()),
     (14, "Waktu 14.30 WIB dan harga Rp 1.500.", C()),
     (20, "Pilih salah satu.", C(buttons=("Kembali", "Tidak puas", "Anonim dan rahasia"))),
