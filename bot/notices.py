@@ -37,6 +37,12 @@ def queue_of(report: Report) -> str:
     return queue_for(report.status, report.agency)
 
 
+def in_queue(report: Report, agency: str) -> bool:
+    """Whether a report is in an agency's queue (forwarded to it and still with it): all
+    an agency may see and act on, in its own group as through its API (bot/api/agency.py)."""
+    return report.status in AT_AGENCY and report.agency == agency
+
+
 def status_line(services: Services, report: Report, locale: str) -> Msg:
     """Code, status and next step in one sentence (ACCESSIBILITY.md rule 23)."""
     next_params: dict[str, object] = {}

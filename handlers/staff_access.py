@@ -12,10 +12,15 @@ from telegram.ext import ExtBot
 
 from bot.context import LaporContext
 from bot.i18n import Translator
+from bot.lifecycle import Status
+from bot.notices import AT_AGENCY, in_queue
 from bot.services import Services
+from bot.tracking import CodeError, parse_code
 from bot.transitions import Role
 from bot.workflow import Actor, refuse
-from handlers.staff_text import refusal_text
+from handlers.staff_text import Denial, refusal_text
+from storage import reports as report_store
+from storage.errors import ReportNotFound
 from storage.models import Report
 
 
@@ -27,8 +32,13 @@ class StaffScope:
     agency: str | None = None
 
     def covers(self, report: Report) -> bool:
-        """An agency's own group sees only that agency's reports."""
-        return self.agency is None or report.agency == self.agency
+        """The main staff group sees every report, an agency's own group only its queue."""
+        return self.agency is None or in_queue(report, self.agency)
+
+    @property
+    def statuses(self) -> frozenset[Status] | None:
+        """The statuses a report this chat sees may have; None for any."""
+        return None if self.agency is None else AT_AGENCY
 
 
 def scope_of(services: Services, chat_id: int) -> StaffScope | None:
@@ -74,9 +84,28 @@ class StaffTurn:
         return self.services.locales.get(self.services.settings.bot_locale)
 
     def refused(self, action: str, report: Report | None, reason: str) -> str:
-        """Audit a refusal and return its text."""
+        """Audit a refusal and return its text.
+
+        A report outside an agency group's queue is answered as a code no report has, so
+        the group learns nothing of it; the audit log keeps the true reason.
+        """
         refuse(self.session, self.actor, action, report, reason=reason, now=self.now)
+        if reason == Denial.OTHER_AGENCY:
+            return refusal_text(self.services, self.t, Denial.NOT_FOUND, None)
         return refusal_text(self.services, self.t, reason, report)
+
+    async def named_report(self, action: str, words: list[str]) -> Report | None:
+        """The report whose code is the first word, if this chat sees it; otherwise None,
+        the refusal audited (a report outside the chat's scope as other_agency)."""
+        try:
+            report = await report_store.by_code(self.session, parse_code(words[0]))
+        except (IndexError, CodeError, ReportNotFound):
+            self.refused(action, None, Denial.NOT_FOUND)
+            return None
+        if not self.scope.covers(report):
+            self.refused(action, report, Denial.OTHER_AGENCY)
+            return None
+        return report
 
 
 def command_name(text: str) -> str:

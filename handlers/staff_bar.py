@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from bot import workflow
 from bot.delivery.messages import Outgoing
-from bot.tracking import CodeError, format_code, parse_code
+from bot.tracking import format_code
 from bot.transitions import Refusal, Role
 from handlers.inputs import clean
 from handlers.staff_access import StaffTurn
 from handlers.staff_text import Denial
 from storage import audit, reporters
 from storage import reports as report_store
-from storage.errors import ReportNotFound
 from storage.models import Report
 
 BAR, UNBAR = "blokir", "bukablokir"
@@ -26,14 +25,6 @@ COMMANDS = (BAR, UNBAR)
 REASON_MAX = 200
 # Audit reasons of the refusals only these commands have.
 TOO_LONG, NOT_BARRED = "reason_too_long", "not_barred"
-
-
-async def _report(turn: StaffTurn, words: list[str]) -> Report | None:
-    try:
-        report = await report_store.by_code(turn.session, parse_code(words[0]))
-    except (IndexError, CodeError, ReportNotFound):
-        return None
-    return report if turn.scope.covers(report) else None
 
 
 def _audit(turn: StaffTurn, command: str, report: Report, detail: str | None) -> None:
@@ -53,9 +44,8 @@ async def run(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
     """Bar or unbar the reporter of the report named by code; the answer for the staff."""
     t = turn.t
     usage = "staff.usage.blokir" if command == BAR else "staff.usage.bukablokir"
-    report = await _report(turn, words)
+    report = await turn.named_report(command, words)
     if report is None:
-        turn.refused(command, None, Denial.NOT_FOUND)
         return Outgoing(text=t(usage))
     code = format_code(report.code)
     if turn.actor.role is not Role.ADMIN:

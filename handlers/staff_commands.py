@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot import workflow
@@ -15,15 +14,14 @@ from bot.delivery.messages import ChatTarget, Outgoing
 from bot.i18n import Translator
 from bot.lifecycle import OPEN_STATUSES
 from bot.services import Services
-from bot.tracking import CodeError, format_code, parse_code
+from bot.tracking import format_code
 from bot.transitions import NEEDS_TEXT, Action, TransitionRefused
 from handlers import staff_bar
-from handlers.staff_access import StaffScope, StaffTurn, command_name, read_command, scope_of
+from handlers.staff_access import StaffTurn, command_name, read_command, scope_of
 from handlers.staff_replies import action_hint
 from handlers.staff_text import Denial, refusal_text
 from storage import handled, outbox
 from storage import reports as report_store
-from storage.errors import ReportNotFound
 from storage.models import Report
 
 # Actions citizens take are not staff commands.
@@ -74,21 +72,12 @@ async def on_edited_command(update: Update, context: LaporContext) -> None:
     context.bot_data.wake_dispatcher()
 
 
-async def _report(session: AsyncSession, words: list[str], scope: StaffScope) -> Report | None:
-    try:
-        report = await report_store.by_code(session, parse_code(words[0]))
-    except (IndexError, CodeError, ReportNotFound):
-        return None
-    return report if scope.covers(report) else None
-
-
 async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing | None:
     """Apply the action a command names to the report whose code follows it."""
     action = Action(command)
     t = turn.t
-    report = await _report(turn.session, words, turn.scope)
+    report = await turn.named_report(command, words)
     if report is None:
-        turn.refused(command, None, Denial.NOT_FOUND)
         return Outgoing(text=t(f"staff.usage.{command}"))
     rest = words[1:]
     agency: str | None = None
@@ -123,7 +112,7 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
     """A report with its timeline, the queue, or a search, as one message."""
     session, services, scope, t, now = turn.session, turn.services, turn.scope, turn.t, turn.now
     if command == "laporan":
-        report = await _report(session, words, scope)
+        report = await turn.named_report(command, words)
         if report is None:
             return Outgoing(text=t("staff.usage.laporan"))
         reporter = await report_store.reporter_of(session, report)
@@ -144,13 +133,22 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
         return Outgoing(text="\n".join(lines), html=True)
     if command == "antrean":
         agency = (words[0].casefold() if words else None) or scope.agency
-        reports = await report_store.open_queue(session, agency, tuple(OPEN_STATUSES), LISTED)
+        if scope.agency not in (None, agency):
+            # Another agency's queue is answered as one with nothing in it.
+            turn.refused(command, None, Denial.OTHER_AGENCY)
+            return Outgoing(text=t("staff.queue_empty"))
+        statuses = OPEN_STATUSES if scope.statuses is None else OPEN_STATUSES & scope.statuses
+        reports = await report_store.open_queue(session, agency, tuple(statuses), LISTED)
         if not reports:
             return Outgoing(text=t("staff.queue_empty"))
         return Outgoing(
             text="\n".join([t("staff.queue"), *(_line(services, r, t, now) for r in reports)])
         )
-    found = await report_store.search(session, words, scope.agency, LISTED) if words else []
+    found = (
+        await report_store.search(session, words, scope.agency, LISTED, statuses=scope.statuses)
+        if words
+        else []
+    )
     if not found:
         return Outgoing(text=t("staff.search_empty"))
     return Outgoing(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
@@ -136,9 +136,15 @@ async def open_queue(
 
 
 async def search(
-    session: AsyncSession, words: Sequence[str], agency: str | None, limit: int
+    session: AsyncSession,
+    words: Sequence[str],
+    agency: str | None,
+    limit: int,
+    *,
+    statuses: Collection[Status] | None = None,
 ) -> Sequence[Report]:
-    """Reports whose text or location contains every word, newest first."""
+    """Reports whose text or location contains every word (of an agency, with one of
+    `statuses`, when given), newest first."""
     query = select(Report)
     for word in words:
         # Escaped, so "%" or "_" typed by staff is searched for, not a wildcard.
@@ -148,6 +154,8 @@ async def search(
         )
     if agency is not None:
         query = query.where(Report.agency == agency)
+    if statuses is not None:
+        query = query.where(Report.status.in_(list(statuses)))
     return (await session.execute(query.order_by(Report.id.desc()).limit(limit))).scalars().all()
 
 
