@@ -7,6 +7,7 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import speech
 from bot.accessibility import questions
 from bot.cards import card, citizen_text
 from bot.contexts import Context
@@ -120,10 +121,14 @@ def transition(
         text = t(line.key, **line.params)
         said = event.public_text if event.actor is Actor.STAFF else None
         text = "\n".join((text, *_officer_lines(t, said, asks=_ask_for_answer(report, reporter))))
-        outbox.enqueue(
+        # A held report's notice carries the officers' question: a prompt, spoken too.
+        asks = report.status is Status.DITUNDA
+        prompt(
             session,
+            services,
             CitizenChat(report.reporter_id),
-            Outgoing(text=text),
+            text,
+            speak=spoken(reporter) if asks else None,
             purpose="notice",
             now=now,
             report_id=report.id,
@@ -194,14 +199,54 @@ def ask_rating(
         reporter.context_report_id = report.id
     options = Listing((Msg("option.puas"), Msg("option.tidak_puas")))
     text = t("rating.ask", code=format_code(report.code), options=options)
-    outbox.enqueue(
+    prompt(
         session,
+        services,
         CitizenChat(reporter.id),
-        Outgoing(text=text),
+        text,
+        speak=spoken(reporter),
         purpose="rating",
         now=now,
         report_id=report.id,
     )
+
+
+def spoken(reporter: Reporter) -> str | None:
+    """The language to speak a prompt in, when the citizen asked for spoken replies."""
+    return reporter.locale if reporter.voice_replies else None
+
+
+def prompt(
+    session: AsyncSession,
+    services: Services,
+    chat: CitizenChat,
+    text: str,
+    *,
+    speak: str | None,
+    purpose: str,
+    now: datetime,
+    report_id: int | None = None,
+) -> None:
+    """A message asking the citizen something; with `speak` (a language), a voice note of
+    it follows as a row of its own, made when sent.
+
+    Decided now, from the setting as it is when the question is asked, like the language
+    the text is written in; a row of its own keeps the chat's order and limits, and its
+    failure cannot hold back or repeat the text.
+    """
+    outbox.enqueue(
+        session, chat, Outgoing(text=text), purpose=purpose, now=now, report_id=report_id
+    )
+    # Without the programs (settings ESPEAK_COMMAND, OPUSENC_COMMAND) no copy is asked for.
+    if speak is not None and speech.tools(services.settings).can_speak:
+        outbox.enqueue(
+            session,
+            chat,
+            Outgoing(text=text, speak=speak),
+            purpose="voice",
+            now=now,
+            report_id=report_id,
+        )
 
 
 def _actor_label(t: Translator, event: TimelineEvent, name: str | None) -> str:

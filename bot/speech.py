@@ -14,6 +14,8 @@ import shutil
 import struct
 from dataclasses import dataclass
 
+from telegram import Bot, InputFile, Message
+
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ VOICES = {"id": "id", "en": "en"}
 # Longer than any message takes to render on a loaded two-core machine, short enough that
 # a hung synthesiser does not hold a citizen's answer for long.
 TIMEOUT_SECONDS = 20.0
+# The name a voice note is uploaded under (Telegram keeps it only for downloads).
+FILE_NAME = "balasan.ogg"
 
 
 class SpeechError(Exception):
@@ -118,3 +122,13 @@ async def voice_note(text: str, locale: str, found: Tools) -> VoiceNote | None:
         log.warning("could not make a voice reply: %s", error)
         return None
     return VoiceNote(ogg, max(1, round(seconds)))
+
+
+async def send(bot: Bot, chat_id: int, note: VoiceNote, thread_id: int | None = None) -> Message:
+    """Send a made voice note with its length, for the chat's replies and the outbox alike."""
+    return await bot.send_voice(
+        chat_id,
+        InputFile(note.ogg, filename=FILE_NAME),
+        duration=note.seconds,
+        message_thread_id=thread_id,
+    )

@@ -4,7 +4,10 @@
     .venv/bin/python docs/accessibility_figures.py --write  # and update the doc
 
 1. The checker's findings per rule over every catalogue entry (both languages, sample
-   values) and over a recorded conversation (tests/journeys.py) in each language.
+   values), as the catalogues were before the accessibility work (commit 50398d9, read
+   with `git show`, the working tree untouched) and as they are now, with today's
+   checker and samples; and over a recorded conversation (tests/journeys.py) in each
+   language.
 2. The ten longest citizen-facing messages as espeak-ng speaks them (`-v id`, `-v en`),
    from the same catalogue entries and recorded conversations.
 
@@ -19,6 +22,7 @@ import collections
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.accessibility import MAX_SPOKEN_SECONDS, check_message  # noqa: E402
 from bot.emulator import Emulator, RateLimits  # noqa: E402
+from bot.i18n import Locales, load_locales  # noqa: E402
 from bot.speech import spoken_seconds  # noqa: E402
 from storage import migrate  # noqa: E402
 from tests import journeys  # noqa: E402
@@ -38,6 +43,26 @@ from tests.test_catalogues import LOCALES, MESSAGE_KEYS, SAMPLES, SOURCE, placeh
 DOC = ROOT / "docs" / "accessibility.md"
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 Sample = tuple[str, str, str]  # (where, locale, text)
+# The last commit before the accessibility work (settings, staff hints, the checker run
+# over every catalogue entry and conversation).
+BEFORE = "50398d9"
+RULE_NAMES = {
+    2: "no slash commands in texts",
+    3: "one question, last",
+    4: "Langkah N dari M",
+    5: "400 characters, 20 words a sentence",
+    6: "lists of at most 9, 1. Label",
+    7: "emoji",
+    8: "no markup or formatting",
+    10: "dates in words",
+    11: "pukul 14.30 WIB",
+    12: "codes 726-4185",
+    13: "no abbreviations a voice spells",
+    14: "no links",
+    20: "button labels are typed words",
+    22: "staff relay header",
+    23: "status message: code and status first",
+}
 
 
 def catalogue() -> tuple[collections.Counter[int], list[Sample]]:
@@ -53,6 +78,57 @@ def catalogue() -> tuple[collections.Counter[int], list[Sample]]:
             if not is_staff_key(key):
                 spoken.append((f"catalogue {key}", locale, text))
     return counts, spoken
+
+
+def catalogues_at(commit: str, folder: Path) -> Locales:
+    """Both catalogues as they were at a commit, read with git show into ``folder``."""
+    for locale in ("id", "en"):
+        path = Path("locales", locale, "LC_MESSAGES", "bot.po")
+        shown = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:{path.as_posix()}"],
+            capture_output=True,
+            check=True,
+        )
+        (folder / path.parent).mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(shown.stdout)
+    return load_locales(folder / "locales")
+
+
+def catalogue_findings(locales: Locales, locale: str) -> tuple[int, collections.Counter[int]]:
+    """How many messages one language's catalogue has, and today's checker's findings per
+    rule over them, each with today's sample values (rendered now, so both catalogues are
+    given the very same values)."""
+    now = LOCALES.get(locale)
+    t = locales.get(locale)
+    source = locales.catalogues["id"]
+    keys = [key for key in source if not (key.startswith("word.") or key.endswith(".words"))]
+    counts: collections.Counter[int] = collections.Counter()
+    for key in keys:
+        values = {name: now.render(SAMPLES[name]) for name in placeholders(source[key])}
+        text = t(key, **values)
+        found = check_message(text, catalogue_context(key, text, locale))
+        counts.update(f.rule for f in found if f.rule in RULES)
+    return len(keys), counts
+
+
+def before_and_after() -> list[str]:
+    """The table of findings per rule, before the accessibility work and now."""
+    with tempfile.TemporaryDirectory() as folder:
+        before = catalogues_at(BEFORE, Path(folder))
+        columns = [catalogue_findings(locales, locale) for locales in (before, LOCALES)
+                   for locale in ("id", "en")]  # fmt: skip
+    lines = [
+        "| rule | before, id | before, en | now, id | now, en |",
+        "| --- | --- | --- | --- | --- |",
+        "| messages checked | " + " | ".join(str(n) for n, _ in columns) + " |",
+    ]
+    for rule in sorted(RULES):
+        lines.append(
+            f"| {rule} {RULE_NAMES[rule]} | " + " | ".join(str(c[rule]) for _, c in columns) + " |"
+        )
+    totals = " | ".join(f"**{sum(c.values())}**" for _, c in columns)
+    lines.append(f"| all rules | {totals} |")
+    return lines
 
 
 async def conversation(locale: str) -> tuple[collections.Counter[int], list[Sample]]:
@@ -108,7 +184,18 @@ async def figures() -> str:
     if espeak is None:
         raise SystemExit("espeak-ng is not installed (apt-get install espeak-ng)")
     counts, samples = catalogue()
-    lines = ["Findings of the checker (rules 2 to 22 it knows), per rule:", ""]
+    lines = [
+        f"Findings of today's checker (every rule it knows) per rule over both catalogues, as "
+        f"they were at commit {BEFORE}, before the accessibility work, and as they are now. "
+        "Each entry is filled with the same sample values (tests/test_catalogues.py) and "
+        "checked as tests/a11y.py says it is sent (a step, a button, a staff text, a status "
+        'message). Keys added since are counted in "now" only.',
+        "",
+        *before_and_after(),
+        "",
+        "Findings over the catalogues and recorded conversations now:",
+        "",
+    ]
     lines += ["| where | messages | findings |", "| --- | --- | --- |"]
     total = sum(counts.values())
     lines.append(f"| catalogues, id and en | {2 * len(MESSAGE_KEYS)} | {total or 'none'} |")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import InputFile, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.ext import ExtBot
 
 from bot import speech
@@ -18,8 +18,6 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from handlers.turn import Reply
 from storage.models import Reporter
-
-VOICE_FILE_NAME = "balasan.ogg"
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,4 @@ async def _speak(
 ) -> None:
     note = await speech.voice_note(text, locale, tools)
     if note is not None:
-        await bot.send_voice(
-            chat_id, InputFile(note.ogg, filename=VOICE_FILE_NAME), duration=note.seconds
-        )
+        await speech.send(bot, chat_id, note)

@@ -40,9 +40,10 @@ async def discard(session: AsyncSession, reporter: Reporter) -> None:
 class Reminder:
     """A citizen to remind of an unfinished draft, and when it was last touched."""
 
-    chat_id: int
+    reporter_id: int
     locale: str
     last_activity: datetime
+    voice_replies: bool = False
 
 
 async def due_for_reminder(
@@ -66,11 +67,11 @@ async def due_for_reminder(
         return []
     last_activity = {row.reporter_id: row.updated_at for row in claimed}
     rows = await session.execute(
-        select(Reporter.id, Reporter.chat_id, Reporter.locale).where(
+        select(Reporter.id, Reporter.locale, Reporter.voice_replies).where(
             Reporter.id.in_(last_activity), Reporter.chat_id.is_not(None)
         )
     )
-    return [Reminder(row.chat_id, row.locale, last_activity[row.id]) for row in rows]
+    return [Reminder(row.id, row.locale, last_activity[row.id], row.voice_replies) for row in rows]
 
 
 async def expire(session: AsyncSession, idle_since: datetime) -> int:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import speech
 from bot.aiohttp_request import AiohttpRequest
 from bot.delivery import leases
 from bot.delivery.destinations import Destinations, Place
@@ -141,6 +142,8 @@ class Dispatcher:
         leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
         self.destinations = Destinations(services, bot)
+        # The speaking programs, for the spoken copies of prompts (spoken replies).
+        self.voice = speech.tools(services.settings)
         # Destinations other than Telegram chats (agencies' webhooks).
         self.strategies: Sequence[Strategy] = (
             strategies if strategies is not None else (WebhookPush(services),)
@@ -403,7 +406,7 @@ class Dispatcher:
         )
         await self._wait_turn(partial(self.limits.reserve, place.chat_id), deadline)
         await self._wait_turn(self.limits.overall, deadline)
-        return await send(self.bot, place, message, reply_to)
+        return await send(self.bot, place, message, reply_to, voice=self.voice)
 
     async def _wait_turn(self, book: Callable[[float], float | None], deadline: float) -> None:
         """Book a budget and wait for the slot; _Deferred if that outlasts the lease."""

@@ -99,6 +99,9 @@ class Outgoing:
     extra: dict[str, Any] = field(default_factory=dict)
     # The JSON document an AgencyWebhook receives (no Telegram message then).
     document: dict[str, Any] | None = None
+    # Spoken replies: send `text` as a voice note read in this language, made at send time
+    # (bot.speech), not as text; the prompt's text goes in the row before it.
+    speak: str | None = None
 
 
 def destination_to_json(destination: Destination) -> dict[str, Any]:
@@ -140,4 +143,5 @@ def outgoing_from_json(data: dict[str, Any]) -> Outgoing:
         link=data.get("link"),
         extra=dict(data.get("extra") or {}),
         document=data.get("document"),
+        speak=data.get("speak"),
     )

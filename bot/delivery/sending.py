@@ -1,4 +1,4 @@
-"""One outbox message as one Bot API call: copy, file by id, or text."""
+"""One outbox message as one Bot API call: copy, file by id, voice note made now, or text."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot import speech
 from bot.delivery.destinations import Place
+from bot.delivery.errors import Failure, Kind, Undeliverable
 from bot.delivery.messages import Outgoing
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -44,8 +46,20 @@ def tagged(place: Place, text: str | None) -> str | None:
     return f"{place.tag}\n{text}" if text else place.tag
 
 
-async def send(bot: Bot, place: Place, message: Outgoing, reply_to: int | None) -> int:
-    """Send and return the new message's id; Bot API errors propagate as raised."""
+async def send(
+    bot: Bot,
+    place: Place,
+    message: Outgoing,
+    reply_to: int | None,
+    *,
+    voice: speech.Tools | None = None,
+) -> int:
+    """Send and return the new message's id; Bot API errors propagate as raised.
+
+    `voice` is the speaking programs found, for rows that are a prompt's spoken copy.
+    """
+    if message.speak is not None:
+        return await _spoken(bot, place, message.text or "", message.speak, voice)
     markup = (
         InlineKeyboardMarkup(
             [
@@ -102,4 +116,16 @@ async def send(bot: Bot, place: Place, message: Outgoing, reply_to: int | None) 
         reply_parameters=reply,
         link_preview_options=NO_PREVIEW,
     )
+    return sent.message_id
+
+
+async def _spoken(
+    bot: Bot, place: Place, text: str, locale: str, voice: speech.Tools | None
+) -> int:
+    """A prompt read aloud. One that cannot be made ends its own row only: the prompt's
+    text was a row of its own, sent before it."""
+    note = await speech.voice_note(text, locale, voice) if voice is not None else None
+    if note is None:
+        raise Undeliverable(Failure(Kind.FAILED, "the voice note could not be made"))
+    sent = await speech.send(bot, place.chat_id, note, place.thread_id)
     return sent.message_id

@@ -1,0 +1,170 @@
+"""Spoken replies beyond the chat's answers: prompts that come later through the outbox are
+spoken for a citizen with spoken replies on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator import Chat, Emulator, Message, User
+from bot.tracking import format_code
+from storage.models import OutboxMessage
+from tests.harness import Harness
+from tests.steps import consent, file_report, texts
+
+HELD = "Ditunda, menunggu keterangan pelapor"
+ASKS_RATING = "Apakah Anda puas dengan tanggapannya?"
+
+
+@dataclass
+class Staff:
+    group: Chat
+    verifier: User
+    officer: User
+
+
+@pytest.fixture
+def staff(harness: Harness, emulator: Emulator) -> Staff:
+    group = emulator.chat(harness.admin_chat_id)
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    emulator.add_group_member(group, verifier, admin=True)
+    emulator.add_group_member(group, officer)
+    return Staff(group, verifier, officer)
+
+
+async def settled(emulator: Emulator) -> None:
+    await emulator.wait_idle(settle=0.5)
+
+
+def card_of(emulator: Emulator, group: Chat, code: int, thread_id: int | None = None) -> Message:
+    cards = [
+        m
+        for m in emulator.bot_messages(group)
+        if format_code(code) in (m.text or "")
+        and m.button_labels
+        and (thread_id is None or m.thread_id == thread_id)
+    ]
+    assert cards, f"no card for {format_code(code)}"
+    return cards[-1]
+
+
+async def outbox_rows(harness: Harness) -> list[OutboxMessage]:
+    async with harness.services.sessionmaker() as session:
+        return list((await session.execute(select(OutboxMessage))).scalars())
+
+
+def is_voice_note(message: Message) -> bool:
+    """A voice note the bot made: OGG/Opus, with a length."""
+    if message.media != "voice":
+        return False
+    return (message.content.get("voice") or {}).get("duration", 0) >= 1
+
+
+async def speak_replies(citizen: User) -> None:
+    await citizen.say("pengaturan")
+    switched = await citizen.say("4", expect=3)
+    assert texts(switched)[0].startswith("Balasan suara aktif.")
+    await citizen.say("menu", expect=2)
+
+
+async def hold_answer_and_complete(
+    emulator: Emulator, staff: Staff, citizen: User, code: int
+) -> tuple[list[Message], list[Message]]:
+    """Hold the report with a question, answer it, take it to done; what the citizen got
+    after the hold and after done."""
+    card = card_of(emulator, staff.group, code)
+    since = len(emulator.bot_messages(citizen))
+    await staff.verifier.say_in(
+        staff.group,
+        "#tunda Di depan rumah nomor berapa lubangnya?",
+        thread_id=card.thread_id,
+        reply_to=card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    after_hold = emulator.bot_messages(citizen)[since:]
+    answered = await citizen.say("Di depan rumah nomor 14.")
+    assert texts(answered)[0].startswith("Keterangan Anda untuk laporan")
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.officer.press_in(staff.group, card.message_id, "Tindak lanjuti", expect=0)
+    await settled(emulator)
+    since = len(emulator.bot_messages(citizen))
+    card = card_of(emulator, staff.group, code)
+    await staff.officer.press_in(staff.group, card.message_id, "Selesai", expect=0)
+    await settled(emulator)
+    return after_hold, emulator.bot_messages(citizen)[since:]
+
+
+async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await speak_replies(citizen)
+    after_hold, after_done = await hold_answer_and_complete(emulator, staff, citizen, code)
+
+    # The question's text, then its voice note, next to each other in the chat.
+    assert [m.media == "voice" for m in after_hold] == [False, True]
+    assert HELD in (after_hold[0].text or "")
+    assert is_voice_note(after_hold[1])
+    audio = emulator.store.files[after_hold[1].file_id].content()
+    assert audio.startswith(b"OggS") and b"OpusHead" in audio[:64]
+    # The status notice is a statement: only the rating question after it is spoken.
+    assert [m.media == "voice" for m in after_done] == [False, False, True]
+    assert (after_done[1].text or "").endswith(ASKS_RATING)
+    assert is_voice_note(after_done[2])
+
+    budi = emulator.add_user(first_name="Budi")
+    other = await file_report(budi)
+    await settled(emulator)
+    after_hold, after_done = await hold_answer_and_complete(emulator, staff, budi, other)
+    assert HELD in (after_hold[-1].text or "")
+    assert (after_done[-1].text or "").endswith(ASKS_RATING)
+    assert [m for m in emulator.bot_messages(budi) if m.media == "voice"] == [], (
+        "spoken replies are off by default"
+    )
+
+
+async def test_the_draft_reminder_comes_spoken_too(
+    harness: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await consent(citizen)
+    await speak_replies(citizen)
+    await citizen.say("1", expect=2)  # a draft begins
+    [job] = harness.application.job_queue.get_jobs_by_name("draft_upkeep")
+    harness.clock.advance(hours=25)
+    since = len(emulator.bot_messages(citizen))
+    await job.run(harness.application)
+    await settled(emulator)
+    reminded = emulator.bot_messages(citizen)[since:]
+    assert [m.media == "voice" for m in reminded] == [False, True]
+    assert (reminded[0].text or "").startswith("Laporan Anda belum selesai.")
+    assert is_voice_note(reminded[1])
+
+
+async def test_a_voice_note_that_cannot_be_made_never_holds_back_the_text(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    # A synthesiser that is there but fails (a broken upgrade): the spoken copy is asked
+    # for, and cannot be made when its row is sent.
+    harness.overrides["espeak_command"] = "false"
+    await harness.restart()
+    code = await file_report(citizen)
+    await citizen.say("pengaturan")
+    switched = await citizen.say("4", expect=2)
+    assert texts(switched)[0].startswith("Balasan suara aktif.")
+    after_hold, after_done = await hold_answer_and_complete(emulator, staff, citizen, code)
+    assert [m.media for m in after_hold] == [None]
+    assert HELD in (after_hold[0].text or "")
+    assert (after_done[-1].text or "").endswith(ASKS_RATING)
+    rows = await outbox_rows(harness)
+    assert [(row.state, row.last_error) for row in rows if row.purpose == "voice"] == [
+        ("failed", "the voice note could not be made")
+    ] * 2, "kept with the reason, never dropped silently"
+    assert [row.state for row in rows if row.purpose == "rating"] == ["sent"]
