@@ -73,23 +73,30 @@ def new_report(
     outbox.enqueue(
         session, StaffQueue(VERIFIKASI), message, purpose="card", now=now, report_id=report.id
     )
-    _files(session, report, attachments, StaffQueue(VERIFIKASI), now)
+    _files(session, services, report, attachments, StaffQueue(VERIFIKASI), now=now)
 
 
 def _files(
     session: AsyncSession,
+    services: Services,
     report: Report,
     attachments: list[Attachment],
     queue: StaffQueue,
+    *,
     now: datetime,
 ) -> None:
+    t = services.locales.get(services.settings.bot_locale)
     for attachment in attachments:
+        caption = f"#{format_code(report.code)}"
+        if attachment.kind == "voice":
+            # Its length in words too: a screen reader does not read the player's.
+            caption = "\n".join((caption, t("staff.voice_note", seconds=attachment.duration or 0)))
         outbox.enqueue(
             session,
             queue,
             Outgoing(
                 file=FileSend(file_kind(attachment.kind), attachment.file_id),
-                text=f"#{format_code(report.code)}",
+                text=caption,
                 under_card=True,
             ),
             purpose="attachment",
@@ -158,7 +165,7 @@ def transition(
     fresh = card(services, report, reporter, note=note)
     outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
     if moved:
-        _files(session, report, attachments, StaffQueue(queue), now)
+        _files(session, services, report, attachments, StaffQueue(queue), now=now)
 
 
 def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import notices
 from bot.api import pushes
 from bot.delivery.messages import CitizenChat, Copy, Outgoing, StaffQueue
+from bot.intake.answers import FileRef
+from bot.intake.submit import as_attachment
 from bot.lifecycle import Status
 from bot.services import Services
 from bot.tracking import format_code
@@ -108,7 +110,7 @@ async def agency_reply(
     return reporter
 
 
-def citizen_addition(
+async def citizen_addition(
     session: AsyncSession,
     services: Services,
     report: Report,
@@ -117,12 +119,23 @@ def citizen_addition(
     copy: Copy | None,
     citizen: Actor,
     now: datetime,
+    file: FileRef | None = None,
 ) -> None:
-    """Put what the citizen added under the report's card, where its queue is now."""
+    """Put what the citizen added under the report's card, where its queue is now.
+
+    A file (`file`, sent as `copy`) is kept as one of the report's attachments, like those
+    sent while filing, so it follows the report to another queue.
+    """
     t = services.locales.get(services.settings.bot_locale)
-    header = t("relay.addition", code=format_code(report.code))
+    lines = [t("relay.addition", code=format_code(report.code))]
+    if file is not None:
+        await report_store.add_attachment(session, report, as_attachment(file, "attachment"))
+        if file.kind == "voice":
+            lines.append(t("staff.voice_note", seconds=file.duration or 0))
+    if text:
+        lines.append(text)
     queue = StaffQueue(notices.queue_of(report))
-    body = f"{escape(header)}\n{escape(text)}" if text else escape(header)
+    body = "\n".join(escape(line) for line in lines)
     outbox.enqueue(
         session,
         queue,

@@ -26,8 +26,15 @@ async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None
     # No Telegram id: the report links its reporter, and an anonim report's timeline
     # and audit log must not name them.
     citizen = workflow.Actor(Role.CITIZEN)
-    relays.citizen_addition(
-        turn.session, turn.services, report, text=text, copy=copy, citizen=citizen, now=turn.now
+    await relays.citizen_addition(
+        turn.session,
+        turn.services,
+        report,
+        text=text,
+        copy=copy,
+        citizen=citizen,
+        now=turn.now,
+        file=sent.file,
     )
     if report.status is Status.DITUNDA:
         await workflow.apply(

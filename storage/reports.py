@@ -116,6 +116,16 @@ async def attachments_of(session: AsyncSession, report_id: int) -> Sequence[Atta
     )
 
 
+async def add_attachment(session: AsyncSession, report: Report, attachment: Attachment) -> None:
+    """Stage a file sent after filing (an addition) as the report's last attachment."""
+    last = await session.scalar(
+        select(func.max(Attachment.position)).where(Attachment.report_id == report.id)
+    )
+    attachment.report_id = report.id
+    attachment.position = 1 if last is None else last + 1
+    session.add(attachment)
+
+
 async def by_code(session: AsyncSession, code: int) -> Report:
     """Any report by its code, for staff (ReportNotFound if there is none)."""
     report = (await session.execute(select(Report).where(Report.code == code))).scalar_one_or_none()

@@ -303,7 +303,7 @@ async def test_a_citizens_addition_is_pushed_without_who_wrote_it(
     clock.advance(minutes=30)
     async with services.sessionmaker.begin() as session:
         report = await report_store.by_code(session, code)
-        relays.citizen_addition(
+        await relays.citizen_addition(
             session,
             services,
             report,

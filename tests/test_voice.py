@@ -1,5 +1,5 @@
-"""Spoken replies beyond the chat's answers: prompts that come later through the outbox are
-spoken for a citizen with spoken replies on."""
+"""Voice notes both ways: prompts that come later through the outbox are spoken for a citizen
+with spoken replies on, and a voice note added to a report stays with it, length in words."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot.emulator import Chat, Emulator, Message, User
 from bot.tracking import format_code
-from storage.models import OutboxMessage
+from storage.models import Attachment, OutboxMessage
 from tests.harness import Harness
-from tests.steps import consent, file_report, texts
+from tests.steps import consent, file_report, reports, texts
 
 HELD = "Ditunda, menunggu keterangan pelapor"
 ASKS_RATING = "Apakah Anda puas dengan tanggapannya?"
@@ -49,6 +49,11 @@ def card_of(emulator: Emulator, group: Chat, code: int, thread_id: int | None = 
     ]
     assert cards, f"no card for {format_code(code)}"
     return cards[-1]
+
+
+def topic_named(group: Chat, name: str) -> int:
+    [topic] = [t for t in group.topics.values() if t.name == name]
+    return topic.thread_id
 
 
 async def outbox_rows(harness: Harness) -> list[OutboxMessage]:
@@ -168,3 +173,61 @@ async def test_a_voice_note_that_cannot_be_made_never_holds_back_the_text(
         ("failed", "the voice note could not be made")
     ] * 2, "kept with the reason, never dropped silently"
     assert [row.state for row in rows if row.purpose == "rating"] == ["sent"]
+
+
+async def test_a_voice_addition_follows_the_report_to_another_agency(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    notice = emulator.bot_messages(citizen)[-1]
+    assert "Diteruskan ke Dinas Sumber Daya Air" in (notice.text or "")
+
+    added = await citizen.send_voice(duration=12, reply_to=notice.message_id)
+    assert texts(added)[0] == (
+        f"Pesan suara 12 detik untuk laporan {format_code(code)} sudah kami teruskan ke petugas."
+    )
+    await settled(emulator)
+    dsdabm = topic_named(staff.group, "Dinas Sumber Daya Air dan Bina Marga")
+    in_dsdabm = emulator.bot_messages(staff.group, dsdabm)
+    assert f"Tambahan dari pelapor untuk laporan {format_code(code)}:\nPesan suara 12 detik." in (
+        texts(in_dsdabm)
+    ), "the staff read its length in words"
+    [report] = await reports(harness)
+    assert [(a.kind, a.duration) for a in report.attachments] == [("voice", 12)]
+
+    await staff.verifier.say_in(
+        staff.group, f"/alihkan {format_code(code)} dishub", thread_id=dsdabm, expect=0
+    )
+    await settled(emulator)
+    dishub = topic_named(staff.group, "Dinas Perhubungan")
+    moved = emulator.bot_messages(staff.group, dishub)
+    new_card = card_of(emulator, staff.group, code, dishub)
+    [voice] = [m for m in moved if m.media == "voice"]
+    assert voice.content["voice"]["duration"] == 12
+    assert voice.caption == f"#{format_code(code)}\nPesan suara 12 detik."
+    assert voice.reply_to_message_id == new_card.message_id, "under the report's new card"
+
+
+async def test_a_photo_addition_is_kept_with_the_report_too(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    notice = emulator.bot_messages(citizen)[-1]
+    await citizen.send_photo(reply_to=notice.message_id)
+    await citizen.send_voice(duration=5, reply_to=notice.message_id)
+    await settled(emulator)
+    async with harness.services.sessionmaker() as session:
+        query = select(Attachment).order_by(Attachment.position)
+        kept = (await session.execute(query)).scalars().all()
+    assert [(a.kind, a.position, a.role) for a in kept] == [
+        ("photo", 1, "attachment"),
+        ("voice", 2, "attachment"),
+    ]

@@ -45,7 +45,8 @@ def _missing(answers: Answers) -> str | None:
     return None
 
 
-def _attachment(ref: FileRef, position: int, role: str) -> Attachment:
+def as_attachment(ref: FileRef, role: str, position: int = 0) -> Attachment:
+    """A file the citizen sent, as a report's attachment (with a voice note's duration)."""
     return Attachment(
         position=position,
         kind=ref.kind,
@@ -115,9 +116,9 @@ async def file_report(
     privacy: Privacy = answers.privacy
     category = directory.category(answers.category)
 
-    files = [_attachment(ref, i, "attachment") for i, ref in enumerate(answers.attachments, 1)]
+    files = [as_attachment(ref, "attachment", i) for i, ref in enumerate(answers.attachments, 1)]
     if answers.voice is not None:
-        files.insert(0, _attachment(answers.voice, 0, "content"))
+        files.insert(0, as_attachment(answers.voice, "content", 0))
 
     report = Report(
         code=await report_store.free_code(session, new_code),
