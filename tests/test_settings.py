@@ -199,10 +199,15 @@ async def test_spoken_replies_are_off_by_default_and_add_a_voice_note_to_each_qu
     assert len(voices(emulator, citizen)) == count
 
 
+@pytest.mark.parametrize(
+    ("setting", "missing"),
+    [("espeak_command", "/nonexistent/espeak-ng"), ("opusenc_command", "/nonexistent/opusenc")],
+)
 async def test_the_setting_says_when_spoken_replies_cannot_be_made(
-    harness: Harness, emulator: Emulator, citizen: User
+    harness: Harness, emulator: Emulator, citizen: User, setting: str, missing: str
 ) -> None:
-    harness.overrides["espeak_command"] = "/nonexistent/espeak-ng"
+    # Either program missing is enough: espeak-ng speaks, opusenc makes the voice note.
+    harness.overrides[setting] = missing
     await harness.restart()
     await consent(citizen)
     overview = last(await citizen.say("pengaturan"))
@@ -210,7 +215,11 @@ async def test_the_setting_says_when_spoken_replies_cannot_be_made(
         "Pengaturan Anda: Bahasa Indonesia, mode sederhana mati, balasan suara belum tersedia."
     )
     refused = await citizen.say("4")
-    assert texts(refused)[0].startswith("Balasan suara belum tersedia di layanan ini")
+    assert texts(refused)[0] == (
+        "Balasan suara belum tersedia di layanan ini, karena program pembuat pesan suara "
+        "belum lengkap terpasang di servernya. "
+        "Pesan kami tetap bisa dibacakan oleh pembaca layar di ponsel Anda."
+    )
     assert "Layanan nomor berapa" in last(refused)
     await emulator.wait_idle(settle=0.5)
     assert voices(emulator, citizen) == []
