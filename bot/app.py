@@ -36,6 +36,7 @@ from bot.updates import PerChatUpdateProcessor
 from bot.workdays import WorkingCalendar
 from handlers import private, redelivery, staff_bar, staff_cards, staff_commands, staff_replies
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
+from handlers.unserved import UnservedGroup, on_unserved_group
 from storage.db import create_engine, create_sessionmaker
 from storage.models import utcnow
 
@@ -80,6 +81,17 @@ def register_handlers(application: LaporApplication) -> None:
     # 2. Edited messages are not re-read: the answer was already taken as first sent.
     application.add_handler(
         MessageHandler(private_chat & filters.UpdateType.EDITED_MESSAGE, private.on_edited)
+    )
+    # 2b. A group the bot does not serve (neither ADMIN_CHAT_ID nor an agency's own group):
+    #    a command (staff ones too, which would otherwise match 4 and 4b), a mention or a reply
+    #    to the bot gets one pointer to the private chat; other chatter is not answered. An
+    #    edit is not answered again. Channel posts match no handler on purpose: nobody there
+    #    writes to the bot, and an answer in a channel would go to all its subscribers.
+    application.add_handler(
+        MessageHandler(
+            groups & filters.UpdateType.MESSAGE & UnservedGroup(application.bot_data.services),
+            on_unserved_group,
+        )
     )
     # 3. Staff: card buttons (anywhere; the handler checks the chat and the person).
     application.add_handler(CallbackQueryHandler(staff_cards.on_card_press))

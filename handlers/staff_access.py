@@ -133,6 +133,8 @@ async def read_command(update: Update, context: LaporContext) -> StaffCommand | 
         return None
     scope = scope_of(context.services, message.chat_id)
     if scope is None:
+        # Only an edit comes here: a new message in such a group is answered before the
+        # staff handlers by handlers/unserved.py (bot/app.py, 2b), and an edit is not again.
         return None
     role = await role_in(context.bot, scope, user.id)
     actor = Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)

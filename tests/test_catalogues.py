@@ -31,6 +31,8 @@ SAMPLES: dict[str, object] = {
     "city": "Kota Bandung",
     "phone": "022-1500-000",
     "sms": "1708",
+    # The bot's username, set apart as handlers/unserved.py sends it.
+    "bot": "\u2068@LaporBandungBot\u2069",
     "options": Listing(("Pengaduan", "Aspirasi", "Permintaan informasi")),
     "number": 2,
     "total": 8,

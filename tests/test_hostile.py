@@ -8,6 +8,7 @@ checks the answer, the draft and the stored text after each one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,8 @@ from bot.intake.steps import Step
 from bot.lifecycle import Status
 from bot.tracking import format_code, is_valid
 from handlers.private import UNIVERSAL
-from storage.models import AuditEntry, OutboxMessage, Report, Reporter
+from storage.models import AuditEntry, HandledUpdate, OutboxMessage, Report, Reporter
+from tests.a11y import findings
 from tests.harness import Harness
 from tests.hostile_corpus import CORPUS, TELEGRAM_MAX_TEXT, readable
 from tests.steps import CONTENT, code_in, consent, count, file_report, last, reports, texts
@@ -332,24 +334,112 @@ async def test_edited_messages_are_not_reread_and_a_moving_live_location_is_quie
     assert len(emulator.calls("sendMessage")) == calls, "a live location moving is not answered"
 
 
-async def test_groups_the_bot_does_not_serve_and_channel_posts_get_nothing_and_store_nothing(
+def pointer(harness: Harness) -> str:
+    """The answer in a group the bot does not serve, as the bot renders it in Indonesian."""
+    city = harness.services.directory.city
+    name = "\u2068@lapor_test_bot\u2069"
+    return say_id(
+        harness, "unserved.private_only", city=city.name, bot=name, phone=city.phone, sms=city.sms
+    )
+
+
+# Addressed to the bot in a group it does not serve: commands (citizens' and staff's, with
+# or without its name) and mentions. Each gets the same pointer and nothing else.
+ADDRESSED = (
+    "/start",
+    "/bantuan",
+    "/menu@lapor_test_bot",
+    "/Start@Lapor_Test_Bot",
+    "/teruskan 726-4185 dishub",
+    "/blokir 726-4185 iseng",
+    "/laporan 726-4185",
+    "/antrean",
+    "/statistik",
+    "/ekspor 2026-11",
+    "/hapusdata",
+    "halo @lapor_test_bot, jalan depan rumah saya rusak",
+    "@LAPOR_TEST_BOT tolong",
+)
+# Chatter in the same group: not addressed to this bot, so not answered.
+CHATTER = (
+    "Arisan besok pukul 19.00 di rumah Bu Rina.",
+    "/start@arisan_bot",
+    "coba ketik /start ke bot itu",
+    "@joko nanti saya transfer",
+)
+
+
+async def test_a_group_the_bot_does_not_serve_is_pointed_to_the_private_chat_storing_nothing(
     harness: Harness, emulator: Emulator, citizen: User, caplog: pytest.LogCaptureFixture
 ) -> None:
+    for logger in ("bot", "handlers", "storage"):
+        caplog.set_level(logging.DEBUG, logger=logger)
     stranger = emulator.add_user(first_name="Joko")
+    # The bot is an administrator there, so it sees every message, not only those for it.
     other = emulator.add_supergroup(title="Grup Arisan RT 5", members=[stranger])
     planted = emulator.store.add_message(
         other, from_bot=True, sender_id=emulator.bot.id, text="lama"
     )
-    for text in (
-        "/start",
-        "/teruskan 726-4185 dishub",
-        "/blokir 726-4185 iseng",
-        "/laporan 726-4185",
-        "halo @lapor_test_bot",
-    ):
-        await stranger.say_in(other, text, expect=0)
-    await stranger.say_in(other, "balasan ke pesan bot", reply_to=planted.message_id, expect=0)
+    expected = pointer(harness)
+    assert expected.startswith("Maaf, layanan pengaduan Kota Bandung hanya ada di obrolan pribadi")
+    assert "@lapor_test_bot" in expected and "SMS 1708" in expected
+    assert findings(expected, locale="id") == []
 
+    answers: list[Message] = []
+    for text in ADDRESSED:
+        answers += await stranger.say_in(other, text, expect=1)
+    answers += await stranger.say_in(other, "balasan", reply_to=planted.message_id, expect=1)
+    answers += await stranger.say_in(
+        other, "terima kasih", reply_to=answers[0].message_id, expect=1
+    )
+    answers += await stranger.send_photo_in(other, caption="foto buat @lapor_test_bot", expect=1)
+    assert [m.text for m in answers] == [expected] * (len(ADDRESSED) + 3)
+    assert all(m.reply_to_message_id is None for m in answers), "not sent as quoted replies"
+
+    said = emulator.store.add_message(other, from_bot=False, sender_id=stranger.id, text="hai")
+    for text in CHATTER:
+        await stranger.say_in(other, text, expect=0)
+    await stranger.say_in(other, "iya", reply_to=said.message_id, expect=0)
+    await stranger.send_photo_in(other, caption="foto arisan", expect=0)
+    # An edited command was answered as first sent; the edit is not answered again.
+    first = next(m for m in emulator.history(other) if m.text == "/start" and not m.from_bot)
+    await stranger.edit_message(first.message_id, "/laporan 726-4185", chat=other)
+    await emulator.wait_idle(settle=0.3)
+    assert emulator.bot_messages(other) == [planted, *answers]
+
+    for model in (Reporter, AuditEntry, OutboxMessage, HandledUpdate):
+        assert await count(harness, model) == 0, model.__name__
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for text in ("726-4185", "jalan depan rumah", "arisan", "Joko", str(stranger.id)):
+        assert text not in logged
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "Apakah Anda setuju?" in last(await citizen.say("/start")), "the bot still answers"
+
+
+async def test_in_a_forum_it_does_not_serve_the_bot_answers_in_the_topic_it_was_asked_in(
+    harness: Harness, emulator: Emulator
+) -> None:
+    stranger = emulator.add_user(first_name="Joko")
+    forum = emulator.add_supergroup(title="Forum Warga", forum=True, members=[stranger])
+    # A topic the bot opened (this group was once its staff group): a message in it arrives
+    # as a reply to the topic's opening, which is the bot's, and is still chatter.
+    topic, opening = emulator.store.create_topic(forum, "Info", emulator.bot)
+    await stranger.say_in(forum, "rapat RW hari Minggu", thread_id=topic.thread_id, expect=0)
+    [answer] = await stranger.say_in(forum, "/start", thread_id=topic.thread_id, expect=1)
+    assert (answer.text, answer.thread_id) == (pointer(harness), topic.thread_id)
+    [general] = await stranger.say_in(forum, "/bantuan", expect=1)
+    assert (general.text, general.thread_id) == (pointer(harness), None)
+    await emulator.wait_idle(settle=0.3)
+    assert emulator.bot_messages(forum) == [opening, answer, general]
+    for model in (Reporter, AuditEntry, OutboxMessage, HandledUpdate):
+        assert await count(harness, model) == 0, model.__name__
+
+
+async def test_channel_posts_get_no_answer_and_store_nothing(
+    harness: Harness, emulator: Emulator, citizen: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Silence by design: an answer in a channel would be published to every subscriber,
+    and a post there is the channel's own, not someone writing to the bot."""
     channel = Chat(id=-1001999999999, type="channel", title="Info Kota")
     emulator.store.chats[channel.id] = channel
     post = {
@@ -357,7 +447,7 @@ async def test_groups_the_bot_does_not_serve_and_channel_posts_get_nothing_and_s
         "sender_chat": channel.to_json(),
         "chat": channel.to_json(),
         "date": int(time.time()),
-        "text": "/start",
+        "text": "/start @lapor_test_bot",
     }
     emulator.queue.push("channel_post", post, channel.id)
     emulator.queue.push(
@@ -365,8 +455,9 @@ async def test_groups_the_bot_does_not_serve_and_channel_posts_get_nothing_and_s
     )
     await emulator.wait_idle(settle=0.3)
 
-    assert emulator.bot_messages(other) == [planted]
-    for model in (Reporter, AuditEntry, OutboxMessage):
+    assert emulator.bot_messages(channel) == []
+    assert [c for c in emulator.calls() if c.chat_id == channel.id] == []
+    for model in (Reporter, AuditEntry, OutboxMessage, HandledUpdate):
         assert await count(harness, model) == 0, model.__name__
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     assert "Apakah Anda setuju?" in last(await citizen.say("/start")), "the bot still answers"

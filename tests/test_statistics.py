@@ -341,16 +341,18 @@ async def test_statistics_are_refused_to_anyone_who_is_not_staff_and_show_no_fig
             assert (refusal.media, refusal.text) == (None, NOT_STAFF), (chat.title, command)
 
     # A staff group's administrator in a private chat with the bot, and a group it does not
-    # serve: neither is a staff chat.
+    # serve: neither is a staff chat. That group is only pointed to the private chat.
     verifier = agency_group.verifier
     outsiders = emulator.add_supergroup(title="Warga RW 5", members=[verifier])
     for command in ("/statistik", "/statistik bulan", "/ekspor", "/ekspor 2026-11"):
         for message in await verifier.say(command):
             assert message.media is None, command
             assert "laporan masuk" not in (message.text or ""), command
-        await verifier.say_in(outsiders, command, expect=0)
+        [pointer] = await verifier.say_in(outsiders, command, expect=1)
+        assert pointer.media is None, command
+        assert (pointer.text or "").startswith("Maaf, layanan pengaduan"), command
     await settled(emulator)
-    assert emulator.bot_messages(outsiders) == [], "an unserved group is not answered"
+    assert len(emulator.bot_messages(outsiders)) == 4, "one answer each, no file"
     shown = emulator.bot_messages(verifier)
     assert shown, "the private chat is answered (by the citizens' menu)"
     assert all(m.media is None and format_code(code) not in (m.text or "") for m in shown)
