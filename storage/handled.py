@@ -6,6 +6,7 @@ record commit together; the replies it stores are what the sender still owes Tel
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.insert_new import insert_new
 from storage.models import HandledUpdate
 
 
@@ -44,6 +46,21 @@ def record(
             replies_sent=not replies,
         )
     )
+
+
+async def record_finished(
+    session: AsyncSession, update_ids: Collection[int], now: datetime
+) -> None:
+    """Note updates handled to the end that left no record (a refusal, an edit's note).
+
+    Their answers went out already; a redelivery of one is then skipped, not answered twice.
+    An update whose unit of work recorded it keeps that record.
+    """
+    rows = [
+        {"update_id": i, "handled_at": now, "chat_id": None, "replies": None, "replies_sent": True}
+        for i in update_ids
+    ]
+    await insert_new(session, HandledUpdate, rows)
 
 
 async def mark_sent(session: AsyncSession, update_id: int) -> None:

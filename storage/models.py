@@ -318,6 +318,21 @@ class HandledUpdate(Base):
     __table_args__ = (Index("ix_handled_updates_owed", "replies_sent", "handled_at"),)
 
 
+class InboxUpdate(Base):
+    """An update fetched by the poller and not yet handled to the end.
+
+    getUpdates confirms a batch only by asking for the next one, which the poller does while
+    the batch is still being handled; the batch is written here first, so a process killed
+    mid-handling replays it at start instead of losing it. A row goes once handled.
+    """
+
+    __tablename__ = "inbox_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    body: Mapped[dict[str, Any]] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ApiToken(Base):
     """A key for the HTTP APIs: an agency's bearer token or an Open311 client's api_key.
 
