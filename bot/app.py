@@ -29,6 +29,7 @@ from bot.context import BotData, LaporApplication, LaporContext
 from bot.deadline_watch import DEADLINE_WATCH_EVERY, watch_deadlines
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.i18n import load_locales
+from bot.ledger import UpdateLedger
 from bot.reminders import draft_upkeep
 from bot.services import Services
 from bot.settings import Settings
@@ -141,13 +142,16 @@ def build_application(settings: Settings, services: Services | None = None) -> L
     """The python-telegram-bot application wired to our services (not yet started)."""
     services = services or build_services(settings)
     context_types = ContextTypes(context=LaporContext, bot_data=BotData)
+    ledger = UpdateLedger(services.sessionmaker, services.clock)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(context_types)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(on_done=ledger.finished))
+        # Our poller (bot.polling) keeps what it fetched until handled; PTB's confirms early.
+        .updater(None)
         .defaults(
             Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False)
         )
@@ -161,6 +165,7 @@ def build_application(settings: Settings, services: Services | None = None) -> L
     )
     application: LaporApplication = builder.build()
     application.bot_data.services = services
+    application.bot_data.ledger = ledger
     register_handlers(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(

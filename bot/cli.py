@@ -16,6 +16,7 @@ from bot.agencies import AgenciesFileError
 from bot.api import token_cli
 from bot.app import build_application, build_services
 from bot.i18n import load_locales
+from bot.lifetime import run_until_signalled
 from bot.sandbox import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
 from bot.web.server import serve
@@ -62,8 +63,7 @@ def _run(settings: Settings) -> None:
     # Every file is read and checked before the database is touched.
     services = build_services(settings)
     asyncio.run(_migrate(services.engine))
-    application = build_application(settings, services)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    run_until_signalled(build_application(settings, services))
 
 
 def _webhook(settings: Settings) -> None:

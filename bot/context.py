@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.ledger import UpdateLedger
+    from bot.polling import Poller
 
 
 class Wakeable(Protocol):
@@ -21,6 +25,10 @@ class BotData:
     """Application-wide data; `services` is set by build_application before start."""
 
     services: Services
+    # Notes updates handled to the end (set by build_application).
+    ledger: UpdateLedger
+    # Fetches updates in polling mode; None behind a webhook.
+    poller: Poller | None = None
     dispatcher: Wakeable | None = None
     # Told the result of each outbox delivery attempt (set by the webhook server's metrics).
     delivery_observer: Callable[[str], None] | None = None

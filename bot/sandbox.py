@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from pydantic import SecretStr
 
 from bot.app import build_application
-from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.emulator import Emulator, Message, RateLimits, User
 from bot.i18n import Translator, load_locales
+from bot.lifetime import polling
 from bot.settings import Settings
 from storage import migrate
 
 SANDBOX_TOKEN = "100000:sandbox-token-not-secret"
+# The emulator answers a poll as soon as there is news; a short poll only speeds stopping.
+SANDBOX_POLL_SECONDS = 5
 QUIT = {":keluar", ":quit", ":exit"}
 
 
@@ -87,12 +89,7 @@ async def run_sandbox(settings: Settings) -> None:
     application = build_application(settings)
     print(t("sandbox.intro"))
     try:
-        async with application:
-            await application.start()
-            # run_polling would start it from post_init; here the parts are started by hand.
-            await start_delivery(application.bot_data)
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=5)
+        async with polling(application, SANDBOX_POLL_SECONDS):
             screen = Screen(emulator, citizen, t)
             await citizen.say("/start")
             await screen.refresh()
@@ -109,9 +106,6 @@ async def run_sandbox(settings: Settings) -> None:
                     except TimeoutError:
                         print(t("sandbox.no_answer"))
                     await screen.refresh()
-            await application.updater.stop()
-            await stop_delivery(application.bot_data)
-            await application.stop()
     finally:
         await emulator.stop()
         print(t("sandbox.bye"), file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -17,8 +17,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     wait for each other.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256):
+    def __init__(
+        self,
+        max_concurrent_updates: int = 256,
+        on_done: Callable[[object], None] | None = None,
+    ):
         super().__init__(max_concurrent_updates)
+        # Told of each update handled to the end (not of one cancelled at shutdown).
+        self._on_done = on_done
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -27,18 +33,24 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = _chat_key(update)
         if key is None:
             await coroutine
+            self._done(update)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
                 await coroutine
+            self._done(update)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
                 # Forget idle chats so memory does not grow with every citizen ever seen.
                 del self._waiting[key]
                 del self._locks[key]
+
+    def _done(self, update: object) -> None:
+        if self._on_done is not None:
+            self._on_done(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -18,10 +18,10 @@ from pydantic import SecretStr
 
 from bot.app import build_application
 from bot.context import LaporApplication
-from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.emulator import Chat, Emulator, RateLimits, User
 from bot.i18n import Translator, load_locales
-from bot.sandbox import SANDBOX_TOKEN
+from bot.lifetime import start_application, stop_application
+from bot.sandbox import SANDBOX_POLL_SECONDS, SANDBOX_TOKEN
 from bot.settings import Settings
 from storage import migrate
 
@@ -134,12 +134,7 @@ class WebSandbox:
         )
         await migrate.upgrade_url(settings.database_url)
         application = build_application(settings)
-        await application.initialize()
-        await application.start()
-        # run_polling would start it from post_init; here the parts are started by hand.
-        await start_delivery(application.bot_data)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=5)
+        await start_application(application, poll_seconds=SANDBOX_POLL_SECONDS)
         self._application = application
         self.emulator.script.act_say(self.people.citizen, "/start")
 
@@ -147,11 +142,7 @@ class WebSandbox:
         """Stop the bot, then the emulator and the server."""
         application = self._application
         if application is not None:
-            assert application.updater is not None
-            await application.updater.stop()
-            await stop_delivery(application.bot_data)
-            await application.stop()
-            await application.shutdown()
+            await stop_application(application)
             self._application = None
         await self.emulator.stop()
         if self._runner is not None:

@@ -12,8 +12,9 @@ from pydantic import SecretStr
 from bot import tracking
 from bot.app import build_application, build_services
 from bot.context import LaporApplication
-from bot.delivery.dispatcher import Dispatcher, start_delivery, stop_delivery
+from bot.delivery.dispatcher import Dispatcher
 from bot.emulator import Emulator
+from bot.lifetime import start_application, stop_application
 from bot.services import Services
 from bot.settings import Settings
 
@@ -79,23 +80,14 @@ class Harness:
             settings, clock=self.clock, new_code=lambda: tracking.new_code(self.rng)
         )
         application = build_application(settings, services)
-        await application.initialize()
-        await application.start()
-        # run_polling would start it from post_init; the harness starts the parts itself.
-        await start_delivery(application.bot_data)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await start_application(application, poll_seconds=1)
         self.application = application
 
     async def stop(self) -> None:
         application = self.application
         if application is None:
             return
-        assert application.updater is not None
-        await application.updater.stop()
-        await stop_delivery(application.bot_data)
-        await application.stop()
-        await application.shutdown()
+        await stop_application(application)
         self.application = None
 
     async def restart(self) -> None:

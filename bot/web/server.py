@@ -29,6 +29,8 @@ from telegram import Update
 from bot.api.mount import mount_apis
 from bot.app import build_application
 from bot.context import LaporApplication, LaporContext
+from bot.lifetime import start_application, stop_application
+from bot.polling import ALLOWED_UPDATES
 from bot.services import Services
 from bot.settings import Settings
 from bot.web.health import check
@@ -38,7 +40,6 @@ from handlers.redelivery import RepliesNotSent
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 # Telegram's updates are small; anything larger is not one.
 MAX_BODY = 1024 * 1024
 # What the token signs to make the default secret; a new label would give every bot a new one.
@@ -109,13 +110,10 @@ def make_app(settings: Settings, services: Services | None = None) -> web.Applic
 
 
 async def _bot_lifetime(app: web.Application) -> AsyncIterator[None]:
-    """Start the bot as run_polling would (hooks included), register the webhook, stop it."""
+    """Start the bot (hooks included), register the webhook, stop it at clean-up."""
     bot = app[BOT]
     application = bot.application
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
+    await start_application(application, poll_seconds=None)
     # Every process registers the same address; Telegram keeps one webhook per bot.
     await application.bot.set_webhook(
         bot.url,
@@ -126,12 +124,7 @@ async def _bot_lifetime(app: web.Application) -> AsyncIterator[None]:
     log.info("webhook registered; listening for updates on %s", bot.path)
     yield
     # The webhook stays registered: Telegram keeps the updates for the next process.
-    await application.stop()
-    if application.post_stop is not None:
-        await application.post_stop(application)
-    await application.shutdown()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
+    await stop_application(application)
 
 
 async def receive(request: web.Request) -> web.Response:
