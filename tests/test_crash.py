@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.ext.asyncio.session import AsyncSession
 from telegram import Bot
@@ -30,6 +30,7 @@ from telegram.error import NetworkError
 
 from bot.delivery import leases
 from bot.emulator import Chat, Emulator, Message, RateLimits, User
+from bot.emulator.scripted import Action
 from bot.intake.steps import Step
 from bot.lifecycle import Status
 from bot.tracking import format_code
@@ -398,6 +399,117 @@ async def test_killed_during_notification_dispatch_every_notification_arrives(
         "every row sent and in its chat; only the in-flight photo doubled",
         duplicates,
     )
+
+
+async def filed(world: World, citizen: User) -> int:
+    """A report filed to the end, its card in the staff group; its code."""
+    await consent(citizen)
+    assert asks(Step.PERIKSA) in texts(await to_step(citizen, 8))[-1]
+    code = code_in(await citizen.say("1"))
+    await until(lambda: _all_sent(world), "the card sent")
+    return code
+
+
+async def test_killed_while_handling_a_staff_press_the_press_takes_effect_after_restart(
+    world: World, citizen: User
+) -> None:
+    emulator, bot, group = world.emulator, world.bot, world.group
+    await bot.start()
+    code = await filed(world, citizen)
+    card = next(m for m in emulator.bot_messages(group) if format_code(code) in m.body)
+    rows = card.raw["reply_markup"]["inline_keyboard"]
+    label = next(b["text"] for row in rows for b in row if b["text"].startswith("Teruskan ke"))
+
+    # The handler asks Telegram whether the presser is an administrator; that call is parked
+    # until the process is dead, and the poller has meanwhile asked for the next updates.
+    asking = emulator.faults.hold("getChatMember", chat_id=group.id)
+    press = emulator.script.act_press(world.verifier, label, group, card.message_id)
+    assert press.update is not None
+    update = press.update
+    await asking.wait_held(1, timeout=WAIT)
+    await until(lambda: update.confirmed_at is not None, "the press confirmed to Telegram")
+    await bot.kill()
+    asking.release(deliver=False)
+    [report] = await world.reports()
+    assert report.status is Status.MENUNGGU_VERIFIKASI
+    assert update not in emulator.pending_updates, "Telegram will not send the press again"
+
+    await bot.start()
+
+    async def forwarded() -> bool:
+        [report] = await world.reports()
+        return report.status is Status.DITERUSKAN
+
+    await until(forwarded, "the press takes effect after the restart")
+    duplicates = await delivered(world)
+    assert duplicates == {}
+    notices = [t for t in texts(emulator.bot_messages(citizen)) if "Diteruskan ke" in t]
+    assert len(notices) == 1, notices
+    answers = [a for a in emulator.callback_answers if a.callback_query_id == press_id(press)]
+    assert len(answers) == 1, "the press is answered once"
+    matrix(
+        "staff press mid-handling (its getChatMember parked), offset confirmed",
+        "press replayed from the inbox: report forwarded once, one notice, press answered once",
+        duplicates,
+    )
+
+
+def press_id(press: Action) -> str:
+    assert press.update is not None
+    return str(press.update.payload["id"])
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_killed_while_kirim_waits_to_store_the_report_it_is_stored_after_restart(
+    world: World, citizen: User, database_url: str
+) -> None:
+    emulator, bot = world.emulator, world.bot
+    await bot.start()
+    await consent(citizen)
+    assert asks(Step.PERIKSA) in texts(await to_step(citizen, 8))[-1]
+
+    # Another transaction holds the reports table, so 'kirim' waits at its INSERT; reads of
+    # the table and the poller's inbox go on.
+    async with world.engine.connect() as blocker:
+        await blocker.execute(text("LOCK TABLE reports IN EXCLUSIVE MODE"))
+        kirim = emulator.script.act_say(citizen, "1")
+        assert kirim.update is not None
+        update = kirim.update
+        await until(lambda: _waiting_on_reports(world), "'kirim' waits for the reports table")
+        await until(lambda: update.confirmed_at is not None, "'kirim' confirmed to Telegram")
+        await bot.kill()
+        await blocker.rollback()
+    assert await world.reports() == []
+    assert update not in emulator.pending_updates, "Telegram will not send 'kirim' again"
+
+    await bot.start()
+    await until(
+        lambda: any(
+            "Kode laporan Anda" in t for t in answers_since(emulator, citizen, kirim.after_id)
+        ),
+        "the citizen gets the code after the restart",
+    )
+    [report] = await world.reports()
+    said = answers_since(emulator, citizen, kirim.after_id)
+    assert sum(format_code(report.code) in t for t in said) == 1, said
+    assert report.location_text == LOCATION
+    assert await world.draft() is None
+    duplicates = await delivered(world)
+    assert duplicates == {}
+    matrix(
+        "submission: 'kirim' waiting at its INSERT (table locked), offset confirmed (PostgreSQL)",
+        "'kirim' replayed from the inbox: one report, its code told once, draft gone",
+        duplicates,
+    )
+
+
+async def _waiting_on_reports(world: World) -> bool:
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND query ILIKE '%reports%' AND pid <> pg_backend_pid()"
+    )
+    async with world.engine.connect() as connection:
+        return bool(await connection.scalar(query))
 
 
 async def test_only_leases_of_dead_processes_on_this_machine_are_taken_back() -> None:

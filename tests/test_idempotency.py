@@ -85,6 +85,28 @@ async def test_a_citizen_message_delivered_again_is_not_handled_twice(
     assert await count(bot, select(func.count()).select_from(HandledUpdate)) >= 4
 
 
+async def test_an_edit_delivered_again_gets_its_note_once(
+    bot: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await consent(citizen)
+    await citizen.say("1")  # buat laporan
+    said = [m for m in emulator.history(citizen) if not m.from_bot][-1]
+    edit = emulator.script.act_edit(citizen, said.message_id, "2")
+    assert "tidak kami baca ulang" in last(await emulator.script.wait(edit))
+    before = texts(emulator.bot_messages(citizen))
+    assert edit.update is not None
+    update_id = edit.update.update_id
+    # The note leaves no record of its own; the ledger notes the update once it finished.
+    handled = select(func.count()).where(HandledUpdate.update_id == update_id)
+    async with asyncio.timeout(10):
+        while not await count(bot, handled):
+            await asyncio.sleep(0.05)
+
+    await redeliver(bot, emulator, update_id)
+
+    assert texts(emulator.bot_messages(citizen)) == before
+
+
 async def test_an_answer_lost_after_commit_is_sent_when_the_update_comes_again(
     bot: Harness, emulator: Emulator, citizen: User
 ) -> None:
