@@ -8,17 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import HandledUpdate
 
+# Declarative types __table__ as any FromClause; a mapped class's is always a Table.
+_HANDLED = cast(Table, HandledUpdate.__table__)
 
-async def find(session: AsyncSession, update_id: int) -> HandledUpdate | None:
+
+@dataclass(frozen=True)
+class Handled:
+    """What a redelivered update needs of its record: whether, and what, it still owes."""
+
+    replies_sent: bool
+    chat_id: int | None
+    replies: list[dict[str, Any]] | None
+
+
+async def find(session: AsyncSession, update_id: int) -> Handled | None:
     """The record of an update handled before, or None for a new one."""
-    return await session.get(HandledUpdate, update_id)
+    # Every update is looked up: three columns on the table, not a mapped object entered
+    # into the identity map for a row that is almost never there.
+    row = (
+        await session.execute(
+            select(_HANDLED.c.replies_sent, _HANDLED.c.chat_id, _HANDLED.c.replies).where(
+                _HANDLED.c.update_id == update_id
+            )
+        )
+    ).one_or_none()
+    return None if row is None else Handled(bool(row.replies_sent), row.chat_id, row.replies)
 
 
 def record(
