@@ -69,9 +69,11 @@ def record(
 
 async def mark_sent(session: AsyncSession, update_id: int) -> None:
     """The replies went out: forget their content and chat (both identify the citizen)."""
+    # Once an update, after its replies: on the table, without the ORM's bulk-update
+    # machinery and its search of the session for objects to synchronise.
     await session.execute(
-        update(HandledUpdate)
-        .where(HandledUpdate.update_id == update_id)
+        update(_HANDLED)
+        .where(_HANDLED.c.update_id == update_id)
         .values(replies_sent=True, replies=None, chat_id=None)
     )
 
