@@ -9,18 +9,39 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert_new import insert_new
 from storage.models import HandledUpdate
 
+# Declarative types __table__ as any FromClause; a mapped class's is always a Table.
+_HANDLED = cast(Table, HandledUpdate.__table__)
 
-async def find(session: AsyncSession, update_id: int) -> HandledUpdate | None:
+
+@dataclass(frozen=True)
+class Handled:
+    """What a redelivered update needs of its record: whether, and what, it still owes."""
+
+    replies_sent: bool
+    chat_id: int | None
+    replies: list[dict[str, Any]] | None
+
+
+async def find(session: AsyncSession, update_id: int) -> Handled | None:
     """The record of an update handled before, or None for a new one."""
-    return await session.get(HandledUpdate, update_id)
+    # Every update is looked up: three columns on the table, not a mapped object entered
+    # into the identity map for a row that is almost never there.
+    row = (
+        await session.execute(
+            select(_HANDLED.c.replies_sent, _HANDLED.c.chat_id, _HANDLED.c.replies).where(
+                _HANDLED.c.update_id == update_id
+            )
+        )
+    ).one_or_none()
+    return None if row is None else Handled(bool(row.replies_sent), row.chat_id, row.replies)
 
 
 def record(
@@ -65,9 +86,11 @@ async def record_finished(
 
 async def mark_sent(session: AsyncSession, update_id: int) -> None:
     """The replies went out: forget their content and chat (both identify the citizen)."""
+    # Once an update, after its replies: on the table, without the ORM's bulk-update
+    # machinery and its search of the session for objects to synchronise.
     await session.execute(
-        update(HandledUpdate)
-        .where(HandledUpdate.update_id == update_id)
+        update(_HANDLED)
+        .where(_HANDLED.c.update_id == update_id)
         .values(replies_sent=True, replies=None, chat_id=None)
     )
 
