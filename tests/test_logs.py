@@ -208,6 +208,34 @@ def test_the_settings_name_every_secret_they_hold() -> None:
         assert secret in found
 
 
+def test_the_webhook_secret_derived_from_the_token_is_redacted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Without WEBHOOK_SECRET, webhook mode uses one derived from the token; whoever has it
+    # can post forged updates, so the redaction the CLI sets up hides it like the token.
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        webhook_secret=None,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    derived = settings.webhook_secret_value()
+    assert TOKEN.partition(":")[2] not in derived, "not the token's secret half"
+    redactor = logging_setup.Redactor()
+    redactor.protect(*logging_setup.settings_secrets(settings))
+    undo = logging_setup.install_redaction(redactor)
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("bot.web.server").info("webhook secret is %s", derived)
+            logging.getLogger("bot.web.server").info(f"secret in the text: {derived}")
+    finally:
+        undo()
+    assert derived not in everything_logged(caplog)
+    assert [record.getMessage() for record in caplog.records] == [
+        "webhook secret is [redacted]",
+        "secret in the text: [redacted]",
+    ]
+
+
 # --- the command line ---------------------------------------------------------------------
 
 
