@@ -71,7 +71,8 @@ REDACTOR = Redactor()
 
 
 def settings_secrets(settings: Settings) -> list[str]:
-    """Every secret the settings hold: SecretStr values, a token's secret half, DB password."""
+    """Every secret the settings hold: SecretStr values, a token's secret half, the webhook
+    secret derived from the token when WEBHOOK_SECRET is unset, the database password."""
     found: list[str] = []
     for name in type(settings).model_fields:
         value = getattr(settings, name)
@@ -80,6 +81,9 @@ def settings_secrets(settings: Settings) -> list[str]:
             found.append(secret)
             # A bot token is "<bot id>:<secret>"; the id alone is public, the rest is not.
             found.append(secret.partition(":")[2])
+    if settings.telegram_bot_token is not None:
+        # Webhook mode's secret: whoever has it can post forged updates.
+        found.append(settings.webhook_secret_value())
     try:
         password = make_url(settings.database_url).password
     except ArgumentError:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +19,9 @@ SUPPORTED_LOCALES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 WEBHOOK_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# What the token signs to make the default webhook secret; a new label would give every bot
+# a new one.
+WEBHOOK_SECRET_LABEL = b"lapor-bot webhook secret token"
 
 
 class SettingsError(Exception):
@@ -60,7 +66,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Telegram sends it back with every update. Processes sharing one address must share
-    # it too; when unset, it is derived from the token (bot/web/server.py secret_for).
+    # it too; when unset, it is derived from the token (webhook_secret_value).
     webhook_secret: SecretStr | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
 
@@ -112,6 +118,20 @@ class Settings(BaseSettings):
         if self.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
         return self.telegram_bot_token.get_secret_value()
+
+    def webhook_secret_value(self) -> str:
+        """WEBHOOK_SECRET, or one derived from the token: the same in every process of one bot.
+
+        A random secret per process would let only the last to register be answered; the
+        token's HMAC cannot be turned back into the token, and changes when it is rotated.
+        Unpadded URL-safe base64 of SHA-256 is 43 characters of Telegram's alphabet. Either
+        is a secret (whoever has it can post forged updates), so logs hide it too
+        (bot/logging_setup.settings_secrets).
+        """
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        digest = hmac.new(self.token().encode(), WEBHOOK_SECRET_LABEL, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def require_webhook(self) -> str:
         """The webhook address, after the checks of require_live; one line if it is missing."""

@@ -19,6 +19,7 @@ from storage import migrate
 from storage.db import create_engine
 from storage.models import Base
 from tests.harness import TOKEN, Clock, Harness
+from tests.staff_helpers import Staff, staff_of
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -114,3 +115,9 @@ async def harness(emulator: Emulator, database_url: str, clock: Clock) -> AsyncI
 def citizen(emulator: Emulator) -> User:
     """Siti, a citizen who has never used the bot."""
     return emulator.add_user(first_name="Siti", last_name="Rahma", username="siti")
+
+
+@pytest.fixture
+def staff(harness: Harness, emulator: Emulator) -> Staff:
+    """Dina, a verifier (an administrator), and Agus, an agency officer, in the staff group."""
+    return staff_of(harness, emulator)

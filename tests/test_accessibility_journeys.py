@@ -13,10 +13,11 @@ from __future__ import annotations
 import pytest
 
 from bot.accessibility import MessageContext, check_message
-from bot.emulator import Chat, Emulator, Message, User
+from bot.emulator import Emulator, User
 from tests import journeys
 from tests.a11y import assert_accessible, conversation_findings, findings
 from tests.harness import Harness
+from tests.staff_helpers import card_of, settled, staff_of
 from tests.steps import texts
 
 SWITCHED = "Language changed to English."
@@ -41,48 +42,36 @@ async def test_a_citizens_longest_conversation_breaks_no_rule(
     assert findings(answer, locale=locale, status=status) == []
 
 
-def card_of(emulator: Emulator, group: Chat, code: str) -> Message:
-    cards = [m for m in emulator.bot_messages(group) if code in (m.text or "") and m.button_labels]
-    assert cards, f"no card for {code}"
-    return cards[-1]
-
-
 async def test_a_staff_groups_conversation_breaks_no_rule_for_staff(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-
-    async def settled() -> None:
-        await emulator.wait_idle(settle=0.3)
+    staff = staff_of(harness, emulator)
+    group, verifier, officer = staff.group, staff.verifier, staff.officer
 
     async def reply(user: User, text: str) -> None:
         card = card_of(emulator, group, code)
         await user.say_in(group, text, thread_id=card.thread_id, reply_to=card.message_id, expect=0)
-        await settled()
+        await settled(emulator)
 
     async def press(user: User, label: str) -> None:
         await user.press_in(group, card_of(emulator, group, code).message_id, label, expect=0)
-        await settled()
+        await settled(emulator)
 
     async def command(user: User, text: str) -> None:
         thread = card_of(emulator, group, code).thread_id
         await user.say_in(group, text, thread_id=thread, expect=0)
-        await settled()
+        await settled(emulator)
 
     confirmation = await journeys.walk(citizen)  # with a photo, anonim dan rahasia
     code = next(word.rstrip(".,") for word in confirmation.split() if word[:3].isdigit())
-    await settled()
+    await settled(emulator)
     await press(officer, "Teruskan ke Disdik")  # refused: not an administrator
     await press(verifier, "Tunda")  # how to hold, in words
     await reply(verifier, "#catatan Lokasi dekat sekolah, perlu dicek.")
     await command(officer, f"/tunda {code} Di mana tepatnya?")  # refused
     await reply(verifier, "#tunda Di sisi mana jalan lubang itu berada?")
     await citizen.say("Di sisi kiri, depan gerbang sekolah.")
-    await settled()
+    await settled(emulator)
     await press(verifier, "Teruskan ke Disdik")
     await reply(officer, "Tgl 2/12/2026 petugas dtg ke lokasi 👍")  # relayed, with a hint
     await command(verifier, f"/arsipkan {code} Sudah ditangani.")  # refused in this status

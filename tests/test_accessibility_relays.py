@@ -6,25 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bot.accessibility import MessageContext, check_message, questions
-from bot.emulator import Chat, Emulator, Message, User
+from bot.emulator import Emulator, User
 from bot.tracking import format_code
 from tests.a11y import findings
 from tests.harness import Harness
+from tests.staff_helpers import card_of, settled
 from tests.steps import code_in, consent, file_report, texts, to_step
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
-
-
-def card_of(emulator: Emulator, group: Chat, code: int) -> Message:
-    cards = [
-        m
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ]
-    assert cards
-    return cards[-1]
 
 
 @pytest.fixture

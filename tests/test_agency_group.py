@@ -18,7 +18,7 @@ from bot.transitions import Action
 from storage import reports as report_store
 from storage.models import AuditEntry
 from tests.api_helpers import act, add_reporter, file, report
-from tests.test_staff import card_of, settled
+from tests.staff_helpers import card_of, settled
 from tests.test_statistics import OFFICER, AgencyGroup, agency_group, ask_in
 
 __all__ = ["agency_group"]  # the fixture: the staff group, and Dishub's own group

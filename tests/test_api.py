@@ -47,24 +47,14 @@ from tests.api_helpers import (
     settings_for,
 )
 from tests.harness import Clock, Harness
+from tests.staff_helpers import Staff, card_of, settled
 from tests.steps import file_report, texts
-from tests.test_staff import Staff, card_of, settled
 
 
 @pytest.fixture
 async def api(database_url: str, clock: Clock) -> AsyncIterator[Api]:
     async for served in serve(database_url, clock):
         yield served
-
-
-@pytest.fixture
-def staff(harness: Harness, emulator: Emulator) -> Staff:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-    return Staff(group, verifier, officer)
 
 
 async def test_tokens_are_kept_as_hashes_and_revoked_ones_stop_working(api: Api) -> None:

@@ -10,52 +10,20 @@ message or an alert, never a toast alone (rule 18).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
-from bot.emulator import Chat, Emulator, Message, User
+from bot.emulator import Emulator, User
 from bot.lifecycle import Status
 from bot.tracking import format_code
 from storage.models import Attachment, Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness
+from tests.staff_helpers import Staff, card_of, settled, staff_of
 from tests.steps import code_in, last, reports, texts
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
-
-
-def card_of(emulator: Emulator, group: Chat, code: int) -> Message:
-    """The newest card of a report (a bot message with buttons naming it)."""
-    cards = [
-        m
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ]
-    assert cards, f"no card for {format_code(code)}"
-    return cards[-1]
 
 
 def latest(emulator: Emulator, citizen: User) -> str:
     return texts(emulator.bot_messages(citizen))[-1]
-
-
-@dataclass
-class Staff:
-    group: Chat
-    verifier: User
-    officer: User
-
-
-def staff_of(harness: Harness, emulator: Emulator) -> Staff:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-    return Staff(group, verifier, officer)
 
 
 async def file_with_a_voice_note(harness: Harness, emulator: Emulator, citizen: User) -> int:

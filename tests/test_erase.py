@@ -13,6 +13,7 @@ from storage.models import AuditEntry, Draft, OutboxMessage, Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.privacy_helpers import everything_stored, traces
+from tests.staff_helpers import card_of, settled
 from tests.steps import CONTENT, code_in, consent, count, last, reports, texts, to_step
 
 # A Telegram id no other number in the database resembles.
@@ -44,23 +45,9 @@ async def file_named(citizen: User) -> int:
     return code_in(await citizen.say("1"))
 
 
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
-
-
 def traces_of_siti(text: str) -> list[str]:
     """Siti's name, username or Telegram id wherever they appear."""
     return traces(text, "siti", "rahma", user_id=SITI_ID)
-
-
-def newest_card(emulator: Emulator, group: Chat, code: int) -> str:
-    cards = [
-        m.text or ""
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ]
-    assert cards, f"no card for {format_code(code)}"
-    return cards[-1]
 
 
 async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number(
@@ -68,7 +55,7 @@ async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number
 ) -> None:
     code = await file_named(siti)
     await settled(emulator)
-    assert "Pelapor: \u2068Siti Rahma (@siti)\u2069." in newest_card(emulator, group, code)
+    assert "Pelapor: \u2068Siti Rahma (@siti)\u2069." in (card_of(emulator, group, code).text or "")
     await siti.say("1")
     await siti.say("1")  # a second report is under way: a draft at step 2
     assert await count(harness, Draft) == 1
@@ -120,18 +107,10 @@ async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number
     # Staff still handle the report; its card says the reporter's data is gone.
     await verifier.say_in(group, f"/teruskan {format_code(code)}", expect=0)
     await settled(emulator)
-    fresh = newest_card(emulator, group, code)
+    fresh = card_of(emulator, group, code).text or ""
     assert "Pelapor: datanya sudah dihapus atas permintaannya." in fresh
     assert "Diteruskan" in fresh
     assert texts(emulator.bot_messages(siti))[-1] == last(done), "nothing more reaches Siti"
-
-
-def newest_card_message(emulator: Emulator, group: Chat, code: int) -> int:
-    return [
-        m.message_id
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ][-1]
 
 
 async def test_after_erasure_the_same_person_starts_again_with_consent(
@@ -192,7 +171,7 @@ async def test_messages_waiting_for_the_citizen_are_not_sent_after_erasure(
 ) -> None:
     code = await file_named(siti)
     await settled(emulator)
-    card_id = newest_card_message(emulator, group, code)
+    card_id = card_of(emulator, group, code).message_id
     assert harness.application is not None
     bot_data = harness.application.bot_data
     await stop_delivery(bot_data)  # as if the dispatcher were down for a while

@@ -8,11 +8,9 @@ import io
 from bot.emulator import Emulator, User
 from bot.tracking import format_code
 from tests.harness import Harness
+from tests.staff_helpers import Staff, settled
 from tests.steps import CONTENT, code_in, consent, file_report
-from tests.test_staff import Staff, settled, staff
 from tests.test_statistics import answer, ask, forward
-
-__all__ = ["staff"]  # the fixture, shared with the staff tests
 
 LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
 

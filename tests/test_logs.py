@@ -16,12 +16,12 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot import logging_setup
-from bot.emulator import Chat, Emulator, User
+from bot.emulator import Emulator, User
 from bot.settings import Settings
-from bot.tracking import format_code
 from tests.harness import TOKEN, Harness
 from tests.privacy_helpers import traces
 from tests.processes import BotProcess
+from tests.staff_helpers import card_of, settled
 from tests.steps import CONTENT, code_in, consent, to_step
 
 PHONE = "+6281234567890"
@@ -108,10 +108,6 @@ async def breakable(harness: Harness) -> AsyncIterator[Harness]:
     """The harness, with the draft trigger removed whatever the test did."""
     yield harness
     await unblock_draft_updates(harness)
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
 
 
 async def test_a_whole_conversation_with_failures_logs_no_text_phone_or_token(
@@ -210,6 +206,34 @@ def test_the_settings_name_every_secret_they_hold() -> None:
     found = logging_setup.settings_secrets(settings)
     for secret in (TOKEN, "TEST-TOKEN", "s3cr3t-webhook-value", "pg-password-99"):
         assert secret in found
+
+
+def test_the_webhook_secret_derived_from_the_token_is_redacted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Without WEBHOOK_SECRET, webhook mode uses one derived from the token; whoever has it
+    # can post forged updates, so the redaction the CLI sets up hides it like the token.
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        webhook_secret=None,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    derived = settings.webhook_secret_value()
+    assert TOKEN.partition(":")[2] not in derived, "not the token's secret half"
+    redactor = logging_setup.Redactor()
+    redactor.protect(*logging_setup.settings_secrets(settings))
+    undo = logging_setup.install_redaction(redactor)
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("bot.web.server").info("webhook secret is %s", derived)
+            logging.getLogger("bot.web.server").info(f"secret in the text: {derived}")
+    finally:
+        undo()
+    assert derived not in everything_logged(caplog)
+    assert [record.getMessage() for record in caplog.records] == [
+        "webhook secret is [redacted]",
+        "secret in the text: [redacted]",
+    ]
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -328,16 +352,6 @@ ADDRESS = "Jalan Braga nomor 12, RT 3 RW 5"
 REASON = "Lubangnya hanya ditutup pasir, bukan diaspal."
 
 
-def newest_card(emulator: Emulator, group: Chat, code: int) -> tuple[int, int | None]:
-    """The latest card of a report in the staff group: its message and topic."""
-    card = [
-        m
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ][-1]
-    return card.message_id, card.thread_id
-
-
 async def test_an_anonymous_reporter_is_not_in_the_log_of_the_run_process(
     emulator: Emulator, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,18 +374,18 @@ async def test_an_anonymous_reporter_is_not_in_the_log_of_the_run_process(
         await siti.say("2")  # anonim
         code = code_in(await siti.say("1"))
         await settled(emulator)
-        card, _ = newest_card(emulator, group, code)
-        await verifier.press_in(group, card, "Teruskan ke DSDABM", expect=0)
+        card = card_of(emulator, group, code)
+        await verifier.press_in(group, card.message_id, "Teruskan ke DSDABM", expect=0)
         await settled(emulator)
-        card, topic = newest_card(emulator, group, code)
-        await officer.say_in(group, REPLY, thread_id=topic, reply_to=card)
+        card = card_of(emulator, group, code)
+        await officer.say_in(group, REPLY, thread_id=card.thread_id, reply_to=card.message_id)
         await settled(emulator)
         relay = next(m for m in emulator.bot_messages(siti) if (m.text or "").startswith("Balasan"))
         await siti.say(ADDITION, reply_to=relay.message_id)
         await siti.send_photo(reply_to=relay.message_id)
         await settled(emulator)
-        card, _ = newest_card(emulator, group, code)
-        await officer.press_in(group, card, "Selesai", expect=0)
+        card = card_of(emulator, group, code)
+        await officer.press_in(group, card.message_id, "Selesai", expect=0)
         await settled(emulator)
         await siti.say("2")  # tidak puas
         await siti.say(REASON)

@@ -8,7 +8,6 @@ audit log and timeline are all searched for the reporter's name, username and Te
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from bot.tracking import format_code
 from storage.models import AuditEntry, TimelineEvent
 from tests.harness import Harness
 from tests.privacy_helpers import everything_stored, traces
+from tests.staff_helpers import Staff, card_of, settled
 from tests.steps import CONTENT, code_in, consent, last, to_step
 
 SITI_ID = 73459876
@@ -36,33 +36,12 @@ def budi(emulator: Emulator) -> User:
     )
 
 
-@dataclass
-class Staff:
-    group: Chat
-    verifier: User
-    officer: User
-
-
-@pytest.fixture
-def staff(harness: Harness, emulator: Emulator) -> Staff:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-    return Staff(group, verifier, officer)
-
-
 def staff_saw(emulator: Emulator, group: Chat) -> str:
     """Everything the staff group holds, every topic, as the Bot API JSON staff clients get."""
     # Unescaped, so a name next to a non-ASCII character is still found as a word.
     return "\n".join(
         json.dumps(message.raw, ensure_ascii=False) for message in emulator.history(group)
     )
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
 
 
 async def file_report(citizen: User, privacy: str) -> int:
@@ -76,14 +55,6 @@ async def file_report(citizen: User, privacy: str) -> int:
     return code_in(await citizen.say("1"))
 
 
-def newest_card(emulator: Emulator, group: Chat, code: int) -> int:
-    return [
-        m.message_id
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "") and m.button_labels
-    ][-1]
-
-
 async def test_an_anonymous_reporter_is_never_shown_to_staff(
     harness: Harness, emulator: Emulator, siti: User, budi: User, staff: Staff
 ) -> None:
@@ -91,7 +62,7 @@ async def test_an_anonymous_reporter_is_never_shown_to_staff(
     code = await file_report(siti, "2")  # anonim
     await settled(emulator)
     shown = format_code(code)
-    card = newest_card(emulator, group, code)
+    card = card_of(emulator, group, code).message_id
     await verifier.press_in(group, card, "Teruskan ke DSDABM", expect=0)
     await settled(emulator)
     harness.clock.advance(days=14)  # past the first follow-up's limit: escalated
@@ -99,9 +70,8 @@ async def test_an_anonymous_reporter_is_never_shown_to_staff(
     [watch] = harness.application.job_queue.get_jobs_by_name("watch_deadlines")
     await watch.run(harness.application)
     await settled(emulator)
-    await officer.say_in(
-        group, "Mohon kirim foto dari sisi lain.", reply_to=newest_card(emulator, group, code)
-    )
+    card = card_of(emulator, group, code).message_id
+    await officer.say_in(group, "Mohon kirim foto dari sisi lain.", reply_to=card)
     await settled(emulator)
     relay = next(m for m in emulator.bot_messages(siti) if (m.text or "").startswith("Balasan"))
     await siti.say("Lubangnya makin besar setelah hujan.", reply_to=relay.message_id)
@@ -110,7 +80,7 @@ async def test_an_anonymous_reporter_is_never_shown_to_staff(
     for command in (f"/laporan {shown}", "/cari berlubang", "/antrean dsdabm"):
         await verifier.say_in(group, command, expect=0)
     await settled(emulator)
-    await officer.press_in(group, newest_card(emulator, group, code), "Selesai", expect=0)
+    await officer.press_in(group, card_of(emulator, group, code).message_id, "Selesai", expect=0)
     await settled(emulator)
     await siti.say("2")
     await siti.say("Lubangnya hanya ditutup pasir, bukan diaspal.")

@@ -26,8 +26,8 @@ from storage import reports as report_store
 from storage.models import OutboxMessage
 from tests.api_helpers import act, add_reporter, file, outbox
 from tests.harness import Clock, Harness
+from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import file_report
-from tests.test_staff import Staff, card_of, settled, topic_named
 
 SECRET = "rahasia-dinas-bina-marga-2026"
 TOLERANCE = 300
@@ -149,7 +149,7 @@ async def test_every_change_in_the_agency_queue_is_pushed_signed(
     card = card_of(emulator, group, code)
     await staff.verifier.press_in(group, card.message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator)
-    topic = topic_named(emulator, group, "Dinas Sumber Daya Air dan Bina Marga")
+    topic = topic_named(group, "Dinas Sumber Daya Air dan Bina Marga")
     await staff.officer.say_in(
         group,
         "Tim kami memeriksa lokasi besok.",

@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
 from sqlalchemy import select
 
-from bot.emulator import Chat, Emulator, Message, User
+from bot.emulator import Emulator, User
 from bot.lifecycle import Status
 from bot.tracking import format_code
 from storage.models import AuditEntry
 from tests.harness import Harness
+from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import code_in, file_report, reports, texts
-
-
-@dataclass
-class Staff:
-    group: Chat
-    verifier: User
-    officer: User
-
-
-@pytest.fixture
-def staff(harness: Harness, emulator: Emulator) -> Staff:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-    return Staff(group, verifier, officer)
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.3)
-
-
-def card_of(emulator: Emulator, group: Chat, code: int, thread_id: int | None = None) -> Message:
-    """The newest card of a report in the group (a bot message with buttons naming it)."""
-    cards = [
-        m
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "")
-        and m.button_labels
-        and (thread_id is None or m.thread_id == thread_id)
-    ]
-    assert cards, f"no card for {format_code(code)}"
-    return cards[-1]
-
-
-def topic_named(emulator: Emulator, group: Chat, name: str) -> int:
-    [topic] = [t for t in group.topics.values() if t.name == name]
-    return topic.thread_id
 
 
 async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
@@ -59,7 +18,7 @@ async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
 ) -> None:
     code = await file_report(citizen)
     await settled(emulator)
-    verifikasi = topic_named(emulator, staff.group, "Verifikasi")
+    verifikasi = topic_named(staff.group, "Verifikasi")
     card = card_of(emulator, staff.group, code, verifikasi)
     assert "Jalan rusak" in (card.text or "") and "Pelapor: anonim." in (card.text or "")
     assert "Siti" not in (card.text or ""), "an anonim report shows no identity"
@@ -70,7 +29,7 @@ async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
     assert notice.startswith(
         f"Status laporan {format_code(code)}: Diteruskan ke Dinas Sumber Daya Air"
     )
-    agency_topic = topic_named(emulator, staff.group, "Dinas Sumber Daya Air dan Bina Marga")
+    agency_topic = topic_named(staff.group, "Dinas Sumber Daya Air dan Bina Marga")
     agency_card = card_of(emulator, staff.group, code, agency_topic)
     mine = texts(await citizen.say("laporan saya"))[-1]
     assert f"{format_code(code)}, Jalan rusak, Diteruskan ke Dinas Sumber Daya Air" in mine
@@ -277,7 +236,7 @@ async def test_a_report_handed_back_is_reassigned_to_another_agency(
     card = card_of(emulator, staff.group, code)
     await staff.officer.press_in(staff.group, card.message_id, "Kembalikan", expect=0)
     await settled(emulator)
-    card = card_of(emulator, staff.group, code, topic_named(emulator, staff.group, "Verifikasi"))
+    card = card_of(emulator, staff.group, code, topic_named(staff.group, "Verifikasi"))
     await staff.verifier.press_in(staff.group, card.message_id, "Instansi lain", expect=0)
     await settled(emulator)
     choice = [
@@ -287,9 +246,7 @@ async def test_a_report_handed_back_is_reassigned_to_another_agency(
     await settled(emulator)
     [report] = await reports(harness)
     assert (report.status, report.agency) == (Status.DITERUSKAN, "dishub")
-    assert card_of(
-        emulator, staff.group, code, topic_named(emulator, staff.group, "Dinas Perhubungan")
-    )
+    assert card_of(emulator, staff.group, code, topic_named(staff.group, "Dinas Perhubungan"))
     assert "Diteruskan ke Dinas Perhubungan" in texts(emulator.bot_messages(citizen))[-1]
 
 
@@ -357,7 +314,7 @@ async def test_the_card_escapes_user_text_and_files_follow_it(
     # Forwarded, the report's files follow its new card into the agency's topic.
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke Disdik", expect=0)
     await settled(emulator)
-    agency_topic = topic_named(emulator, staff.group, "Dinas Pendidikan")
+    agency_topic = topic_named(staff.group, "Dinas Pendidikan")
     in_topic = emulator.bot_messages(staff.group, thread_id=agency_topic)
     assert [m.media for m in in_topic if m.media] == ["photo", "document"]
     assert [m.button_labels for m in in_topic if m.button_labels] == [
@@ -370,7 +327,7 @@ async def test_staff_commands_show_the_queue_a_report_and_search_results(
 ) -> None:
     code = await file_report(citizen)
     await settled(emulator)
-    thread = topic_named(emulator, staff.group, "Verifikasi")
+    thread = topic_named(staff.group, "Verifikasi")
     await staff.officer.say_in(staff.group, "/antrean", thread_id=thread, expect=0)
     await staff.officer.say_in(staff.group, f"/laporan {code}", thread_id=thread, expect=0)
     await staff.officer.say_in(staff.group, "/cari berlubang", thread_id=thread, expect=0)

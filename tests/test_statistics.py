@@ -27,10 +27,8 @@ from tests.a11y import findings
 from tests.api_helpers import act, file
 from tests.delivery_helpers import agencies_with_own_group
 from tests.harness import Clock, Harness
+from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import file_report
-from tests.test_staff import Staff, card_of, settled, staff, topic_named
-
-__all__ = ["staff"]  # the fixture, shared with the staff tests
 
 FORWARD = "Teruskan ke DSDABM"
 AGENCY_TOPIC = "Dinas Sumber Daya Air dan Bina Marga"
@@ -45,7 +43,7 @@ async def forward(emulator: Emulator, staff: Staff, code: int) -> None:
 
 async def answer(emulator: Emulator, staff: Staff, code: int) -> None:
     """The agency officer replies to the report's card in the agency topic."""
-    topic = topic_named(emulator, staff.group, AGENCY_TOPIC)
+    topic = topic_named(staff.group, AGENCY_TOPIC)
     card = card_of(emulator, staff.group, code, topic)
     await staff.officer.say_in(
         staff.group, "Tim kami sudah menjadwalkan perbaikan.", thread_id=topic,

@@ -3,57 +3,19 @@ with spoken replies on, and a voice note added to a report stays with it, length
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
 from sqlalchemy import select
 
-from bot.emulator import Chat, Emulator, Message, User
+from bot.emulator import Emulator, Message, User
 from bot.tracking import format_code
 from storage.models import Attachment, OutboxMessage
 from tests.harness import Harness
+from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import consent, file_report, reports, texts
 
 HELD = "Ditunda, menunggu keterangan pelapor"
 ASKS_RATING = "Apakah Anda puas dengan tanggapannya?"
-
-
-@dataclass
-class Staff:
-    group: Chat
-    verifier: User
-    officer: User
-
-
-@pytest.fixture
-def staff(harness: Harness, emulator: Emulator) -> Staff:
-    group = emulator.chat(harness.admin_chat_id)
-    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
-    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
-    emulator.add_group_member(group, verifier, admin=True)
-    emulator.add_group_member(group, officer)
-    return Staff(group, verifier, officer)
-
-
-async def settled(emulator: Emulator) -> None:
-    await emulator.wait_idle(settle=0.5)
-
-
-def card_of(emulator: Emulator, group: Chat, code: int, thread_id: int | None = None) -> Message:
-    cards = [
-        m
-        for m in emulator.bot_messages(group)
-        if format_code(code) in (m.text or "")
-        and m.button_labels
-        and (thread_id is None or m.thread_id == thread_id)
-    ]
-    assert cards, f"no card for {format_code(code)}"
-    return cards[-1]
-
-
-def topic_named(group: Chat, name: str) -> int:
-    [topic] = [t for t in group.topics.values() if t.name == name]
-    return topic.thread_id
+# This file's tests wait for half a second of quiet (the shared default is 0.3 s).
+SETTLE = 0.5
 
 
 async def outbox_rows(harness: Harness) -> list[OutboxMessage]:
@@ -89,21 +51,21 @@ async def hold_answer_and_complete(
         reply_to=card.message_id,
         expect=0,
     )
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     after_hold = emulator.bot_messages(citizen)[since:]
     answered = await citizen.say("Di depan rumah nomor 14.")
     assert texts(answered)[0].startswith("Keterangan Anda untuk laporan")
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     card = card_of(emulator, staff.group, code)
     await staff.officer.press_in(staff.group, card.message_id, "Tindak lanjuti", expect=0)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     since = len(emulator.bot_messages(citizen))
     card = card_of(emulator, staff.group, code)
     await staff.officer.press_in(staff.group, card.message_id, "Selesai", expect=0)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     return after_hold, emulator.bot_messages(citizen)[since:]
 
 
@@ -127,7 +89,7 @@ async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
 
     budi = emulator.add_user(first_name="Budi")
     other = await file_report(budi)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     after_hold, after_done = await hold_answer_and_complete(emulator, staff, budi, other)
     assert HELD in (after_hold[-1].text or "")
     assert (after_done[-1].text or "").endswith(ASKS_RATING)
@@ -146,7 +108,7 @@ async def test_the_draft_reminder_comes_spoken_too(
     harness.clock.advance(hours=25)
     since = len(emulator.bot_messages(citizen))
     await job.run(harness.application)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     reminded = emulator.bot_messages(citizen)[since:]
     assert [m.media == "voice" for m in reminded] == [False, True]
     assert (reminded[0].text or "").startswith("Laporan Anda belum selesai.")
@@ -179,10 +141,10 @@ async def test_a_voice_addition_follows_the_report_to_another_agency(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
     code = await file_report(citizen)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     notice = emulator.bot_messages(citizen)[-1]
     assert "Diteruskan ke Dinas Sumber Daya Air" in (notice.text or "")
 
@@ -190,7 +152,7 @@ async def test_a_voice_addition_follows_the_report_to_another_agency(
     assert texts(added)[0] == (
         f"Pesan suara 12 detik untuk laporan {format_code(code)} sudah kami teruskan ke petugas."
     )
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     dsdabm = topic_named(staff.group, "Dinas Sumber Daya Air dan Bina Marga")
     in_dsdabm = emulator.bot_messages(staff.group, dsdabm)
     assert f"Tambahan dari pelapor untuk laporan {format_code(code)}:\nPesan suara 12 detik." in (
@@ -202,7 +164,7 @@ async def test_a_voice_addition_follows_the_report_to_another_agency(
     await staff.verifier.say_in(
         staff.group, f"/alihkan {format_code(code)} dishub", thread_id=dsdabm, expect=0
     )
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     dishub = topic_named(staff.group, "Dinas Perhubungan")
     moved = emulator.bot_messages(staff.group, dishub)
     new_card = card_of(emulator, staff.group, code, dishub)
@@ -216,14 +178,14 @@ async def test_a_photo_addition_is_kept_with_the_report_too(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
     code = await file_report(citizen)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     notice = emulator.bot_messages(citizen)[-1]
     await citizen.send_photo(reply_to=notice.message_id)
     await citizen.send_voice(duration=5, reply_to=notice.message_id)
-    await settled(emulator)
+    await settled(emulator, SETTLE)
     async with harness.services.sessionmaker() as session:
         query = select(Attachment).order_by(Attachment.position)
         kept = (await session.execute(query)).scalars().all()

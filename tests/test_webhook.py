@@ -27,7 +27,7 @@ from bot.delivery.messages import ChatTarget, CitizenChat, Outgoing
 from bot.emulator import Emulator, RateLimits, User
 from bot.settings import WEBHOOK_SECRET, Settings
 from bot.web.health import DISPATCHER_STALLED_AFTER, check
-from bot.web.server import SECRET_HEADER, secret_for
+from bot.web.server import SECRET_HEADER
 from storage import outbox
 from storage.db import create_engine
 from storage.models import HandledUpdate, OutboxMessage
@@ -377,9 +377,8 @@ async def test_processes_without_a_set_secret_agree_on_one_derived_from_the_toke
     assert TOKEN.partition(":")[2] not in secret
 
     def derived(token: str) -> str:
-        return secret_for(
-            Settings(telegram_bot_token=SecretStr(token), _env_file=None)  # type: ignore[call-arg]
-        )
+        settings = Settings(telegram_bot_token=SecretStr(token), _env_file=None)  # type: ignore[call-arg]
+        return settings.webhook_secret_value()
 
     assert derived(TOKEN) == secret, "every process of one bot, at every start"
     assert derived("123456:A-ROTATED-TOKEN") != secret, "a new token, a new secret"

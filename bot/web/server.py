@@ -13,8 +13,6 @@ agencies' API and Open311 under /api/v1/ and /open311/v2/ (bot/api).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 from collections.abc import AsyncIterator
@@ -42,8 +40,6 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram's updates are small; anything larger is not one.
 MAX_BODY = 1024 * 1024
-# What the token signs to make the default secret; a new label would give every bot a new one.
-SECRET_LABEL = b"lapor-bot webhook secret token"
 
 
 @dataclass
@@ -67,26 +63,13 @@ class WebhookBot:
 BOT = web.AppKey("bot", WebhookBot)
 
 
-def secret_for(settings: Settings) -> str:
-    """WEBHOOK_SECRET, or one derived from the token: the same in every process of one bot.
-
-    A random secret per process would let only the last to register be answered; the
-    token's HMAC cannot be turned back into the token, and changes when it is rotated.
-    Unpadded URL-safe base64 of SHA-256 is 43 characters of Telegram's alphabet.
-    """
-    if settings.webhook_secret is not None:
-        return settings.webhook_secret.get_secret_value()
-    digest = hmac.new(settings.token().encode(), SECRET_LABEL, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def make_app(settings: Settings, services: Services | None = None) -> web.Application:
     """The web application: webhook, health and metrics routes around a new bot."""
     application = build_application(settings, services)
     bot = WebhookBot(
         application,
         settings.require_webhook(),
-        secret_for(settings),
+        settings.webhook_secret_value(),
         settings.webhook_max_connections,
     )
 
