@@ -3,7 +3,6 @@ pengaturan or /pengaturan, kept per citizen."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -14,10 +13,11 @@ from bot.emulator import Emulator, Message, User
 from storage.models import Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness
+from tests.speech_tools import VOICE_STATE, needs_speech
 from tests.steps import consent, last, texts
 
 OVERVIEW = (
-    "Pengaturan Anda: Bahasa Indonesia, mode sederhana mati, balasan suara mati.\n"
+    f"Pengaturan Anda: Bahasa Indonesia, mode sederhana mati, balasan suara {VOICE_STATE['id']}.\n"
     "1. Bahasa Indonesia\n2. English\n3. Mode sederhana\n4. Balasan suara\n"
     "Apa yang ingin Anda ubah?"
 )
@@ -150,7 +150,9 @@ async def test_the_language_is_kept_per_citizen(
     assert texts(english)[0] == "Language changed to English."
     await harness.restart()
     overview = last(await citizen.say("settings"))
-    assert overview.startswith("Your settings: English, simple mode off, spoken replies off.")
+    assert overview.startswith(
+        f"Your settings: English, simple mode off, spoken replies {VOICE_STATE['en']}."
+    )
     assert overview.endswith("What would you like to change?")
     other = emulator.add_user(first_name="Budi")
     assert "Layanan nomor berapa" in last(await consent(other))
@@ -159,14 +161,8 @@ async def test_the_language_is_kept_per_citizen(
     assert_accessible(emulator.bot_messages(citizen), locale="en")
 
 
-# Spoken replies need both programs on PATH (the settings' defaults); the test of what
-# citizens are told without them runs everywhere.
-SPEAKS = all(shutil.which(program) for program in ("espeak-ng", "opusenc"))
-
-
-@pytest.mark.skipif(
-    not SPEAKS, reason="espeak-ng or opusenc is not installed (Debian: espeak-ng, opus-tools)"
-)
+# The test of what citizens are told without the programs runs everywhere.
+@needs_speech
 async def test_spoken_replies_are_off_by_default_and_add_a_voice_note_to_each_question(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:

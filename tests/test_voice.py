@@ -9,6 +9,7 @@ from bot.emulator import Emulator, Message, User
 from bot.tracking import format_code
 from storage.models import Attachment, OutboxMessage
 from tests.harness import Harness
+from tests.speech_tools import needs_speech
 from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import consent, file_report, reports, texts
 
@@ -69,6 +70,7 @@ async def hold_answer_and_complete(
     return after_hold, emulator.bot_messages(citizen)[since:]
 
 
+@needs_speech
 async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
@@ -98,6 +100,7 @@ async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
     )
 
 
+@needs_speech
 async def test_the_draft_reminder_comes_spoken_too(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:
@@ -115,6 +118,7 @@ async def test_the_draft_reminder_comes_spoken_too(
     assert is_voice_note(reminded[1])
 
 
+@needs_speech
 async def test_a_voice_note_that_cannot_be_made_never_holds_back_the_text(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
