@@ -107,12 +107,14 @@ async def test_a_draft_is_reminded_before_it_expires_then_removed(
 
     harness.clock.advance(hours=25)
     await job.run(harness.application)
+    await harness.dispatcher.drain()  # the reminder goes through the outbox
     await harness.emulator.wait_idle()
     reminder = harness.emulator.bot_messages(citizen)[-1].text or ""
     assert reminder.startswith(
         "Laporan Anda belum selesai. Kami menyimpannya sampai 27 November 2026"
     )
     await job.run(harness.application)
+    await harness.dispatcher.drain()
     assert await count(harness, Draft) == 1, "still kept, and reminded only once"
     assert (
         len([t for t in texts(harness.emulator.bot_messages(citizen)) if "belum selesai" in t]) == 1
