@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from bot.delivery.messages import CitizenChat, Outgoing, destination_to_json, outgoing_to_json
-from bot.i18n import load_locales
+from bot.core.outgoing import CitizenChat, Outgoing, destination_to_json, outgoing_to_json
+from bot.language.i18n import load_locales
 from storage import migrate
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Draft, OutboxMessage, Report, Reporter, utcnow

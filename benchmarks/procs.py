@@ -86,7 +86,7 @@ class EmulatorProcess:
 
 def start_emulator(workdir: Path, *, limits: bool = False, scale: float = 1.0) -> EmulatorProcess:
     """``python -m bot.emulator`` on a free port; returns its URLs once it serves."""
-    argv = [sys.executable, "-m", "bot.emulator", "--port", "0", "--token", TOKEN]
+    argv = [sys.executable, "-m", "bot.sandbox.emulator", "--port", "0", "--token", TOKEN]
     if limits:
         argv += ["--limits", "--scale", str(scale)]
     process = _spawn("emulator", argv, workdir, {})

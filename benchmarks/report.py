@@ -106,9 +106,9 @@ NOTES = [
     "process poll. One process runs `lapor-bot run` (long polling), the default. With "
     "webhooks at most 100 updates are in flight (Telegram's `max_connections`), so "
     "saturated latency is lower there by construction.",
-    "- The load comes from inside the emulator process (`bot/emulator/load.py`); the "
+    "- The load comes from inside the emulator process (`bot/sandbox/emulator/load.py`); the "
     "emulator used 10-20% of one core during the runs, so the bot and not the load "
-    "generator is the bottleneck. Answer times come from `bot/emulator/timing.py`.",
+    "generator is the bottleneck. Answer times come from `bot/sandbox/emulator/timing.py`.",
     "- Saturated latency is queueing: with 500 citizens always waiting, a step waits for "
     "some 500 others (Little's law), so it is the paced runs that show latency.",
     "- The 5xx fan-out run is slower by design: a failed send is retried after the "

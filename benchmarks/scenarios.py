@@ -20,8 +20,8 @@ import aiohttp
 from benchmarks import databases, procs
 from benchmarks.control import Control
 from benchmarks.forwarder import Forwarder, free_port
-from bot.intake.answers import Answers
-from bot.lifecycle import Classification
+from bot.core.intake.answers import Answers
+from bot.core.lifecycle import Classification
 
 CONTENT = "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu dan membahayakan pengendara."
 LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -22,20 +22,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot import tracking
-from bot.agencies import load_directory
-from bot.aiohttp_request import AiohttpRequest
-from bot.context import BotData, LaporApplication, LaporContext
-from bot.deadline_watch import DEADLINE_WATCH_EVERY, watch_deadlines
+from bot.core import tracking
+from bot.core.agencies import load_directory
+from bot.core.workdays import WorkingCalendar
 from bot.delivery.dispatcher import start_delivery, stop_delivery
-from bot.i18n import load_locales
-from bot.ledger import UpdateLedger
-from bot.reminders import draft_upkeep
+from bot.language.i18n import load_locales
 from bot.services import Services
 from bot.settings import Settings
-from bot.updates import PerChatUpdateProcessor
-from bot.workdays import WorkingCalendar
-from handlers import private, redelivery, staff_bar, staff_cards, staff_commands, staff_replies
+from bot.transport.aiohttp_request import AiohttpRequest
+from bot.transport.context import BotData, LaporApplication, LaporContext
+from bot.transport.ledger import UpdateLedger
+from bot.transport.per_chat import PerChatUpdateProcessor
+from handlers import (
+    jobs,
+    private,
+    redelivery,
+    staff_bar,
+    staff_cards,
+    staff_commands,
+    staff_replies,
+)
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
 from handlers.unserved import UnservedGroup, on_unserved_group
 from storage.db import create_engine, create_sessionmaker
@@ -43,7 +49,6 @@ from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
-DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
 # Commands offered in Telegram's menu; every one also works typed without the slash.
 COMMANDS = ("start", "menu", "bantuan", "batal", "pengaturan", "hapusdata")
 
@@ -150,7 +155,8 @@ def build_application(settings: Settings, services: Services | None = None) -> L
         .base_file_url(settings.telegram_base_file_url)
         .context_types(context_types)
         .concurrent_updates(PerChatUpdateProcessor(on_done=ledger.finished))
-        # Our poller (bot.polling) keeps what it fetched until handled; PTB's confirms early.
+        # Our poller (bot.transport.polling) keeps what it fetched until handled; PTB's
+        # confirms a batch early.
         .updater(None)
         .defaults(
             Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True), do_quote=False)
@@ -168,20 +174,7 @@ def build_application(settings: Settings, services: Services | None = None) -> L
     application.bot_data.ledger = ledger
     register_handlers(application)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            draft_upkeep, interval=DRAFT_UPKEEP_EVERY, first=DRAFT_UPKEEP_EVERY
-        )
-        application.job_queue.run_repeating(
-            watch_deadlines, interval=DEADLINE_WATCH_EVERY, first=DEADLINE_WATCH_EVERY
-        )
-        application.job_queue.run_repeating(
-            redelivery.prune_handled,
-            interval=redelivery.PRUNE_EVERY,
-            first=redelivery.PRUNE_EVERY,
-        )
-        application.job_queue.run_repeating(
-            redelivery.send_owed_replies, interval=redelivery.OWED_SWEEP_EVERY, first=1.0
-        )
+        jobs.schedule(application.job_queue)
     return application
 
 

@@ -12,15 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.error import InvalidToken, NetworkError
 
 from bot import logging_setup
-from bot.agencies import AgenciesFileError
 from bot.api import token_cli
 from bot.app import build_application, build_services
-from bot.i18n import load_locales
-from bot.lifetime import run_until_signalled
-from bot.sandbox import run_sandbox
+from bot.core.agencies import AgenciesFileError
+from bot.language.i18n import load_locales
+from bot.sandbox.browser import run_web_sandbox
+from bot.sandbox.terminal import run_sandbox
 from bot.settings import Settings, SettingsError, load_settings
+from bot.transport.running import run_until_signalled
 from bot.web.server import serve
-from bot.web_sandbox import run_web_sandbox
 from storage import migrate
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import tracking
-from bot.agencies import Directory
-from bot.i18n import Locales
+from bot.core import tracking
+from bot.core.agencies import Directory
+from bot.core.workdays import WorkingCalendar
+from bot.language.i18n import Locales
 from bot.settings import Settings
-from bot.workdays import WorkingCalendar
 from storage.models import utcnow
 
 

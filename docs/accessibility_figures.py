@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.accessibility import MAX_SPOKEN_SECONDS, check_message  # noqa: E402
-from bot.emulator import Emulator, RateLimits  # noqa: E402
-from bot.i18n import Locales, load_locales  # noqa: E402
-from bot.speech import spoken_seconds  # noqa: E402
+from bot.language.accessibility import MAX_SPOKEN_SECONDS, check_message  # noqa: E402
+from bot.language.i18n import Locales, load_locales  # noqa: E402
+from bot.language.speech import spoken_seconds  # noqa: E402
+from bot.sandbox.emulator import Emulator, RateLimits  # noqa: E402
 from storage import migrate  # noqa: E402
 from tests import journeys  # noqa: E402
 from tests.a11y import RULES, catalogue_context, conversation_findings, is_staff_key  # noqa: E402

@@ -6,10 +6,10 @@ should not need Telegram's reply gesture: the notice asks, the next message answ
 
 from __future__ import annotations
 
-from bot.tracking import format_code
+from bot.core.tracking import format_code
 from handlers import additions, home
-from handlers.inputs import Kind
-from handlers.turn import Context, Flow, Turn
+from handlers.inputs import InputKind
+from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.models import Report
 
@@ -32,7 +32,7 @@ async def ask(turn: Turn) -> None:
 
 async def answer(turn: Turn) -> None:
     """Pass the answer to the staff, then back to the menu."""
-    if turn.input.kind is Kind.OTHER:
+    if turn.input.kind is InputKind.OTHER:
         turn.problem("error.unsupported")
         await ask(turn)
         return
@@ -40,7 +40,7 @@ async def answer(turn: Turn) -> None:
     turn.reporter.context_report_id = None
     if report is not None:
         await additions.add(turn, report, turn.input.chat_id, turn.input.message_id)
-    turn.go(Context.MENU)
+    turn.go(Awaiting.MENU)
     home.show(turn)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.choices import pick
+from bot.language.choices import pick
 from bot.services import Services
 from handlers import home
 from handlers.options import buttons, choices, listing

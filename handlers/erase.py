@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.cards import citizen_text, reporter_name
-from bot.choices import pick
-from bot.i18n import Lines, Msg
+from bot.language.choices import pick
+from bot.language.i18n import Lines, Msg
+from bot.notify.cards import citizen_text, reporter_name
 from bot.services import Services
 from bot.settings import SUPPORTED_LOCALES
 from handlers import home
 from handlers.options import buttons, choices, listing
-from handlers.turn import Context, Flow, Reply, Turn
+from handlers.turn import Awaiting, Flow, Reply, Turn
 from storage import erasure
 from storage.models import Reporter
 
@@ -22,7 +22,7 @@ ANSWERS = ((True, "option.hapus_data"), (False, "option.jangan_hapus"))
 
 async def start(turn: Turn) -> None:
     """Read back what is kept about the citizen and what erasing it means, then ask."""
-    turn.go(Context.ERASE)
+    turn.go(Awaiting.ERASE)
     kept = await erasure.kept(turn.session, turn.reporter)
     lines = []
     if kept.name:

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TypeVar
 
-from bot.choices import option, pick
-from bot.dates import DateError, format_date, parse_incident_date
-from bot.i18n import Msg
-from bot.intake import rules
-from bot.intake.answers import Answers, FileRef
-from bot.intake.steps import Step
+from bot.core.intake import rules
+from bot.core.intake.answers import Answers, FileRef
+from bot.core.intake.steps import Step
+from bot.language.choices import option, pick
+from bot.language.dates import DateError, format_date, parse_incident_date
+from bot.language.i18n import Msg
 from handlers import filing_questions as q
-from handlers.inputs import Kind
+from handlers.inputs import InputKind
 from handlers.options import choices
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Turn
@@ -41,13 +41,17 @@ def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
     a map point for the location).
     """
     sent = turn.input
-    if sent.kind is Kind.OTHER:
+    if sent.kind is InputKind.OTHER:
         return Problem("error.unsupported")
-    if sent.kind is Kind.LOCATION and step is not Step.LOKASI:
+    if sent.kind is InputKind.LOCATION and step is not Step.LOKASI:
         kept = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
         turn.say("filing.kept_location")
         return Stay(kept)
-    if sent.file is None or step is Step.LAMPIRAN or (step is Step.ISI and sent.kind is Kind.VOICE):
+    if (
+        sent.file is None
+        or step is Step.LAMPIRAN
+        or (step is Step.ISI and sent.kind is InputKind.VOICE)
+    ):
         return None
     added = _add_file(answers, sent.file)
     if isinstance(added, Problem):
@@ -70,7 +74,7 @@ def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
 def isi(turn: Turn, answers: Answers) -> Outcome:
     """What happened, typed (within limits) or as a voice note."""
     sent = turn.input
-    if sent.kind is Kind.VOICE and sent.file is not None:
+    if sent.kind is InputKind.VOICE and sent.file is not None:
         ack = Msg("filing.voice_received", {"seconds": sent.file.duration or 0})
         return Next(answers.with_(voice=sent.file, content=None), ack)
     content = sent.text.strip()
@@ -99,7 +103,7 @@ def kategori(turn: Turn, answers: Answers) -> Outcome:
 def lokasi(turn: Turn, answers: Answers) -> Outcome:
     """A typed address, a shared map point, or skipped."""
     sent = turn.input
-    if sent.kind is Kind.LOCATION:
+    if sent.kind is InputKind.LOCATION:
         located = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
         return Next(located.with_(location_skipped=False), Msg("filing.location_received"))
     if turn.said("option.lewati") or q.typed_shortcut(turn, q.SKIP) is not None:

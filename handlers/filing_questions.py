@@ -6,14 +6,14 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TypedDict, TypeVar
 
-from bot.agencies import Category
-from bot.choices import Option, pick
-from bot.dates import format_date
-from bot.i18n import Lines, Listing, Msg
-from bot.intake import rules
-from bot.intake.answers import Answers
-from bot.intake.steps import CHANGEABLE, TOTAL, Step
-from bot.lifecycle import Classification, Privacy
+from bot.core.agencies import Category
+from bot.core.intake import rules
+from bot.core.intake.answers import Answers
+from bot.core.intake.steps import CHANGEABLE, TOTAL, Step
+from bot.core.lifecycle import Classification, Privacy
+from bot.language.choices import Option, pick
+from bot.language.dates import format_date
+from bot.language.i18n import Lines, Listing, Msg
 from handlers.options import buttons, choices, listing
 from handlers.turn import Turn
 from storage.models import Draft

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot import notices
-from bot.dates import format_date, format_time
-from bot.i18n import Listing, Msg
-from bot.status_text import status_label
-from bot.tracking import CodeError, format_code, parse_code
+from bot.core.tracking import CodeError, format_code, parse_code
+from bot.language.dates import format_date, format_time
+from bot.language.i18n import Listing, Msg
+from bot.notify import notices
+from bot.notify.status_text import status_label
 from handlers import home
-from handlers.turn import Context, Flow, Turn
+from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.errors import ReportNotFound
 
@@ -27,7 +27,7 @@ async def already_sent(turn: Turn) -> None:
 
 async def ask(turn: Turn) -> None:
     """Ask for a tracking code."""
-    turn.go(Context.CHECK_STATUS)
+    turn.go(Awaiting.CHECK_STATUS)
     turn.ask("status.ask")
 
 
@@ -56,7 +56,7 @@ async def show_status(turn: Turn, code: int) -> None:
         report = await reports.own_report(turn.session, turn.reporter.id, code)
     except ReportNotFound:
         turn.problem("status.not_found", code=format_code(code))
-        turn.go(Context.CHECK_STATUS)
+        turn.go(Awaiting.CHECK_STATUS)
         turn.ask("status.ask")
         return
     line = notices.status_line(turn.services, report, turn.reporter.locale)
@@ -74,7 +74,7 @@ async def show_status(turn: Turn, code: int) -> None:
         )
         for event in report.events[-TIMELINE_ENTRIES:]
     )
-    turn.go(Context.MENU)
+    turn.go(Awaiting.MENU)
     turn.say("status.timeline", code=format_code(report.code), entries=Listing(entries))
 
 
@@ -97,7 +97,7 @@ async def list_mine(turn: Turn) -> None:
         )
         for report in mine
     )
-    turn.go(Context.CHECK_STATUS)
+    turn.go(Awaiting.CHECK_STATUS)
     turn.ask("mine.list", reports=Listing(items))
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 from datetime import datetime, time, timedelta
 
-from bot.contexts import Context
-from bot.dates import format_date
-from bot.i18n import Msg
-from bot.intake import rules
+from bot.core.conversation import Awaiting
+from bot.core.intake import rules
+from bot.language.dates import format_date
+from bot.language.i18n import Msg
 from handlers import home
-from handlers.inputs import Kind, Unsupported
+from handlers.inputs import InputKind, Unsupported
 from handlers.turn import Reply, Turn
 from storage import reporters
 from storage import reports as report_store
@@ -37,7 +37,7 @@ UNSUPPORTED = {
 
 def _erasing(turn: Turn) -> bool:
     """Erasing one's data (UU 27/2022) stays possible for a barred citizen."""
-    return turn.reporter.context == Context.ERASE or turn.said("word.hapusdata")
+    return turn.reporter.context == Awaiting.ERASE or turn.said("word.hapusdata")
 
 
 async def admit(turn: Turn) -> bool:
@@ -72,11 +72,11 @@ def odd_input(turn: Turn, sent_at: datetime) -> Msg | None:
     rest of a long text that Telegram split into several messages.
     """
     sent = turn.input
-    if sent.kind is Kind.OTHER:
+    if sent.kind is InputKind.OTHER:
         return Msg(UNSUPPORTED[sent.unsupported or Unsupported.UNKNOWN])
     if sent.file is not None and (sent.file.size or 0) > rules.MAX_FILE_BYTES:
         return Msg("error.file_too_big", {"max_mb": rules.MAX_FILE_BYTES // (1024 * 1024)})
-    if sent.kind is Kind.TEXT:
+    if sent.kind is InputKind.TEXT:
         return _split_part(turn, sent_at) or _blank(sent.text)
     return None
 

@@ -3,9 +3,9 @@ the menu's answers, which lead into the flows)."""
 
 from __future__ import annotations
 
-from bot.intake.steps import TOTAL, Step
+from bot.core.intake.steps import TOTAL, Step
 from handlers.options import buttons, listing
-from handlers.turn import Context, Turn
+from handlers.turn import Awaiting, Turn
 
 ITEMS = (
     ("new", "menu.option.buat"),
@@ -18,7 +18,7 @@ ITEMS = (
 
 def show(turn: Turn) -> None:
     """Show the menu, mentioning a draft that waits to be finished."""
-    turn.go(Context.MENU)
+    turn.go(Awaiting.MENU)
     draft = turn.reporter.draft
     if draft is not None:
         turn.say("menu.draft_waiting", step=Step(draft.step).number, total=TOTAL)

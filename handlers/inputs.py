@@ -9,11 +9,11 @@ from enum import StrEnum
 
 from telegram import Message
 
-from bot.choices import normalise
-from bot.intake.answers import FileRef
+from bot.core.intake.answers import FileRef
+from bot.language.choices import normalise
 
 
-class Kind(StrEnum):
+class InputKind(StrEnum):
     """The kinds of message the conversation tells apart."""
 
     TEXT = "text"
@@ -40,7 +40,7 @@ class Unsupported(StrEnum):
 class Input:
     """A citizen's message: its kind, its text (or caption), and any file or map point."""
 
-    kind: Kind
+    kind: InputKind
     text: str = ""
     file: FileRef | None = None
     latitude: float | None = None
@@ -53,12 +53,12 @@ class Input:
     @property
     def word(self) -> str:
         """The text folded for matching keywords and choices ("" for non-text)."""
-        return normalise(self.text) if self.kind is Kind.TEXT else ""
+        return normalise(self.text) if self.kind is InputKind.TEXT else ""
 
     @property
     def command(self) -> str | None:
         """For "/start xyz", the command alone ("/start"); None for anything else."""
-        if self.kind is not Kind.TEXT or not self.text.startswith("/"):
+        if self.kind is not InputKind.TEXT or not self.text.startswith("/"):
             return None
         head = self.text.split(maxsplit=1)[0]
         return head if len(head) > 1 else None
@@ -109,22 +109,22 @@ def read_input(message: Message) -> Input:
 def _classify(message: Message) -> Input:
     caption = clean(message.caption or "")
     if message.text is not None:
-        return Input(Kind.TEXT, clean(message.text))
+        return Input(InputKind.TEXT, clean(message.text))
     if message.photo:
         largest = message.photo[-1]
         ref = FileRef("photo", largest.file_id, largest.file_unique_id, largest.file_size)
-        return Input(Kind.PHOTO, caption, ref)
+        return Input(InputKind.PHOTO, caption, ref)
     if message.location is not None:
         # A venue (a place picked from a list) carries its map point too.
         location = message.location
-        return Input(Kind.LOCATION, latitude=location.latitude, longitude=location.longitude)
+        return Input(InputKind.LOCATION, latitude=location.latitude, longitude=location.longitude)
     # A GIF (or a video sent muted, which Telegram turns into one) is kept as a document:
     # Telegram sends it with a document field, and sendDocument can pass it on.
     for kind, media in (
-        (Kind.VOICE, message.voice),
-        (Kind.AUDIO, message.audio),
-        (Kind.VIDEO, message.video),
-        (Kind.DOCUMENT, message.document or message.animation),
+        (InputKind.VOICE, message.voice),
+        (InputKind.AUDIO, message.audio),
+        (InputKind.VIDEO, message.video),
+        (InputKind.DOCUMENT, message.document or message.animation),
     ):
         if media is not None:
             ref = FileRef(
@@ -137,4 +137,4 @@ def _classify(message: Message) -> Input:
                 _seconds(getattr(media, "duration", None)),
             )
             return Input(kind, caption, ref)
-    return Input(Kind.OTHER, unsupported=_unsupported(message))
+    return Input(InputKind.OTHER, unsupported=_unsupported(message))

@@ -1,10 +1,10 @@
-"""The main menu's answers: make a report, check a status, my reports, help, settings."""
+"""The main menu's answers: make a report, check a status, my reports, help, preferences."""
 
 from __future__ import annotations
 
-from bot.choices import pick
-from bot.tracking import CodeError, parse_code
-from handlers import filing, followup, home, settings
+from bot.core.tracking import CodeError, parse_code
+from bot.language.choices import pick
+from handlers import filing_flow, followup, home, preferences
 from handlers.options import choices
 from handlers.turn import Flow, Turn
 
@@ -27,7 +27,7 @@ async def answer(turn: Turn) -> None:
             return
     match choice:
         case "new":
-            await filing.start(turn)
+            await filing_flow.start(turn)
         case "status":
             await followup.ask(turn)
         case "mine":
@@ -37,7 +37,7 @@ async def answer(turn: Turn) -> None:
             turn.say("help.other_ways", **turn.city())
             home.show(turn)
         case "settings":
-            await settings.ask(turn)
+            await preferences.ask(turn)
         case _ if turn.said("option.kirim"):
             # A second press of "Kirim" after the report went: say where it went.
             await followup.already_sent(turn)

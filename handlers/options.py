@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.choices import Option
-from bot.i18n import Listing, Locales, Msg
+from bot.language.choices import Option
+from bot.language.i18n import Listing, Locales, Msg
 
 T = TypeVar("T")
 

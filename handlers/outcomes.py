@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.i18n import Msg
-from bot.intake.answers import Answers
-from bot.intake.steps import Step
+from bot.core.intake.answers import Answers
+from bot.core.intake.steps import Step
+from bot.language.i18n import Msg
 
 
 @dataclass(frozen=True)

@@ -15,24 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from telegram import Message, Update
 
-from bot.context import LaporContext
+from bot.transport.context import LaporContext
 from handlers import (
     additions,
     answer,
     consent,
     erase,
-    filing,
+    filing_flow,
     followup,
     guard,
     home,
     menu,
+    preferences,
     rating,
-    settings,
 )
-from handlers.inputs import Input, Kind, read_input
+from handlers.inputs import Input, InputKind, read_input
 from handlers.redelivery import RepliesNotSent, owed_replies, send_owed
 from handlers.render import send_replies
-from handlers.turn import Context, Flow, Turn
+from handlers.turn import Awaiting, Flow, Turn
 from storage import handled, links, reporters, reports
 from storage.models import Report, Reporter
 from storage.reporters import Identity
@@ -40,15 +40,15 @@ from storage.reporters import Identity
 log = logging.getLogger(__name__)
 
 FLOWS: dict[str, Flow] = {
-    Context.MENU: menu.FLOW,
-    Context.FILING: filing.FLOW,
-    Context.CANCEL: filing.CANCEL_FLOW,
-    Context.CHECK_STATUS: followup.FLOW,
-    Context.SETTINGS: settings.FLOW,
-    Context.RATING: rating.FLOW,
-    Context.RATING_REASON: rating.REASON_FLOW,
-    Context.ANSWER: answer.FLOW,
-    Context.ERASE: erase.FLOW,
+    Awaiting.MENU: menu.FLOW,
+    Awaiting.FILING: filing_flow.FLOW,
+    Awaiting.CANCEL: filing_flow.CANCEL_FLOW,
+    Awaiting.CHECK_STATUS: followup.FLOW,
+    Awaiting.SETTINGS: preferences.FLOW,
+    Awaiting.RATING: rating.FLOW,
+    Awaiting.RATING_REASON: rating.REASON_FLOW,
+    Awaiting.ANSWER: answer.FLOW,
+    Awaiting.ERASE: erase.FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (
@@ -136,12 +136,12 @@ async def _replied_report(
 
 def _universal(turn: Turn) -> str | None:
     """The universal word typed, alone or as a command with words after it ("/start xyz")."""
-    if turn.input.kind is not Kind.TEXT:
+    if turn.input.kind is not InputKind.TEXT:
         return None
     found = next((key for key in UNIVERSAL if turn.said(key)), None)
     command = turn.input.command
     if found is None and command is not None:
-        bare = replace(turn, input=Input(Kind.TEXT, command))
+        bare = replace(turn, input=Input(InputKind.TEXT, command))
         found = next((key for key in UNIVERSAL if bare.said(key)), None)
     return found
 
@@ -149,8 +149,8 @@ def _universal(turn: Turn) -> str | None:
 def _flow(turn: Turn) -> Flow:
     """The flow whose question the citizen's next message answers."""
     context = turn.reporter.context
-    if context in (Context.FILING, Context.CANCEL) and turn.reporter.draft is None:
-        context = Context.MENU  # the draft expired or was sent from elsewhere
+    if context in (Awaiting.FILING, Awaiting.CANCEL) and turn.reporter.draft is None:
+        context = Awaiting.MENU  # the draft expired or was sent from elsewhere
     return FLOWS.get(context, menu.FLOW)
 
 
@@ -171,9 +171,9 @@ async def route(turn: Turn) -> None:
         case "word.batal":
             await flow.cancel(turn)
         case "word.lanjut" if turn.reporter.draft is not None:
-            await filing.start(turn)
+            await filing_flow.start(turn)
         case "word.pengaturan":
-            await settings.ask(turn)
+            await preferences.ask(turn)
         case "word.hapusdata":
             await erase.start(turn)
         case _:

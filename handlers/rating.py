@@ -3,14 +3,14 @@ reopens it while the dispute window is open."""
 
 from __future__ import annotations
 
-from bot import workflow
-from bot.choices import pick
-from bot.lifecycle import Status
-from bot.tracking import format_code
-from bot.transitions import Action, Role
+from bot.core.lifecycle import Status
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role
+from bot.language.choices import pick
+from bot.workflow import changes
 from handlers import home
 from handlers.options import buttons, choices, listing
-from handlers.turn import Context, Flow, Turn
+from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.models import Report
 
@@ -54,7 +54,7 @@ async def answer(turn: Turn) -> None:
         turn.say("rating.thanks", code=format_code(report.code))
         home.show(turn)
     else:
-        turn.go(Context.RATING_REASON)
+        turn.go(Awaiting.RATING_REASON)
         turn.ask("rating.ask_reason")
 
 
@@ -84,8 +84,8 @@ async def answer_reason(turn: Turn) -> None:
     if report.status is Status.SELESAI and open_window:
         # No Telegram id: the report links its reporter, and an anonim report's timeline
         # and audit log must not name them.
-        citizen = workflow.Actor(Role.CITIZEN)
-        await workflow.apply(
+        citizen = changes.Actor(Role.CITIZEN)
+        await changes.apply(
             turn.session, turn.services, report, Action.DISPUTE, citizen, now=turn.now, text=reason
         )
         turn.delivered()

@@ -20,9 +20,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import LaporContext
-from bot.delivery.errors import Kind, classify
-from bot.i18n import Lines, Listing, Msg
+from bot.delivery.failures import FailureKind, classify
+from bot.language.i18n import Lines, Listing, Msg
+from bot.transport.context import LaporContext
 from handlers.render import Preferences, send_replies
 from handlers.turn import Label, Reply
 from storage import handled
@@ -32,12 +32,10 @@ log = logging.getLogger(__name__)
 
 # Telegram gives up on an update after about a day; records are kept a little longer.
 KEEP_HANDLED = timedelta(days=3)
-PRUNE_EVERY = timedelta(hours=1)
 # A poller confirms its offset while it still handles updates, so an answer lost in a crash
 # may never come back as a redelivery: a sweep sends it. It waits long enough for the
 # process that committed the turn to have sent the answer itself.
 OWED_AFTER = timedelta(seconds=10)
-OWED_SWEEP_EVERY = timedelta(seconds=5)
 Owed = list[dict[str, Any]]
 
 
@@ -142,7 +140,7 @@ async def send_owed(context: LaporContext, update_id: int, chat_id: int | None, 
     try:
         await _send(context, chat_id, owed)
     except TelegramError as error:
-        if classify(error, citizen=True).kind in (Kind.TRANSIENT, Kind.FLOOD):
+        if classify(error, citizen=True).kind in (FailureKind.TRANSIENT, FailureKind.FLOOD):
             raise RepliesNotSent(update_id) from error
         await _mark_sent(context, update_id)
         raise

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.ext import ExtBot
 
-from bot import speech
-from bot.i18n import Translator
+from bot.language import speech
+from bot.language.i18n import Translator
 from bot.settings import Settings
+from bot.transport.voice import send_voice
 from handlers.turn import Reply
 from storage.models import Reporter
 
@@ -73,4 +74,4 @@ async def _speak(
 ) -> None:
     note = await speech.voice_note(text, locale, tools)
     if note is not None:
-        await speech.send(bot, chat_id, note)
+        await send_voice(bot, chat_id, note)

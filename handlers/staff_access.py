@@ -10,14 +10,14 @@ from telegram import ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.context import LaporContext
-from bot.i18n import Translator
-from bot.lifecycle import Status
-from bot.notices import AT_AGENCY, in_queue
+from bot.core.lifecycle import Status
+from bot.core.queues import AT_AGENCY, in_queue
+from bot.core.tracking import CodeError, parse_code
+from bot.core.transitions import Role
+from bot.language.i18n import Translator
 from bot.services import Services
-from bot.tracking import CodeError, parse_code
-from bot.transitions import Role
-from bot.workflow import Actor, refuse
+from bot.transport.context import LaporContext
+from bot.workflow.changes import Actor, refuse
 from handlers.staff_text import Denial, refusal_text
 from storage import reports as report_store
 from storage.errors import ReportNotFound

@@ -8,10 +8,10 @@ written to the audit log, with the reason.
 
 from __future__ import annotations
 
-from bot import workflow
-from bot.delivery.messages import Outgoing
-from bot.tracking import format_code
-from bot.transitions import Refusal, Role
+from bot.core.outgoing import Outgoing
+from bot.core.tracking import format_code
+from bot.core.transitions import Refusal, Role
+from bot.workflow import changes
 from handlers.inputs import clean
 from handlers.staff_access import StaffTurn
 from handlers.staff_text import Denial
@@ -55,7 +55,7 @@ async def run(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
         turn.refused(command, report, Refusal.NEEDS_TEXT.value)
         return Outgoing(text=t(usage))
     if len(reason) > REASON_MAX:
-        workflow.refuse(turn.session, turn.actor, command, report, reason=TOO_LONG, now=turn.now)
+        changes.refuse(turn.session, turn.actor, command, report, reason=TOO_LONG, now=turn.now)
         return Outgoing(text=t("staff.bar.reason_long", max=REASON_MAX))
     reporter = await report_store.reporter_of(turn.session, report)
     if reporter is None:
@@ -66,7 +66,7 @@ async def run(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
         _audit(turn, command, report, reason)
         return Outgoing(text=t("staff.bar.done", code=code, text=reason))
     if reporter.barred_at is None:
-        workflow.refuse(turn.session, turn.actor, command, report, reason=NOT_BARRED, now=turn.now)
+        changes.refuse(turn.session, turn.actor, command, report, reason=NOT_BARRED, now=turn.now)
         return Outgoing(text=t("staff.bar.not_barred", code=code))
     reporters.unbar(reporter)
     _audit(turn, command, report, reason or None)

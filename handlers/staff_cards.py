@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Update
 
-from bot import workflow
-from bot.callbacks import CallbackDataError, CardPress, decode
-from bot.cards import TEXT_ACTIONS
-from bot.context import LaporContext
-from bot.delivery.messages import Button, ChatTarget, Outgoing
-from bot.lifecycle import Status
-from bot.tracking import format_code
-from bot.transitions import Action, Role, TransitionRefused, check
+from bot.core.lifecycle import Status
+from bot.core.outgoing import Button, ChatTarget, Outgoing
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role, TransitionRefused, check
+from bot.notify.card_buttons import TEXT_ACTIONS, CallbackDataError, CardPress, decode
+from bot.transport.context import LaporContext
+from bot.workflow import changes
 from handlers.redelivery import owed_answer, send_owed
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, refusal_text
@@ -35,10 +34,10 @@ async def on_card_press(update: Update, context: LaporContext) -> None:
     services = context.services
     scope = scope_of(services, chat.id)
     role = await role_in(context.bot, scope, user.id) if scope else None
-    actor = workflow.Actor(role or Role.CITIZEN, user.id, chat.id, user.first_name)
+    actor = changes.Actor(role or Role.CITIZEN, user.id, chat.id, user.first_name)
     async with services.sessionmaker.begin() as session:
         if scope is None or role is None:
-            workflow.refuse(
+            changes.refuse(
                 session, actor, "press", None, reason=Denial.NOT_STAFF, now=services.clock()
             )
             t = services.locales.get(services.settings.bot_locale)
@@ -81,7 +80,7 @@ async def _handle(turn: StaffTurn, query: CallbackQuery) -> str | None:
         )
         return None
     try:
-        await workflow.apply(
+        await changes.apply(
             turn.session,
             turn.services,
             report,

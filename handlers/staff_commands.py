@@ -6,16 +6,16 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot import workflow
-from bot.cards import card_text, citizen_text
-from bot.context import LaporContext
-from bot.dates import format_date, format_time
-from bot.delivery.messages import ChatTarget, Outgoing
-from bot.i18n import Translator
-from bot.lifecycle import OPEN_STATUSES
+from bot.core.lifecycle import OPEN_STATUSES
+from bot.core.outgoing import ChatTarget, Outgoing
+from bot.core.tracking import format_code
+from bot.core.transitions import NEEDS_TEXT, Action, TransitionRefused
+from bot.language.dates import format_date, format_time
+from bot.language.i18n import Translator
+from bot.notify.cards import card_text, citizen_text
 from bot.services import Services
-from bot.tracking import format_code
-from bot.transitions import NEEDS_TEXT, Action, TransitionRefused
+from bot.transport.context import LaporContext
+from bot.workflow import changes
 from handlers import staff_bar
 from handlers.staff_access import StaffTurn, command_name, read_command, scope_of
 from handlers.staff_replies import action_hint
@@ -88,7 +88,7 @@ async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing |
         rest = rest[1:]
     text = " ".join(rest) or None
     try:
-        await workflow.apply(
+        await changes.apply(
             turn.session,
             turn.services,
             report,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot import relays, workflow
-from bot.accessibility import Finding
-from bot.context import LaporContext
-from bot.delivery.messages import ChatTarget, Copy, Outgoing
-from bot.tracking import format_code
-from bot.transitions import Action, Role, TransitionRefused
+from bot.core.outgoing import ChatTarget, Copy, Outgoing
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role, TransitionRefused
+from bot.language.accessibility import Finding
+from bot.transport.context import LaporContext
+from bot.workflow import changes, relays
 from handlers.staff_access import StaffTurn, role_in, scope_of
 from handlers.staff_text import Denial, hold_findings, refusal_text, relay_findings, relay_hint
 from storage import handled, links, outbox
@@ -58,7 +58,7 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
         report = await report_store.get(session, report_id)
         assert report is not None
         role = await role_in(context.bot, scope, user.id)
-        actor = workflow.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
+        actor = changes.Actor(role or Role.CITIZEN, user.id, message.chat_id, user.first_name)
         turn = StaffTurn(session, services, scope, actor, services.clock())
         refusal: str | None = None
         if role is None or not scope.covers(report):
@@ -85,13 +85,13 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
     session, services, actor, now = turn.session, turn.services, turn.actor, turn.now
     tag, text = _split_tag(message.text or message.caption or "")
     if tag == NOTE_TAG:
-        workflow.note_entry(session, report, actor, now=now, internal_note=text)
-        workflow.record(session, actor, "note", report, now=now)
+        changes.note_entry(session, report, actor, now=now, internal_note=text)
+        changes.record(session, actor, "note", report, now=now)
         return None
     try:
         if tag is not None:
             action = ACTION_TAGS[tag]
-            await workflow.apply(
+            await changes.apply(
                 session, services, report, action, actor, now=now, text=text or None
             )
             return await action_hint(turn, report, action, text) if text else None

@@ -17,15 +17,23 @@ from datetime import date, datetime
 from telegram import Message, Update
 from telegram.error import TelegramError
 
-from bot import workflow
-from bot.context import LaporContext
-from bot.delivery.messages import ChatTarget, Outgoing
-from bot.export import export_csv
-from bot.i18n import Translator
-from bot.notices import AT_AGENCY
+from bot.core.outgoing import ChatTarget, Outgoing
+from bot.core.queues import AT_AGENCY
+from bot.language.i18n import Translator
 from bot.services import Services
-from bot.statistics import Facts, Grouping, Window, compute, facts_of, month_bounds, window_for
-from bot.stats_text import chart_text, describe, month_name, period
+from bot.stats.csv_export import export_csv
+from bot.stats.figures import (
+    ChartPeriod,
+    Facts,
+    Grouping,
+    compute,
+    facts_of,
+    month_bounds,
+    window_for,
+)
+from bot.stats.in_words import chart_text, describe, month_name, period
+from bot.transport.context import LaporContext
+from bot.workflow import changes
 from handlers.staff_access import StaffTurn, read_command
 from handlers.staff_text import Denial
 from storage import outbox
@@ -43,7 +51,7 @@ class Request:
     """What was asked: the statistics of a window, or the export of a month."""
 
     command: str
-    window: Window | None = None
+    window: ChartPeriod | None = None
     month: date | None = None
 
     def bounds(self, services: Services) -> tuple[datetime, datetime]:
@@ -107,15 +115,15 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
         elif request is None:
             prompt = t(USAGE[command])
         else:
-            workflow.record(session, actor, command, None, now=turn.now)
+            changes.record(session, actor, command, None, now=turn.now)
             start, end = request.bounds(services)
             # An agency's own group counts its queue, as its API and its topic show it: a
             # report routed to it but not yet verified, or handed back, is not the agency's.
             queue = stats_store.Queue(scope.agency, AT_AGENCY) if scope.agency else None
             reports = await stats_store.submitted_between(session, start, end, queue)
-            changes = await stats_store.status_changes_between(session, start, end, queue)
+            status_changes = await stats_store.status_changes_between(session, start, end, queue)
             facts = facts_of(
-                reports, changes, directory=services.directory, calendar=services.calendar,
+                reports, status_changes, directory=services.directory, calendar=services.calendar,
                 now=turn.now,
             )  # fmt: skip
         if prompt is not None:
@@ -134,14 +142,14 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
 
 
 async def _statistics(
-    services: Services, window: Window, facts: list[Facts], t: Translator
+    services: Services, window: ChartPeriod, facts: list[Facts], t: Translator
 ) -> Answer:
     """The chart (drawn in a worker thread) with its caption, then the figures in words."""
     figures = compute(window, facts, services.directory, services.calendar)
     if not figures.total:
         return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
     # Imported on first use: matplotlib adds some 40 MB to every process that never draws.
-    from bot.stats_chart import render_chart  # noqa: PLC0415
+    from bot.stats.chart import render_chart  # noqa: PLC0415
 
     png = await asyncio.to_thread(render_chart, figures, chart_text(services, figures, t))
     return Answer(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.accessibility import Finding, MessageContext, check_message, questions
-from bot.i18n import Listing, Msg, Translator
+from bot.core.tracking import format_code
+from bot.language.accessibility import Finding, MessageContext, check_message, questions
+from bot.language.i18n import Listing, Msg, Translator
+from bot.notify.status_text import status_label
 from bot.services import Services
-from bot.status_text import status_label
-from bot.tracking import format_code
 from storage.models import Report
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from bot import notices
-from bot.dates import format_date
-from bot.deadlines import VERIFY_DAYS
-from bot.intake.steps import Step
-from bot.intake.submit import DraftIncomplete
-from bot.intake.submit import submit as submit_draft
-from bot.tracking import format_code, spell_code
+from bot.core.deadlines import VERIFY_DAYS
+from bot.core.intake.steps import Step
+from bot.core.tracking import format_code, spell_code
+from bot.language.dates import format_date
+from bot.workflow.filing import DraftIncomplete, submit_draft
 from handlers import filing_questions as questions
-from handlers.turn import Context, Turn
+from handlers.turn import Awaiting, Turn
 from storage.models import Report
 
 
@@ -26,17 +24,8 @@ async def submit(turn: Turn) -> None:
     draft = turn.reporter.draft
     assert draft is not None
     services = turn.services
-    deadline = services.calendar.add_working_days(turn.now, VERIFY_DAYS)
     try:
-        submitted = await submit_draft(
-            turn.session,
-            turn.reporter,
-            draft,
-            directory=services.directory,
-            now=turn.now,
-            deadline=deadline,
-            new_code=services.new_code,
-        )
+        submitted = await submit_draft(turn.session, services, turn.reporter, draft, now=turn.now)
     except DraftIncomplete as missing:
         turn.say("filing.incomplete")
         draft.step = missing.step
@@ -44,7 +33,6 @@ async def submit(turn: Turn) -> None:
         return
     report = submitted.report
     if submitted.created:
-        notices.new_report(turn.session, services, report, turn.reporter, submitted.attachments)
         turn.delivered()
     turn.say(
         "filing.submitted",
@@ -52,5 +40,5 @@ async def submit(turn: Turn) -> None:
         spelled=spell_code(report.code),
         deadline=verification_deadline(turn, report),
     )
-    turn.go(Context.MENU)
+    turn.go(Awaiting.MENU)
     turn.ask("filing.after_submit")

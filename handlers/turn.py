@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.contexts import Context
-from bot.i18n import Msg
+from bot.core.conversation import Awaiting
+from bot.language.i18n import Msg
 from bot.services import Services
 from handlers.inputs import Input
 from storage.models import Reporter
@@ -50,7 +50,7 @@ class Turn:
         """Queue a question with its shortcut buttons (none removes the old keyboard)."""
         self.replies.append(Reply(Msg(key, params), buttons, remove_keyboard=buttons is None))
 
-    def go(self, context: Context) -> None:
+    def go(self, context: Awaiting) -> None:
         """Make the next message answer another flow's question."""
         if self.reporter.context != context.value:
             self.reporter.context = context.value
@@ -89,7 +89,7 @@ class Turn:
         return {"city": city.name, "phone": city.phone, "sms": city.sms}
 
 
-Step = Callable[[Turn], Awaitable[None]]
+TurnStep = Callable[[Turn], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ class Flow:
     `help` gives the catalogue key of the help for where the citizen is in the flow.
     """
 
-    ask: Step
-    answer: Step
-    back: Step
-    cancel: Step
+    ask: TurnStep
+    answer: TurnStep
+    back: TurnStep
+    cancel: TurnStep
     help: Callable[[Turn], str]

@@ -16,8 +16,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import filters
 
-from bot.context import LaporContext
 from bot.services import Services
+from bot.transport.context import LaporContext
 from handlers.staff_access import scope_of
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlalchemy import false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle import Status
+from bot.core.lifecycle import Status
 from storage.models import Report, TimelineEvent
 
 
 @dataclass(frozen=True)
-class Window:
+class TimeRange:
     """Requested between `start` and `end` (inclusive)."""
 
     start: datetime
@@ -33,7 +33,7 @@ async def agency_queue(
 ) -> Sequence[Report]:
     """Reports of an agency with one of `statuses`, least recently changed first.
 
-    Its queue only when `statuses` are the queue's (bot.notices.AT_AGENCY) or some of
+    Its queue only when `statuses` are the queue's (bot.core.queues.AT_AGENCY) or some of
     them: a report handed back keeps its agency, so the statuses are what exclude it.
     """
     query = select(Report).where(Report.agency == agency, Report.status.in_(list(statuses)))
@@ -55,7 +55,7 @@ async def public_by_codes(session: AsyncSession, codes: Collection[int]) -> Sequ
 
 async def public_requests(
     session: AsyncSession,
-    window: Window,
+    window: TimeRange,
     *,
     categories: Collection[str] | None,
     statuses: Collection[Status] | None,
@@ -76,7 +76,7 @@ async def public_requests(
 
 
 async def public_updates(
-    session: AsyncSession, window: Window, limit: int
+    session: AsyncSession, window: TimeRange, limit: int
 ) -> Sequence[tuple[TimelineEvent, Report]]:
     """Status changes of public reports made within the window, oldest first."""
     query = (

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle import Actor
+from bot.core.lifecycle import ActorKind
 from storage import audit, drafts
 from storage.models import (
     AuditEntry,
@@ -94,7 +94,9 @@ async def erase(session: AsyncSession, reporter: Reporter, now: datetime, scrub:
         )
         await session.execute(
             update(TimelineEvent)
-            .where(TimelineEvent.report_id.in_(report_ids), TimelineEvent.actor == Actor.CITIZEN)
+            .where(
+                TimelineEvent.report_id.in_(report_ids), TimelineEvent.actor == ActorKind.CITIZEN
+            )
             .values(actor_user_id=None)
             .execution_options(synchronize_session=False)
         )

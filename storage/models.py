@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.lifecycle import Actor, Classification, Status
+from bot.core.lifecycle import ActorKind, Classification, Status
 from storage.types import UTCDateTime
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -208,7 +208,7 @@ class TimelineEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[Actor] = mapped_column(_enum(Actor, 16))
+    actor: Mapped[ActorKind] = mapped_column(_enum(ActorKind, 16))
     actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
     from_status: Mapped[Status | None] = mapped_column(_enum(Status))
     to_status: Mapped[Status] = mapped_column(_enum(Status))

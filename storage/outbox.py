@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.messages import (
+from bot.core.outgoing import (
     Destination,
     Outgoing,
     destination_to_json,

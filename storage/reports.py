@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.lifecycle import Status
+from bot.core.lifecycle import Status
 from storage.errors import CodeSpaceExhausted, ReportNotFound
 from storage.models import Attachment, Report, Reporter, TimelineEvent
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.lifecycle import Status
+from bot.core.lifecycle import Status
 from storage.models import Report, TimelineEvent
 
 

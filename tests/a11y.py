@@ -1,6 +1,6 @@
 """Test helpers applying ACCESSIBILITY.md: every catalogue entry, every recorded message.
 
-`check_message` (bot/accessibility.py) knows each automatable rule of one message; here is
+`check_message` (bot/language/accessibility.py) knows each automatable rule of one message; here is
 what a test knows besides: who reads a catalogue key (citizens or staff), which keys are
 steps or button labels, and, for a recorded conversation, the keyboards and quoted replies
 the bot really sent.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.accessibility import Finding, MessageContext, check_message
-from bot.emulator import Message
+from bot.language.accessibility import Finding, MessageContext, check_message
+from bot.sandbox.emulator import Message
 
 # Every rule check_message knows (22 only applies to staff relays, 23 to status messages).
 RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22, 23})

@@ -15,17 +15,17 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot import notices, tracking, workflow
 from bot.api.mount import mount_apis
 from bot.api.tokens import Scope, issue
 from bot.app import build_services
-from bot.deadlines import VERIFY_DAYS
-from bot.intake.answers import Answers
-from bot.intake.submit import file_report
-from bot.lifecycle import Classification, Privacy
+from bot.core import tracking
+from bot.core.intake.answers import Answers
+from bot.core.lifecycle import Classification, Privacy
+from bot.core.transitions import Action, Role
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE, Settings
-from bot.transitions import Action, Role
+from bot.workflow import changes, filing
+from bot.workflow.filing import Intake
 from storage import reports as report_store
 from storage.models import AuditEntry, OutboxMessage, Report, Reporter
 from tests.harness import Clock
@@ -34,7 +34,7 @@ CONTENT = "Lampu jalan di depan pasar Kosambi mati sejak seminggu, jalan gelap d
 # A copy of the published schemas (Open311 schema-validation, georeport-v2), so a clean
 # clone runs the checks without the shared folder beside it.
 SCHEMAS = Path(__file__).resolve().parent / "data" / "open311-georeport-v2"
-VERIFIER = workflow.Actor(Role.ADMIN, user_id=5001, chat_id=-1001, name="Dina")
+VERIFIER = changes.Actor(Role.ADMIN, user_id=5001, chat_id=-1001, name="Dina")
 
 
 @dataclass
@@ -126,24 +126,16 @@ async def file(
     """A report filed through the intake core (as a citizen's "kirim" does); its code."""
     now = services.clock()
     async with services.sessionmaker.begin() as session:
-        submitted = await file_report(
-            session,
-            Answers(
-                classification=Classification.PENGADUAN,
-                content=content,
-                category=category,
-                location_text=location,
-                privacy=privacy,
-            ),
-            directory=services.directory,
-            now=now,
-            deadline=services.calendar.add_working_days(now, VERIFY_DAYS),
-            new_code=services.new_code,
-            reporter_id=reporter_id,
-            locale="id",
+        reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
+        answers = Answers(
+            classification=Classification.PENGADUAN,
+            content=content,
+            category=category,
+            location_text=location,
+            privacy=privacy,
         )
-        reporter = await report_store.reporter_of(session, submitted.report)
-        notices.new_report(session, services, submitted.report, reporter, [])
+        intake = Intake("telegram", "id", reporter)
+        submitted = await filing.file(session, services, answers, intake, now=now)
         return submitted.report.code
 
 
@@ -152,14 +144,14 @@ async def act(
     code: int,
     action: Action,
     *,
-    actor: workflow.Actor = VERIFIER,
+    actor: changes.Actor = VERIFIER,
     text: str | None = None,
     agency: str | None = None,
 ) -> None:
     """A staff action through the workflow, as a card button does."""
     async with services.sessionmaker.begin() as session:
         report = await report_store.by_code(session, code)
-        await workflow.apply(
+        await changes.apply(
             session, services, report, action, actor, now=services.clock(), text=text, agency=agency
         )
 

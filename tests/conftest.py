@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import URL, make_url, text
 
-from bot.emulator import Emulator, RateLimits, User
+from bot.sandbox.emulator import Emulator, RateLimits, User
 from storage import migrate
 from storage.db import create_engine
 from storage.models import Base

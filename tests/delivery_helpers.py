@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.delivery.messages import Destination, Outgoing
-from bot.emulator import Chat, Emulator, User
-from bot.lifecycle import Classification, Status
+from bot.core.lifecycle import Classification, Status
+from bot.core.outgoing import Destination, Outgoing
+from bot.sandbox.emulator import Chat, Emulator, User
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE
 from storage import outbox

@@ -9,14 +9,14 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot import tracking
 from bot.app import build_application, build_services
-from bot.context import LaporApplication
+from bot.core import tracking
 from bot.delivery.dispatcher import Dispatcher
-from bot.emulator import Emulator
-from bot.lifetime import start_application, stop_application
+from bot.sandbox.emulator import Emulator
 from bot.services import Services
 from bot.settings import Settings
+from bot.transport.context import LaporApplication
+from bot.transport.running import start_application, stop_application
 
 TOKEN = "123456:TEST-TOKEN"
 # The emulator fixture has Telegram's flood limits off, so the outbox need not pace itself

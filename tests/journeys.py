@@ -3,7 +3,7 @@ message the bot sends in it can be checked (rules) and measured (spoken length).
 
 from __future__ import annotations
 
-from bot.emulator import User
+from bot.sandbox.emulator import User
 
 LONG_CONTENT = {
     "id": (

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.emulator import Emulator
+from bot.sandbox.emulator import Emulator
 from tests.harness import TOKEN, UNPACED
 
 LIVE_VARIABLES = ("TELEGRAM_BOT_TOKEN", "ADMIN_CHAT_ID", "DATABASE_URL", "AGENCIES_FILE")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.emulator import Chat, Emulator, Message, User
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, Message, User
 from tests.harness import Harness
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.emulator import Message, User
+from bot.sandbox.emulator import Message, User
 from storage.models import Report
 from tests.harness import Harness
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.emulator import Chat, Emulator, RateLimits, User
-from bot.emulator.updates import UpdateQueue
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, RateLimits, User
+from bot.sandbox.emulator.updates import UpdateQueue
 from storage.models import AuditEntry, Draft, Report, Reporter
 from tests.harness import TOKEN, Clock, Harness
 from tests.steps import CONTENT, code_in, consent, count, file_report, last, texts, to_step

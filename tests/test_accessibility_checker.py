@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accessibility import (
+from bot.language.accessibility import (
     Finding,
     MessageContext,
     check_message,

@@ -3,7 +3,7 @@
 A citizen's (tests/journeys.py: help, an error, category paging, changing an answer,
 status, laporan saya) in Indonesian and in English; and a staff group's: cards and the
 files under them, a note, refusals, a hold, the citizen's answer, the hint after a reply,
-the typed commands, each checked by the rules for staff texts (bot/accessibility.py:
+the typed commands, each checked by the rules for staff texts (bot/language/accessibility.py:
 commands with the slash, a record's length a line at a time, "#726-4185" as the group's
 tag; quoted words are their writers').
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accessibility import MessageContext, check_message
-from bot.emulator import Emulator, User
+from bot.language.accessibility import MessageContext, check_message
+from bot.sandbox.emulator import Emulator, User
 from tests import journeys
 from tests.a11y import assert_accessible, conversation_findings, findings
 from tests.harness import Harness

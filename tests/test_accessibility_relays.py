@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accessibility import MessageContext, check_message, questions
-from bot.emulator import Emulator, User
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.language.accessibility import MessageContext, check_message, questions
+from bot.sandbox.emulator import Emulator, User
 from tests.a11y import findings
 from tests.harness import Harness
 from tests.staff_helpers import card_of, settled

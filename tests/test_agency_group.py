@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.emulator import Chat, Emulator, Message, User
-from bot.lifecycle import Privacy, Status
-from bot.tracking import damm_check_digit, format_code
-from bot.transitions import Action
+from bot.core.lifecycle import Privacy, Status
+from bot.core.tracking import damm_check_digit, format_code
+from bot.core.transitions import Action
+from bot.sandbox.emulator import Chat, Emulator, Message, User
 from storage import reports as report_store
 from storage.models import AuditEntry
 from tests.api_helpers import act, add_reporter, file, report

@@ -9,8 +9,8 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.aiohttp_request import AiohttpRequest
-from bot.emulator import Emulator, User
+from bot.sandbox.emulator import Emulator, User
+from bot.transport.aiohttp_request import AiohttpRequest
 from tests.harness import TOKEN
 
 

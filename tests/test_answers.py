@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator import User
-from bot.intake.rules import CONTENT_MAX_CHARS
+from bot.core.intake.rules import CONTENT_MAX_CHARS
+from bot.sandbox.emulator import User
 from storage.models import Draft
 from tests.harness import Harness
 from tests.steps import consent, count, last, texts, to_step

@@ -23,16 +23,18 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot import cli, tracking, workflow
+from bot import cli
 from bot.api.mount import mount_apis
 from bot.api.tokens import Scope, issue
 from bot.app import build_services
-from bot.dates import format_date
-from bot.emulator import Emulator, User
-from bot.lifecycle import Privacy, Status
+from bot.core import tracking
+from bot.core.lifecycle import Privacy, Status
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role
+from bot.language.dates import format_date
+from bot.sandbox.emulator import Emulator, User
 from bot.services import Services
-from bot.tracking import format_code
-from bot.transitions import Action, Role
+from bot.workflow import changes
 from storage import api_tokens, migrate
 from storage.models import ApiToken
 from tests.api_helpers import (
@@ -396,8 +398,8 @@ async def test_unknown_paths_and_methods_answer_in_json(api: Api) -> None:
     assert (status, body["error"]["code"]) == (404, "not_found")
 
 
-def _officer(agency: str = "dishub") -> workflow.Actor:
-    return workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name=f"Petugas {agency}")
+def _officer(agency: str = "dishub") -> changes.Actor:
+    return changes.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name=f"Petugas {agency}")
 
 
 async def test_an_agency_answers_through_the_api_and_the_citizen_hears_it(

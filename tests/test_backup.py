@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
-from bot.emulator import User
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import User
 from bot.settings import PROJECT_ROOT
-from bot.tracking import format_code
 from storage.db import create_engine
 from tests.harness import Harness
 from tests.steps import code_in, file_report, texts, to_step

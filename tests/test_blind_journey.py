@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.emulator import Emulator, User
-from bot.lifecycle import Status
-from bot.tracking import format_code
+from bot.core.lifecycle import Status
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Emulator, User
 from storage.models import Attachment, Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness

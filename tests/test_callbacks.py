@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, CallbackDataError, CardPress, choose_agency, decode
-from bot.transitions import Action
+from bot.core.transitions import Action
+from bot.notify.card_buttons import MAX_BYTES, CallbackDataError, CardPress, choose_agency, decode
 
 CODE = 7264183
 

@@ -8,14 +8,14 @@ import string
 
 import pytest
 
-from bot.accessibility import check_message
 from bot.app import COMMANDS
-from bot.cards import TEXT_ACTIONS
-from bot.i18n import Lines, Listing, Msg, load_locales
-from bot.intake.steps import Step
-from bot.lifecycle import Status
+from bot.core.intake.steps import Step
+from bot.core.lifecycle import Status
+from bot.core.transitions import Action, Refusal
+from bot.language.accessibility import check_message
+from bot.language.i18n import Lines, Listing, Msg, load_locales
+from bot.notify.card_buttons import TEXT_ACTIONS
 from bot.settings import PROJECT_ROOT
-from bot.transitions import Action, Refusal
 from handlers.staff_commands import ACTION_COMMANDS
 from handlers.staff_text import HINTED_RULES, Denial
 from tests.a11y import RULES, STATUS_NOTICES, catalogue_context

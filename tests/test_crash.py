@@ -28,12 +28,12 @@ from sqlalchemy.ext.asyncio.session import AsyncSession
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.core.intake.steps import Step
+from bot.core.lifecycle import Status
+from bot.core.tracking import format_code
 from bot.delivery import leases
-from bot.emulator import Chat, Emulator, Message, RateLimits, User
-from bot.emulator.scripted import Action
-from bot.intake.steps import Step
-from bot.lifecycle import Status
-from bot.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, Message, RateLimits, User
+from bot.sandbox.emulator.scripted import ScriptedAction
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Draft, OutboxMessage, Report
 from tests.harness import TOKEN
@@ -454,7 +454,7 @@ async def test_killed_while_handling_a_staff_press_the_press_takes_effect_after_
     )
 
 
-def press_id(press: Action) -> str:
+def press_id(press: ScriptedAction) -> str:
     assert press.update is not None
     return str(press.update.payload["id"])
 

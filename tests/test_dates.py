@@ -5,8 +5,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.accessibility import MessageContext, check_message
-from bot.dates import DateError, format_date, format_datetime, format_time, parse_incident_date
+from bot.language.accessibility import MessageContext, check_message
+from bot.language.dates import (
+    DateError,
+    format_date,
+    format_datetime,
+    format_time,
+    parse_incident_date,
+)
 
 TODAY = datetime.date(2026, 11, 20)  # a Friday
 D = datetime.date

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.messages import Outgoing, StaffQueue
-from bot.emulator import User
+from bot.core.outgoing import Outgoing, StaffQueue
+from bot.sandbox.emulator import User
 from storage import outbox
 from storage.models import OutboxMessage
 from tests.harness import Harness

@@ -13,9 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.dispatcher import LEASE, Dispatcher, delivery_bot
-from bot.delivery.limits import ChatLimits, Rates
-from bot.delivery.messages import (
+from bot.core.outgoing import (
     Button,
     ChatTarget,
     CitizenChat,
@@ -24,7 +22,9 @@ from bot.delivery.messages import (
     Outgoing,
     StaffQueue,
 )
-from bot.emulator import Emulator, RateLimits
+from bot.delivery.dispatcher import LEASE, Dispatcher, delivery_bot
+from bot.delivery.limits import ChatLimits, Rates
+from bot.sandbox.emulator import Emulator, RateLimits
 from storage import outbox_queries as queries
 from storage.models import Reporter, StaffMessage, Topic
 from tests.delivery_helpers import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.core.tracking import format_code
 from bot.delivery.dispatcher import start_delivery, stop_delivery
-from bot.emulator import Chat, Emulator, User
-from bot.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, User
 from storage.erasure import ERASED_ACTION, ERASED_ERROR
 from storage.models import AuditEntry, Draft, OutboxMessage, Reporter
 from tests.a11y import assert_accessible

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.emulator import Emulator, User
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Emulator, User
 from tests.harness import Harness
 from tests.staff_helpers import Staff, settled
 from tests.steps import CONTENT, code_in, consent, file_report

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import Emulator, Message, User
-from bot.lifecycle import Actor, Classification, Status
-from bot.tracking import format_code, is_valid, spell_code
+from bot.core.lifecycle import ActorKind, Classification, Status
+from bot.core.tracking import format_code, is_valid, spell_code
+from bot.sandbox.emulator import Emulator, Message, User
 from storage.models import Draft, Report, Reporter
 from tests.a11y import findings
 from tests.harness import Harness
@@ -79,7 +79,7 @@ async def test_a_report_filed_by_typing_only(
     assert photo_kept.file_id == sent.file_id
     [event] = report.events
     assert (event.actor, event.from_status, event.to_status) == (
-        Actor.CITIZEN,
+        ActorKind.CITIZEN,
         None,
         Status.MENUNGGU_VERIFIKASI,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator import Emulator, User
-from bot.tracking import format_code, new_code
+from bot.core.tracking import format_code, new_code
+from bot.sandbox.emulator import Emulator, User
 from tests.harness import Harness
 from tests.steps import code_in, consent, file_report, last, texts
 

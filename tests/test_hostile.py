@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.choices import normalise
-from bot.emulator import Action, Chat, Emulator, Message, User
-from bot.intake.answers import Answers
-from bot.intake.steps import Step
-from bot.lifecycle import Status
-from bot.tracking import format_code, is_valid
+from bot.core.intake.answers import Answers
+from bot.core.intake.steps import Step
+from bot.core.lifecycle import Status
+from bot.core.tracking import format_code, is_valid
+from bot.language.choices import normalise
+from bot.sandbox.emulator import Chat, Emulator, Message, ScriptedAction, User
 from handlers.private import UNIVERSAL
 from storage.models import AuditEntry, HandledUpdate, OutboxMessage, Report, Reporter
 from tests.a11y import findings
@@ -104,7 +104,9 @@ async def send_raw(
         chat, from_bot=False, sender_id=user.id, content=content, **fields
     )
     update = emulator.queue.push("message", msg.raw, chat.id)
-    return await emulator.script.wait(Action(chat, msg.message_id, update, "raw message"), expect)
+    return await emulator.script.wait(
+        ScriptedAction(chat, msg.message_id, update, "raw message"), expect
+    )
 
 
 async def typed(harness: Harness, user: User, text: str) -> list[Message]:

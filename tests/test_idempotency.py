@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application, build_services
-from bot.context import LaporContext
-from bot.emulator import Emulator, Update, User
-from bot.lifecycle import Status
+from bot.core.lifecycle import Status
+from bot.sandbox.emulator import Emulator, Update, User
+from bot.transport.context import LaporContext
 from handlers import redelivery
 from storage.models import AuditEntry, HandledUpdate, OutboxMessage, TimelineEvent
 from tests.harness import Clock, Harness

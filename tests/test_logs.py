@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot import logging_setup
-from bot.emulator import Emulator, User
+from bot.sandbox.emulator import Emulator, User
 from bot.settings import Settings
 from tests.harness import TOKEN, Harness
 from tests.privacy_helpers import traces

@@ -17,9 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import make_url, select, text
 from sqlalchemy.engine import Connection
 
-from bot import tracking
-from bot.emulator import Emulator
-from bot.tracking import format_code
+from bot.core import tracking
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Emulator
 from storage import migrate
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Base, HandledUpdate, OutboxMessage, Report, Reporter

@@ -11,9 +11,9 @@ import jsonschema_rs
 import pytest
 
 from bot.api.tokens import Scope
-from bot.lifecycle import Privacy, Status
-from bot.tracking import format_code
-from bot.transitions import Action
+from bot.core.lifecycle import Privacy, Status
+from bot.core.tracking import format_code
+from bot.core.transitions import Action
 from tests.api_helpers import (
     CONTENT,
     SCHEMAS,

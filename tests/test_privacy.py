@@ -12,8 +12,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot.emulator import Chat, Emulator, User
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, User
 from storage.models import AuditEntry, TimelineEvent
 from tests.harness import Harness
 from tests.privacy_helpers import everything_stored, traces

@@ -16,12 +16,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import relays, workflow
-from bot.agencies import AgenciesFileError, load_directory
-from bot.emulator import Emulator, User
+from bot.core.agencies import AgenciesFileError, load_directory
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role
+from bot.sandbox.emulator import Emulator, User
 from bot.settings import SAMPLE_AGENCIES_FILE
-from bot.tracking import format_code
-from bot.transitions import Action, Role
+from bot.workflow import changes, relays
 from storage import reports as report_store
 from storage.models import OutboxMessage
 from tests.api_helpers import act, add_reporter, file, outbox
@@ -288,8 +288,8 @@ def test_the_agencies_file_takes_a_webhook_with_its_secret(tmp_path: Path) -> No
         load_directory(tmp_path / "ftp.toml")
 
 
-def _officer() -> workflow.Actor:
-    return workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Agus")
+def _officer() -> changes.Actor:
+    return changes.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Agus")
 
 
 async def test_a_citizens_addition_is_pushed_without_who_wrote_it(
@@ -309,7 +309,7 @@ async def test_a_citizens_addition_is_pushed_without_who_wrote_it(
             report,
             text="Airnya sudah masuk ke rumah warga.",
             copy=None,
-            citizen=workflow.Actor(Role.CITIZEN),
+            citizen=changes.Actor(Role.CITIZEN),
             now=clock(),
         )
     await bot.dispatcher.drain()

@@ -22,7 +22,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
-from bot.emulator import Emulator, Message, User
+from bot.sandbox.emulator import Emulator, Message, User
 from storage.db import create_engine, create_sessionmaker
 from storage.models import HandledUpdate, OutboxMessage
 from tests.harness import TOKEN, UNPACED

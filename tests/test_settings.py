@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.dates import format_date
-from bot.emulator import Emulator, Message, User
+from bot.language.dates import format_date
+from bot.sandbox.emulator import Emulator, Message, User
 from storage.models import Reporter
 from tests.a11y import assert_accessible
 from tests.harness import Harness

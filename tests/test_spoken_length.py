@@ -13,9 +13,9 @@ import shutil
 
 import pytest
 
-from bot.accessibility import MAX_SPOKEN_SECONDS
-from bot.emulator import Emulator, User
-from bot.speech import spoken_seconds, wav_seconds
+from bot.language.accessibility import MAX_SPOKEN_SECONDS
+from bot.language.speech import spoken_seconds, wav_seconds
+from bot.sandbox.emulator import Emulator, User
 from tests import journeys
 from tests.a11y import is_staff_key
 from tests.harness import Harness

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.emulator import Emulator, User
-from bot.lifecycle import Status
-from bot.tracking import format_code
+from bot.core.lifecycle import Status
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named

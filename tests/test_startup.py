@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.agencies import AgenciesFileError, load_directory
-from bot.emulator import Emulator, User
+from bot.core.agencies import AgenciesFileError, load_directory
+from bot.sandbox.emulator import Emulator, User
 from bot.settings import SAMPLE_AGENCIES_FILE
 from tests.harness import TOKEN
 

@@ -14,14 +14,14 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot import workflow
-from bot.emulator import Chat, Emulator, Message, User
-from bot.lifecycle import Privacy, Status
-from bot.statistics import STATUS_ORDER, AgencyFigures, Figures, Grouping, window_for
-from bot.stats_chart import SHARE_COLOUR, STYLE, render_chart
-from bot.stats_text import ChartText, Section, pack
-from bot.tracking import format_code
-from bot.transitions import Action, Role
+from bot.core.lifecycle import Privacy, Status
+from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role
+from bot.sandbox.emulator import Chat, Emulator, Message, User
+from bot.stats.chart import SHARE_COLOUR, STYLE, render_chart
+from bot.stats.figures import STATUS_ORDER, AgencyFigures, Figures, Grouping, window_for
+from bot.stats.in_words import ChartText, Section, pack
+from bot.workflow import changes
 from storage.models import AuditEntry
 from tests.a11y import findings
 from tests.api_helpers import act, file
@@ -234,7 +234,7 @@ def test_windows_cover_whole_weeks_and_months() -> None:
 # --- Who may ask, and what an agency's own group is told -----------------------------------
 
 NOT_STAFF = "Hanya petugas di grup ini yang dapat menindaklanjuti laporan."
-OFFICER = workflow.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Petugas Dishub")
+OFFICER = changes.Actor(Role.STAFF, user_id=6001, chat_id=-1001, name="Petugas Dishub")
 
 
 @dataclass

@@ -5,7 +5,7 @@ from itertools import product
 
 import pytest
 
-from bot.tracking import (
+from bot.core.tracking import (
     CODE_LENGTH,
     CodeError,
     TrackingCode,

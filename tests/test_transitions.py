@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from bot.lifecycle import Status
-from bot.transitions import RULES, Action, Refusal, Role, TransitionRefused, check
+from bot.core.lifecycle import Status
+from bot.core.transitions import RULES, Action, Refusal, Role, TransitionRefused, check
 
 ALLOWED = [
     (action, source, role)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.emulator import Emulator, Message, User
-from bot.tracking import format_code
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Emulator, Message, User
 from storage.models import Attachment, OutboxMessage
 from tests.harness import Harness
 from tests.speech_tools import needs_speech

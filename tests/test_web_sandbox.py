@@ -19,8 +19,8 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from bot.sandbox.browser import PAGE_DIR, PAGE_TEXTS, PREFIX, WebSandbox
 from bot.settings import PROJECT_ROOT, Settings
-from bot.web_sandbox import PAGE_DIR, PAGE_TEXTS, PREFIX, WebSandbox
 from tests.steps import CONTENT
 from tests.test_startup import LIVE_VARIABLES
 

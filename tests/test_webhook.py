@@ -22,9 +22,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import func, make_url, select, text
 
+from bot.core.outgoing import ChatTarget, CitizenChat, Outgoing
 from bot.delivery.dispatcher import Dispatcher, stop_delivery
-from bot.delivery.messages import ChatTarget, CitizenChat, Outgoing
-from bot.emulator import Emulator, RateLimits, User
+from bot.sandbox.emulator import Emulator, RateLimits, User
 from bot.settings import WEBHOOK_SECRET, Settings
 from bot.web.health import DISPATCHER_STALLED_AFTER, check
 from bot.web.server import SECRET_HEADER

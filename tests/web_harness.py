@@ -11,9 +11,9 @@ from itertools import cycle
 import aiohttp
 from aiohttp import web
 
-from bot import tracking
 from bot.app import build_services
-from bot.emulator import Emulator
+from bot.core import tracking
+from bot.sandbox.emulator import Emulator
 from bot.web.server import BOT, SECRET_HEADER, WebhookBot, make_app
 from tests.harness import Clock, Harness
 

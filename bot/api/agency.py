@@ -1,5 +1,6 @@
 """The agencies' API (/api/v1): an agency's system reads its queue and answers reports,
-under exactly the staff group's rules (bot/transitions.py, bot/workflow.py, bot/relays.py).
+under exactly the staff group's rules (bot/core/transitions.py, bot/workflow/changes.py,
+bot/workflow/relays.py).
 
 An agency sees the reports in its queue: forwarded to it and not handed back or moved on.
 The list and the single report obey the same rule: a status in AT_AGENCY, and its agency.
@@ -14,7 +15,6 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import relays, workflow
 from bot.api.auth import AgencyCaller, agency_caller
 from bot.api.http import (
     SERVICES,
@@ -27,12 +27,13 @@ from bot.api.http import (
     visible,
 )
 from bot.api.openapi import openapi_document
-from bot.api.views import report_detail, report_view
-from bot.lifecycle import Status
-from bot.notices import AT_AGENCY, queue_of
+from bot.core.lifecycle import Status
+from bot.core.queues import AT_AGENCY, queue_of
+from bot.core.tracking import CodeError, parse_code
+from bot.core.transitions import Action, Refusal, TransitionRefused
+from bot.notify.agency_views import report_detail, report_view
 from bot.services import Services
-from bot.tracking import CodeError, parse_code
-from bot.transitions import Action, Refusal, TransitionRefused
+from bot.workflow import changes, relays
 from storage import api_reports
 from storage import reports as report_store
 from storage.errors import ReportNotFound
@@ -153,10 +154,10 @@ async def _act(
                 session, services, report, text=text, copy=None, actor=actor, now=now
             )
         elif action == NOTE:
-            workflow.note_entry(session, report, actor, now=now, internal_note=text)
-            workflow.record(session, actor, "note", report, now=now)
+            changes.note_entry(session, report, actor, now=now, internal_note=text)
+            changes.record(session, actor, "note", report, now=now)
         else:
-            await workflow.apply(
+            await changes.apply(
                 session, services, report, ACTIONS[action], actor, now=now, text=text, agency=agency
             )
     except TransitionRefused as refused:
@@ -168,7 +169,7 @@ async def _act(
             _about(services, report),
         ) from None
     except relays.NoReporter as nobody:
-        workflow.refuse(session, actor, "reply", report, reason=nobody.reason, now=now)
+        changes.refuse(session, actor, "reply", report, reason=nobody.reason, now=now)
         raise ApiError(
             409, nobody.reason, f"staff.refused.{nobody.reason}", _about(services, report)
         ) from None
@@ -190,7 +191,7 @@ async def _own(
     if report.status not in AT_AGENCY or queue_of(report) != caller.agency.key:
         if audit is not None:
             actor = caller.actor(caller.agency.short_name)
-            workflow.refuse(
+            changes.refuse(
                 session, actor, audit, report, reason="other_agency", now=services.clock()
             )
         raise ApiError(404, "not_found", "api.error.not_found")

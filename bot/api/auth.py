@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.agencies import Agency
 from bot.api.http import ApiError, services_of
 from bot.api.tokens import Scope, holder
-from bot.transitions import Role
-from bot.workflow import Actor
+from bot.core.agencies import Agency
+from bot.core.transitions import Role
+from bot.workflow.changes import Actor
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lapor-bot"'}
 

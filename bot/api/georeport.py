@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.agencies import Category
-from bot.api.views import category_name, iso
-from bot.i18n import Translator
-from bot.lifecycle import Classification, Privacy, Status
-from bot.notices import AT_AGENCY
+from bot.core.agencies import Category
+from bot.core.lifecycle import Classification, Privacy, Status
+from bot.core.queues import AT_AGENCY
+from bot.core.tracking import format_code
+from bot.language.i18n import Translator
+from bot.notify.agency_views import category_name, iso
+from bot.notify.status_text import agency_name
 from bot.services import Services
-from bot.status_text import agency_name
-from bot.tracking import format_code
 from storage.models import Report, TimelineEvent
 
 # What the public is told of each status: its name and what it means, never staff's words.

@@ -15,8 +15,6 @@ from typing import TypeVar
 from aiohttp import web
 from multidict import MultiDict
 
-from bot import notices, workflow
-from bot.agencies import Category
 from bot.api import georeport
 from bot.api.auth import open311_client
 from bot.api.http import (
@@ -31,18 +29,19 @@ from bot.api.http import (
     services_of,
     visible,
 )
-from bot.dates import format_date
-from bot.deadlines import VERIFY_DAYS
-from bot.i18n import Translator
-from bot.intake import rules
-from bot.intake.answers import Answers
-from bot.intake.submit import file_report
-from bot.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Classification, Privacy, Status
+from bot.core.agencies import Category
+from bot.core.intake import rules
+from bot.core.intake.answers import Answers
+from bot.core.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Classification, Privacy, Status
+from bot.core.tracking import CodeError, format_code, parse_code
+from bot.core.transitions import Role
+from bot.language.dates import format_date
+from bot.language.i18n import Translator
 from bot.services import Services
-from bot.tracking import CodeError, format_code, parse_code
-from bot.transitions import Role
+from bot.workflow import changes, filing
+from bot.workflow.filing import Intake
 from storage import api_reports
-from storage.api_reports import Window
+from storage.api_reports import TimeRange
 from storage.models import Report
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -186,27 +185,17 @@ async def post_request(request: web.Request) -> web.Response:
     async with services.sessionmaker.begin() as session:
         client = await open311_client(session, params.get("api_key", ""))
         answers = _answers(services, params)
-        deadline = services.calendar.add_working_days(now, VERIFY_DAYS)
-        submitted = await file_report(
-            session,
-            answers,
-            directory=services.directory,
-            now=now,
-            deadline=deadline,
-            new_code=services.new_code,
-            reporter_id=None,
-            locale=services.settings.bot_locale,
-            channel=CHANNEL,
-        )
-        report = submitted.report
-        notices.new_report(session, services, report, None, [])
-        actor = workflow.Actor(Role.SYSTEM, via=f"open311:{client}")
-        workflow.record(session, actor, "open311", report, now=now)
+        intake = Intake(CHANNEL, services.settings.bot_locale)
+        report = (await filing.file(session, services, answers, intake, now=now)).report
+        actor = changes.Actor(Role.SYSTEM, via=f"open311:{client}")
+        changes.record(session, actor, "open311", report, now=now)
     request.config_dict[WAKE]()
     notice = _t(services)(
         "georeport.notice",
         code=format_code(report.code),
-        deadline=format_date(services.calendar.local_date(deadline), services.settings.bot_locale),
+        deadline=format_date(
+            services.calendar.local_date(report.deadline_at or now), services.settings.bot_locale
+        ),
     )
     return web.json_response(
         [{"service_request_id": format_code(report.code), "service_notice": notice}]
@@ -339,7 +328,7 @@ def _statuses(value: str | None) -> frozenset[Status] | None:
     return frozenset(chosen)
 
 
-def _window(query: Mapping[str, str], now: datetime) -> Window:
+def _window(query: Mapping[str, str], now: datetime) -> TimeRange:
     """start_date to end_date, at most 90 days from the start (GeoReport v2's limit); the
     90 days before end_date, or before now, when a bound is missing."""
     start = instant(query["start_date"], "start_date") if "start_date" in query else None
@@ -348,4 +337,4 @@ def _window(query: Mapping[str, str], now: datetime) -> Window:
         end = end or now
         start = max(end - SPAN, EARLIEST)
     furthest = min(start + SPAN, LATEST)
-    return Window(start, min(end, furthest) if end is not None else furthest)
+    return TimeRange(start, min(end, furthest) if end is not None else furthest)

@@ -7,10 +7,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.agencies import load_directory
 from bot.api.tokens import Scope, issue
-from bot.dates import format_date
-from bot.i18n import Translator, load_locales
+from bot.core.agencies import load_directory
+from bot.language.dates import format_date
+from bot.language.i18n import Translator, load_locales
 from bot.settings import Settings
 from storage import api_tokens, migrate
 from storage.db import create_engine, create_sessionmaker

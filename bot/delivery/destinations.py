@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.delivery.errors import NO_TOPICS, Failure, Kind, Undeliverable
-from bot.delivery.messages import ChatTarget, CitizenChat, Destination, StaffQueue
+from bot.core.outgoing import ChatTarget, CitizenChat, Destination, StaffQueue
+from bot.delivery.failures import NO_TOPICS, Failure, FailureKind, Undeliverable
 from bot.services import Services
 from storage import outbox_queries as queries
 
@@ -86,13 +86,13 @@ class Destinations:
                 async with self.services.sessionmaker() as session:
                     chat_id = await queries.reporter_chat(session, reporter_id)
                 if chat_id is None:
-                    raise Undeliverable(Failure(Kind.UNREACHABLE, "reporter unreachable"))
+                    raise Undeliverable(Failure(FailureKind.UNREACHABLE, "reporter unreachable"))
                 return Place(chat_id, citizen=True, reporter_id=reporter_id)
             case StaffQueue(key=key):
                 return await self._queue(key)
             case ChatTarget(chat_id=chat_id, thread_id=thread_id):
                 return Place(chat_id, thread_id)
-        raise Undeliverable(Failure(Kind.FAILED, "unknown destination"))
+        raise Undeliverable(Failure(FailureKind.FAILED, "unknown destination"))
 
     async def _queue(self, key: str) -> Place:
         agency = self.services.directory.agencies.get(key)
@@ -100,7 +100,7 @@ class Destinations:
             return Place(agency.chat_id)
         chat_id = self.services.settings.admin_chat_id
         if chat_id is None:
-            raise Undeliverable(Failure(Kind.FAILED, "ADMIN_CHAT_ID is not set"))
+            raise Undeliverable(Failure(FailureKind.FAILED, "ADMIN_CHAT_ID is not set"))
         if not await self._is_forum(chat_id):
             return Place(chat_id, tag=hashtag(key))
         thread_id = await self._topic(chat_id, key)

@@ -23,29 +23,29 @@ from typing import TYPE_CHECKING
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import speech
-from bot.aiohttp_request import AiohttpRequest
-from bot.delivery import leases
-from bot.delivery.destinations import Destinations, Place
-from bot.delivery.errors import Failure, Kind, Undeliverable, classify, safe_detail
-from bot.delivery.limits import ChatLimits, Rates
-from bot.delivery.messages import (
+from bot.core.outgoing import (
     CitizenChat,
     Destination,
     Outgoing,
     destination_from_json,
     outgoing_from_json,
 )
+from bot.delivery import leases
+from bot.delivery.destinations import Destinations, Place
+from bot.delivery.failures import Failure, FailureKind, Undeliverable, classify, safe_detail
+from bot.delivery.limits import ChatLimits, Rates
 from bot.delivery.sending import send
 from bot.delivery.strategies import DeliveryFailed, Strategy
 from bot.delivery.webhooks import WebhookPush
+from bot.language import speech
 from bot.services import Services
 from bot.settings import Settings
+from bot.transport.aiohttp_request import AiohttpRequest
 from storage import outbox_queries as queries
 from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
-    from bot.context import BotData
+    from bot.transport.context import BotData
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,9 @@ class Dispatcher:
             destination = destination_from_json(row.destination)
             message = outgoing_from_json(row.payload)
         except (KeyError, TypeError, ValueError) as error:
-            await self._close(row, Failure(Kind.FAILED, f"unreadable row: {safe_detail(error)}"))
+            await self._close(
+                row, Failure(FailureKind.FAILED, f"unreadable row: {safe_detail(error)}")
+            )
             return True
         strategy = next((s for s in self.strategies if s.handles(destination)), None)
         if strategy is not None:
@@ -338,7 +340,7 @@ class Dispatcher:
                 )
             except TelegramError as error:
                 stale = places.get(where)
-                if classify(error, citizen=citizen).kind is not Kind.THREAD_GONE or (
+                if classify(error, citizen=citizen).kind is not FailureKind.THREAD_GONE or (
                     stale is None or stale.topic_key is None
                 ):
                     raise
@@ -379,7 +381,9 @@ class Dispatcher:
             return await self._failed(row, failed.failure, None, None)
         except Exception as error:
             log.exception("outbox: row %s raised", row.id)
-            return await self._failed(row, Failure(Kind.TRANSIENT, safe_detail(error)), None, None)
+            return await self._failed(
+                row, Failure(FailureKind.TRANSIENT, safe_detail(error)), None, None
+            )
         async with self.services.sessionmaker.begin() as session:
             if not await queries.mark_sent(
                 session, row.id, now=self.services.clock(), chat_id=None, message_id=None
@@ -444,14 +448,14 @@ class Dispatcher:
         now = self.services.clock()
         chat_id = place.chat_id if place is not None else None
         match failure.kind:
-            case Kind.FLOOD:
+            case FailureKind.FLOOD:
                 if chat_id is not None and self.limits.hold(chat_id, failure.retry_after):
                     log.warning("outbox: Telegram holds every chat for %ss", failure.retry_after)
                 await self._retry_later(
                     row, now + timedelta(seconds=failure.retry_after), row.attempts, failure
                 )
                 return False
-            case Kind.TRANSIENT:
+            case FailureKind.TRANSIENT:
                 attempts = row.attempts + 1
                 if attempts >= self.max_attempts:
                     await self._close(row, failure, attempts=attempts)
@@ -467,9 +471,9 @@ class Dispatcher:
                     row, now + timedelta(seconds=backoff(attempts)), attempts, failure
                 )
                 return False
-            case Kind.THREAD_GONE:
+            case FailureKind.THREAD_GONE:
                 # Only a topic of ours is created again; any other thread is the sender's.
-                await self._close(row, Failure(Kind.FAILED, failure.detail))
+                await self._close(row, Failure(FailureKind.FAILED, failure.detail))
                 return True
             case _:
                 await self._close(row, failure, reporter_id=reporter_id)
@@ -487,7 +491,7 @@ class Dispatcher:
                 attempts=attempts,
                 last_error=failure.detail,
             )
-        self._observe("flood" if failure.kind is Kind.FLOOD else "retry")
+        self._observe("flood" if failure.kind is FailureKind.FLOOD else "retry")
 
     async def _close(
         self,
@@ -498,7 +502,7 @@ class Dispatcher:
         attempts: int | None = None,
     ) -> None:
         """End a row as unreachable or failed; a failure is an ERROR, never silent."""
-        state = queries.UNREACHABLE if failure.kind is Kind.UNREACHABLE else queries.FAILED
+        state = queries.UNREACHABLE if failure.kind is FailureKind.UNREACHABLE else queries.FAILED
         now = self.services.clock()
         async with self.services.sessionmaker.begin() as session:
             if state == queries.UNREACHABLE and reporter_id is not None:

@@ -14,10 +14,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot import speech
+from bot.core.outgoing import Outgoing
 from bot.delivery.destinations import Place
-from bot.delivery.errors import Failure, Kind, Undeliverable
-from bot.delivery.messages import Outgoing
+from bot.delivery.failures import Failure, FailureKind, Undeliverable
+from bot.language import speech
+from bot.transport.voice import send_voice
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -126,6 +127,6 @@ async def _spoken(
     text was a row of its own, sent before it."""
     note = await speech.voice_note(text, locale, voice) if voice is not None else None
     if note is None:
-        raise Undeliverable(Failure(Kind.FAILED, "the voice note could not be made"))
-    sent = await speech.send(bot, place.chat_id, note, place.thread_id)
+        raise Undeliverable(Failure(FailureKind.FAILED, "the voice note could not be made"))
+    sent = await send_voice(bot, place.chat_id, note, place.thread_id)
     return sent.message_id

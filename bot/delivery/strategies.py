@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.delivery.errors import Failure
-from bot.delivery.messages import Destination, Outgoing
+from bot.core.outgoing import Destination, Outgoing
+from bot.delivery.failures import Failure
 
 
 class DeliveryFailed(Exception):

@@ -17,8 +17,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.delivery.errors import Failure, Kind, Undeliverable, safe_detail
-from bot.delivery.messages import AgencyWebhook, Destination, Outgoing
+from bot.core.outgoing import AgencyWebhook, Destination, Outgoing
+from bot.delivery.failures import Failure, FailureKind, Undeliverable, safe_detail
 from bot.delivery.strategies import DeliveryFailed
 from bot.services import Services
 
@@ -61,9 +61,11 @@ class WebhookPush:
         assert isinstance(destination, AgencyWebhook)
         agency = self.services.directory.agencies.get(destination.agency)
         if agency is None or agency.webhook_url is None or agency.webhook_secret is None:
-            raise Undeliverable(Failure(Kind.FAILED, "the agency has no webhook_url any more"))
+            raise Undeliverable(
+                Failure(FailureKind.FAILED, "the agency has no webhook_url any more")
+            )
         if message.document is None:
-            raise Undeliverable(Failure(Kind.FAILED, "a push without a document"))
+            raise Undeliverable(Failure(FailureKind.FAILED, "a push without a document"))
         body = body_of(message.document)
         timestamp = int(self.clock())
         headers = {
@@ -79,10 +81,10 @@ class WebhookPush:
             ) as response:
                 status = response.status
         except (aiohttp.ClientError, TimeoutError) as error:
-            raise DeliveryFailed(Failure(Kind.TRANSIENT, safe_detail(error))) from error
+            raise DeliveryFailed(Failure(FailureKind.TRANSIENT, safe_detail(error))) from error
         if 200 <= status < 300:
             return
-        kind = Kind.TRANSIENT if status in RETRYABLE or status >= 500 else Kind.FAILED
+        kind = FailureKind.TRANSIENT if status in RETRYABLE or status >= 500 else FailureKind.FAILED
         raise DeliveryFailed(Failure(kind, f"the agency's webhook answered HTTP {status}"))
 
     def _client(self) -> aiohttp.ClientSession:

@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 from time import monotonic
 
-from bot.context import LaporApplication
 from bot.delivery.dispatcher import Dispatcher
+from bot.transport.context import LaporApplication
 from storage import monitoring
 
 log = logging.getLogger(__name__)

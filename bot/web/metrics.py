@@ -12,8 +12,8 @@ import logging
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.core.lifecycle import Status
 from bot.delivery.dispatcher import RESULTS
-from bot.lifecycle import Status
 from bot.services import Services
 from storage import monitoring
 

@@ -26,11 +26,11 @@ from telegram import Update
 
 from bot.api.mount import mount_apis
 from bot.app import build_application
-from bot.context import LaporApplication, LaporContext
-from bot.lifetime import start_application, stop_application
-from bot.polling import ALLOWED_UPDATES
 from bot.services import Services
 from bot.settings import Settings
+from bot.transport.context import LaporApplication, LaporContext
+from bot.transport.polling import ALLOWED_UPDATES
+from bot.transport.running import start_application, stop_application
 from bot.web.health import check
 from bot.web.metrics import Metrics
 from handlers.redelivery import RepliesNotSent

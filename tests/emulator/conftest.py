@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import Emulator, RateLimits, User
+from bot.sandbox.emulator import Emulator, RateLimits, User
 
 AppFactory = Callable[[Callable[[Application], None]], Awaitable[Application]]
 

@@ -12,7 +12,7 @@ from telegram import (
 )
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.emulator import Emulator, User
+from bot.sandbox.emulator import Emulator, User
 
 from .conftest import AppFactory
 

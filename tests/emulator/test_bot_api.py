@@ -19,7 +19,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 
-from bot.emulator import Emulator, User
+from bot.sandbox.emulator import Emulator, User
 
 
 def keyboard(*labels: str) -> InlineKeyboardMarkup:

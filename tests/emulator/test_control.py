@@ -8,7 +8,7 @@ import aiohttp
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.emulator import Emulator
+from bot.sandbox.emulator import Emulator
 
 from .conftest import AppFactory
 

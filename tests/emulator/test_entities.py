@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.entities import EntityParseError, detect_entities, parse_html
-from bot.emulator.markdown import parse_markdown, parse_markdown_v2
+from bot.sandbox.emulator.entities import EntityParseError, detect_entities, parse_html
+from bot.sandbox.emulator.markdown import parse_markdown, parse_markdown_v2
 
 HTML_ERRORS = [
     ("🏟 🏟&lt;<abacaba", "Unclosed start tag at byte offset 13"),

@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden
 
-from bot.emulator import Chat, Emulator, User
+from bot.sandbox.emulator import Chat, Emulator, User
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.emulator import Emulator, RateLimits, User
-from bot.emulator.faults import Faults
+from bot.sandbox.emulator import Emulator, RateLimits, User
+from bot.sandbox.emulator.faults import Faults
 
 # PTB's own RetryAfter constructor warns about its int -> timedelta migration.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -12,7 +12,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.emulator import Emulator, User
+from bot.sandbox.emulator import Emulator, User
 
 
 async def test_long_poll_returns_as_soon_as_an_update_arrives(

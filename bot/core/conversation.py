@@ -1,0 +1,21 @@
+"""Which question a citizen's next message answers, as stored on the reporter."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Awaiting(StrEnum):
+    """The flow a citizen is in; the core sets RATING when a report is done."""
+
+    MENU = "menu"
+    FILING = "filing"
+    CANCEL = "cancel"
+    CHECK_STATUS = "check_status"
+    SETTINGS = "settings"
+    RATING = "rating"
+    RATING_REASON = "rating_reason"
+    # /hapusdata: what is kept was read back; the next message confirms erasing it.
+    ERASE = "erase"
+    # Staff put a report on hold with a question; the next message is the answer.
+    ANSWER = "answer"

@@ -1,0 +1,1 @@
+"""Filing a report free of Telegram: the steps, the answers and the rules for them."""

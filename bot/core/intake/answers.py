@@ -1,0 +1,90 @@
+"""The answers of a draft, typed, and their JSON form in the draft row."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+
+from bot.core.lifecycle import Classification, Privacy
+
+E = TypeVar("E", Classification, Privacy)
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file the citizen sent, by Telegram file id."""
+
+    kind: str
+    file_id: str
+    file_unique_id: str
+    size: int | None = None
+    mime_type: str | None = None
+    file_name: str | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Everything the citizen has answered so far; None means not answered yet."""
+
+    classification: Classification | None = None
+    content: str | None = None
+    voice: FileRef | None = None
+    category: str | None = None
+    category_page: int = 0
+    location_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_skipped: bool = False
+    incident_date: date | None = None
+    date_skipped: bool = False
+    attachments: tuple[FileRef, ...] = field(default_factory=tuple)
+    privacy: Privacy | None = None
+
+    @property
+    def has_content(self) -> bool:
+        """The report says something, in words or as a voice note."""
+        return bool(self.content) or self.voice is not None
+
+    @property
+    def has_location(self) -> bool:
+        """A typed address or a shared map point was given."""
+        return self.location_text is not None or self.latitude is not None
+
+    def with_(self, **changes: Any) -> Answers:
+        """A copy with some answers changed."""
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON stored in the draft row."""
+        data = asdict(self)
+        data["incident_date"] = self.incident_date.isoformat() if self.incident_date else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answers:
+        """Read the JSON stored in the draft row."""
+        if not data:
+            return cls()
+        voice = data.get("voice")
+        incident = data.get("incident_date")
+        return cls(
+            classification=_opt(Classification, data.get("classification")),
+            content=data.get("content"),
+            voice=FileRef(**voice) if voice else None,
+            category=data.get("category"),
+            category_page=int(data.get("category_page") or 0),
+            location_text=data.get("location_text"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            location_skipped=bool(data.get("location_skipped")),
+            incident_date=date.fromisoformat(incident) if incident else None,
+            date_skipped=bool(data.get("date_skipped")),
+            attachments=tuple(FileRef(**item) for item in data.get("attachments") or ()),
+            privacy=_opt(Privacy, data.get("privacy")),
+        )
+
+
+def _opt(enum: type[E], value: str | None) -> E | None:
+    return enum(value) if value else None

@@ -1,0 +1,97 @@
+"""The report lifecycle as one state machine: which action moves which status, and who may.
+
+DESIGN.md section 2. Every transition is checked here against the report's current status
+and the actor's role before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.lifecycle import Status
+
+
+class Role(StrEnum):
+    """Who is acting; an administrator may do everything a staff member may."""
+
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class Action(StrEnum):
+    """Things people do to a report; the value is used in callback data and the audit log."""
+
+    FORWARD = "teruskan"
+    REASSIGN = "alihkan"
+    HOLD = "tunda"
+    NOT_OURS = "bukanwewenang"
+    ARCHIVE = "arsipkan"
+    SUPPLY = "keterangan"
+    START = "tindaklanjuti"
+    HAND_BACK = "kembalikan"
+    COMPLETE = "selesai"
+    DISPUTE = "sanggah"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """From which statuses an action may be taken, where it leads, and who may take it."""
+
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[Role]
+
+
+_ADMIN = frozenset({Role.ADMIN})
+_STAFF = frozenset({Role.STAFF, Role.ADMIN})
+_CITIZEN = frozenset({Role.CITIZEN})
+_WAITING = frozenset({Status.MENUNGGU_VERIFIKASI})
+_AT_AGENCY = frozenset({Status.DITERUSKAN, Status.DITINDAKLANJUTI})
+
+RULES: dict[Action, Rule] = {
+    Action.FORWARD: Rule(_WAITING, Status.DITERUSKAN, _ADMIN),
+    Action.REASSIGN: Rule(_AT_AGENCY, Status.DITERUSKAN, _ADMIN),
+    Action.HOLD: Rule(_WAITING, Status.DITUNDA, _ADMIN),
+    Action.NOT_OURS: Rule(_WAITING, Status.BUKAN_WEWENANG, _ADMIN),
+    Action.ARCHIVE: Rule(_WAITING, Status.DIARSIPKAN, _ADMIN),
+    Action.SUPPLY: Rule(frozenset({Status.DITUNDA}), Status.MENUNGGU_VERIFIKASI, _CITIZEN),
+    Action.START: Rule(frozenset({Status.DITERUSKAN}), Status.DITINDAKLANJUTI, _STAFF),
+    Action.HAND_BACK: Rule(_AT_AGENCY, Status.MENUNGGU_VERIFIKASI, _STAFF),
+    Action.COMPLETE: Rule(frozenset({Status.DITINDAKLANJUTI}), Status.SELESAI, _STAFF),
+    Action.DISPUTE: Rule(frozenset({Status.SELESAI}), Status.DITINDAKLANJUTI, _CITIZEN),
+}
+# Actions whose public text is required: the citizen must be told what and why.
+NEEDS_TEXT = frozenset({Action.HOLD, Action.NOT_OURS, Action.ARCHIVE, Action.SUPPLY})
+# Actions that name the agency the report goes to.
+NEEDS_AGENCY = frozenset({Action.FORWARD, Action.REASSIGN})
+
+
+class Refusal(StrEnum):
+    """Why a transition was refused; the value picks the message shown."""
+
+    WRONG_STATUS = "wrong_status"
+    NOT_ALLOWED = "not_allowed"
+    NEEDS_TEXT = "needs_text"
+    NEEDS_AGENCY = "needs_agency"
+    CLOSED = "closed"
+
+
+class TransitionRefused(Exception):
+    """The action cannot be taken on this report by this actor, and nothing was changed."""
+
+    def __init__(self, reason: Refusal):
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+def check(action: Action, status: Status, role: Role) -> Status:
+    """The status the action leads to, or TransitionRefused saying why not."""
+    rule = RULES[action]
+    if role not in rule.roles:
+        raise TransitionRefused(Refusal.NOT_ALLOWED)
+    if status not in rule.sources:
+        raise TransitionRefused(Refusal.WRONG_STATUS)
+    return rule.target

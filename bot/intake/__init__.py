@@ -1,1 +1,0 @@
-"""Filing a report: steps, answers, rules and submission, free of Telegram."""

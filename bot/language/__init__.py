@@ -1,0 +1,1 @@
+"""Words for people: catalogues, dates and times, choices, accessibility rules, speech."""

@@ -1,0 +1,100 @@
+"""The staff card of a report: its facts (user text escaped) and the buttons for its status."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.core.outgoing import Outgoing
+from bot.core.tracking import format_code
+from bot.language.dates import format_date
+from bot.language.i18n import Translator
+from bot.notify.card_buttons import buttons_for
+from bot.notify.status_text import agency_name, status_label
+from bot.services import Services
+from storage.models import Report, Reporter
+
+
+def citizen_text(text: str) -> str:
+    """Citizen-written text, escaped and isolated so a direction mark in it cannot reorder
+    the card's own words around it (Unicode FSI ... PDI; screen readers say nothing)."""
+    return f"\u2068{escape(text)}\u2069"
+
+
+def reporter_name(reporter: Reporter) -> str:
+    """How a named report's card shows its reporter: name and @username, as Telegram has them."""
+    name = " ".join(part for part in (reporter.first_name, reporter.last_name) if part)
+    if reporter.username:
+        name = f"{name} (@{reporter.username})" if name else f"@{reporter.username}"
+    return name or "-"
+
+
+def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
+    if report.anonymous:
+        return t("card.reporter_anonymous")
+    if report.channel != "telegram":
+        return t("card.reporter_other_channel")  # Open311 keeps no person at all
+    if reporter is None or report.reporter_id is None:
+        # Only erasure (/hapusdata) unlinks a report filed in the chat from its reporter.
+        return t("card.reporter_erased")
+    return t("card.reporter", name=citizen_text(reporter_name(reporter)))
+
+
+def card_text(services: Services, report: Report, reporter: Reporter | None) -> str:
+    """The card's text in the staff language, HTML-escaped where the citizen wrote it."""
+    locale = services.settings.bot_locale
+    t = services.locales.get(locale)
+    directory = services.directory
+    lines = [
+        t(
+            "card.title",
+            code=format_code(report.code),
+            kind=t(f"option.{report.classification.value}"),
+        ),
+        t(
+            "card.status",
+            label=t.render(status_label(services, report)),
+            deadline=format_date(services.calendar.local_date(report.deadline_at), locale)
+            if report.deadline_at
+            else t("card.no_deadline"),
+        ),
+        t(
+            "card.category",
+            category=escape(directory.category(report.category).label(locale)),
+            agency=escape(agency_name(services, report)),
+        ),
+    ]
+    if report.location_text:
+        lines.append(t("card.location", value=citizen_text(report.location_text)))
+    if report.latitude is not None and report.longitude is not None:
+        lines.append(
+            t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
+        )
+    if report.incident_date is not None:
+        lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
+    lines.append(_reporter_line(t, report, reporter))
+    if report.confidential:
+        lines.append(t("card.confidential"))
+    if report.content:
+        lines.append(t("card.content", content=citizen_text(report.content)))
+    else:
+        lines.append(t("card.voice_content"))
+    lines.append(t("card.how_to_reply"))
+    return "\n".join(lines)
+
+
+def card(
+    services: Services, report: Report, reporter: Reporter | None, *, note: str | None = None
+) -> Outgoing:
+    """The card as an outbox message, remembered as the report's card once sent.
+
+    A card posted after a change starts with the note saying what changed, and answers
+    the previous card so the thread reads in order.
+    """
+    text = card_text(services, report, reporter)
+    return Outgoing(
+        text=f"{note}\n{text}" if note else text,
+        under_card=note is not None,
+        html=True,
+        buttons=buttons_for(services, report),
+        link="card",
+    )

@@ -1,0 +1,1 @@
+"""Telegram glue: typed context, long polling with an inbox, per-chat order, HTTP client."""

@@ -1,0 +1,66 @@
+"""Starting and stopping the bot the same way in every mode (polling, webhook, sandbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.transport.context import LaporApplication
+from bot.transport.polling import POLL_SECONDS, Poller
+
+
+async def start_application(application: LaporApplication, *, poll_seconds: int | None) -> None:
+    """Start the bot and its hooks (the dispatcher); poll when `poll_seconds` is given."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    if poll_seconds is not None:
+        poller = Poller(application, poll_seconds)
+        await poller.start()
+        application.bot_data.poller = poller
+
+
+async def stop_application(application: LaporApplication) -> None:
+    """Stop fetching, finish what was fetched, note it, then stop the rest."""
+    bot_data = application.bot_data
+    if bot_data.poller is not None:
+        await bot_data.poller.stop()
+        bot_data.poller = None
+    if application.running:
+        # Waits for every queued update to be handled.
+        await application.stop()
+    await bot_data.ledger.close()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+@asynccontextmanager
+async def polling(
+    application: LaporApplication, poll_seconds: int = POLL_SECONDS
+) -> AsyncIterator[LaporApplication]:
+    """The bot polling while the block runs."""
+    await start_application(application, poll_seconds=poll_seconds)
+    try:
+        yield application
+    finally:
+        await stop_application(application)
+
+
+def run_until_signalled(application: LaporApplication) -> None:
+    """Poll until SIGINT or SIGTERM (the `lapor-bot run` command)."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with polling(application):
+            await stop.wait()
+
+    asyncio.run(run())

@@ -1,0 +1,1 @@
+"""How a report changes, one unit of work each: filing, transitions, relays, the watches."""

@@ -1,0 +1,181 @@
+"""Applying a transition: check it, change the report, record it, audit it, notify everyone,
+all in the caller's one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import queues
+from bot.core.deadlines import deadline_for
+from bot.core.lifecycle import ActorKind, Status
+from bot.core.transitions import (
+    NEEDS_AGENCY,
+    NEEDS_TEXT,
+    Action,
+    Refusal,
+    Role,
+    TransitionRefused,
+    check,
+)
+from bot.notify import agency_pushes, notices
+from bot.services import Services
+from storage import audit
+from storage import reports as report_store
+from storage.models import Report, TimelineEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, in which role, from which chat; the name only appears on the staff side."""
+
+    role: Role
+    user_id: int | None = None
+    chat_id: int | None = None
+    name: str | None = None
+    # Set for a system acting through the API ("api:<token id>"), so the audit log says so.
+    via: str | None = None
+
+    @property
+    def kind(self) -> ActorKind:
+        """The timeline's kind of actor."""
+        match self.role:
+            case Role.CITIZEN:
+                return ActorKind.CITIZEN
+            case Role.SYSTEM:
+                return ActorKind.SYSTEM
+        return ActorKind.STAFF
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    report: Report | None,
+    *,
+    now: datetime,
+    refused: str | None = None,
+) -> None:
+    """Audit a staff action; `refused` gives the reason when it was not allowed."""
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=actor.user_id,
+        chat_id=actor.chat_id,
+        action=action,
+        report_id=report.id if report else None,
+        allowed=refused is None,
+        detail=" ".join(part for part in (refused, actor.via) if part) or None,
+    )
+
+
+def refuse(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    report: Report | None,
+    *,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Audit a refused action; the caller commits and tells the person why."""
+    record(session, actor, action, report, now=now, refused=reason)
+
+
+def note_entry(
+    session: AsyncSession,
+    report: Report,
+    actor: Actor,
+    *,
+    now: datetime,
+    public_text: str | None = None,
+    internal_note: str | None = None,
+) -> TimelineEvent:
+    """A timeline entry that changes no status: a relayed reply, an addition, a note."""
+    event = TimelineEvent(
+        report_id=report.id,
+        at=now,
+        actor=actor.kind,
+        actor_user_id=actor.user_id,
+        from_status=report.status,
+        to_status=report.status,
+        public_text=public_text,
+        internal_note=internal_note,
+    )
+    session.add(event)
+    # A reply or an addition is a change too, for those who ask what changed since.
+    report.updated_at = now
+    return event
+
+
+async def apply(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    action: Action,
+    actor: Actor,
+    *,
+    now: datetime,
+    text: str | None = None,
+    note: str | None = None,
+    agency: str | None = None,
+) -> TimelineEvent:
+    """Move the report by `action`, or raise TransitionRefused having changed nothing but
+    the audit log."""
+    try:
+        if report.closed_at is not None:
+            raise TransitionRefused(Refusal.CLOSED)
+        target = check(action, report.status, actor.role)
+        if action in NEEDS_TEXT and not (text and text.strip()):
+            raise TransitionRefused(Refusal.NEEDS_TEXT)
+        if action in NEEDS_AGENCY and agency not in services.directory.agencies:
+            raise TransitionRefused(Refusal.NEEDS_AGENCY)
+    except TransitionRefused as refused:
+        refuse(session, actor, action.value, report, reason=refused.reason.value, now=now)
+        raise
+
+    source = report.status
+    source_queue = queues.queue_of(report)
+    if agency is not None:
+        report.agency = agency
+    report.status = target
+    report.updated_at = now
+    report.deadline_at = deadline_for(
+        target,
+        calendar=services.calendar,
+        now=now,
+        submitted_at=report.created_at,
+        agency=services.directory.agencies[report.agency],
+    )
+    report.reminded_at = None
+    report.escalated_at = None
+    event = TimelineEvent(
+        report_id=report.id,
+        at=now,
+        actor=actor.kind,
+        actor_user_id=actor.user_id,
+        from_status=source,
+        to_status=target,
+        public_text=text.strip() if text else None,
+        internal_note=note,
+    )
+    session.add(event)
+    record(session, actor, action.value, report, now=now)
+    reporter = await report_store.reporter_of(session, report)
+    attachments = list(await report_store.attachments_of(session, report.id))
+    notices.transition(
+        session,
+        services,
+        report,
+        reporter=reporter,
+        event=event,
+        source_queue=source_queue,
+        attachments=attachments,
+        actor_name=actor.name,
+    )
+    agency_pushes.changed(session, services, report, event, source_queue=source_queue)
+    if target is Status.SELESAI and reporter is not None:
+        notices.ask_rating(session, services, report, reporter, now)
+    return event

@@ -1,0 +1,84 @@
+"""The deadline watch: remind the queue before a limit, escalate after it, tell the citizen,
+and close done reports for good once the dispute window has passed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core import queues
+from bot.core.lifecycle import Status
+from bot.core.outgoing import CitizenChat, Outgoing, StaffQueue
+from bot.core.tracking import format_code
+from bot.language.dates import format_date
+from bot.notify.status_text import status_label
+from bot.services import Services
+from storage import outbox
+from storage import reports as report_store
+from storage.models import Report
+
+WATCHED = (Status.MENUNGGU_VERIFIKASI, Status.DITERUSKAN, Status.DITINDAKLANJUTI)
+# Staff are reminded when one working day (at most) is left.
+REMIND_AHEAD_DAYS = 1
+
+
+async def run_watch(session: AsyncSession, services: Services, now: datetime) -> None:
+    """Remind, escalate and close what is due at `now`."""
+    soon = services.calendar.add_working_days(now, REMIND_AHEAD_DAYS)
+    for report in await report_store.due_for_reminder(session, WATCHED, soon):
+        report.reminded_at = now
+        queue = queues.queue_of(report)
+        _staff(session, services, report, queue=queue, key="deadline.reminder", now=now)
+    for report in await report_store.overdue(session, WATCHED, now):
+        report.escalated_at = now
+        _staff(session, services, report, queue=queues.ESKALASI, key="deadline.escalated", now=now)
+        await _citizen(session, services, report, "deadline.late", now)
+    for report in await report_store.past_dispute_window(session, now):
+        report.closed_at = now
+        await _citizen(session, services, report, "deadline.closed", now)
+
+
+def _staff(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    *,
+    queue: str,
+    key: str,
+    now: datetime,
+) -> None:
+    locale = services.settings.bot_locale
+    t = services.locales.get(locale)
+    assert report.deadline_at is not None
+    text = t(
+        key,
+        code=format_code(report.code),
+        label=t.render(status_label(services, report)),
+        deadline=format_date(services.calendar.local_date(report.deadline_at), locale),
+    )
+    outbox.enqueue(
+        session,
+        StaffQueue(queue),
+        Outgoing(text=text, under_card=queue != queues.ESKALASI),
+        purpose="deadline",
+        now=now,
+        report_id=report.id,
+    )
+
+
+async def _citizen(
+    session: AsyncSession, services: Services, report: Report, key: str, now: datetime
+) -> None:
+    reporter = await report_store.reporter_of(session, report)
+    if reporter is None:
+        return
+    t = services.locales.get(reporter.locale)
+    outbox.enqueue(
+        session,
+        CitizenChat(reporter.id),
+        Outgoing(text=t(key, code=format_code(report.code))),
+        purpose="deadline",
+        now=now,
+        report_id=report.id,
+    )

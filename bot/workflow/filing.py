@@ -1,0 +1,144 @@
+"""Filing a report: THE one way a report comes into being, whatever the channel.
+
+The chat (a finished draft), Open311 and the tests all call `file`; it creates the report
+with its first deadline and writes the staff card to the outbox, in the caller's one
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.deadlines import VERIFY_DAYS
+from bot.core.intake.answers import Answers, FileRef
+from bot.core.lifecycle import ActorKind, Privacy, Status
+from bot.notify import notices
+from bot.services import Services
+from storage import drafts
+from storage import reports as report_store
+from storage.models import Attachment, Draft, Report, Reporter, TimelineEvent
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The report a draft became; `created` is False when an earlier "kirim" made it."""
+
+    report: Report
+    attachments: list[Attachment]
+    created: bool
+
+
+class DraftIncomplete(Exception):
+    """A required answer is missing; carries the first step that lacks one."""
+
+    def __init__(self, step: str):
+        super().__init__(step)
+        self.step = step
+
+
+def _missing(answers: Answers) -> str | None:
+    if answers.classification is None:
+        return "klasifikasi"
+    if not answers.has_content:
+        return "isi"
+    if answers.category is None:
+        return "kategori"
+    if answers.privacy is None:
+        return "privasi"
+    return None
+
+
+def as_attachment(ref: FileRef, role: str, position: int = 0) -> Attachment:
+    """A file the citizen sent, as a report's attachment (with a voice note's duration)."""
+    return Attachment(
+        position=position,
+        kind=ref.kind,
+        role=role,
+        file_id=ref.file_id,
+        file_unique_id=ref.file_unique_id,
+        file_size=ref.size,
+        mime_type=ref.mime_type,
+        file_name=ref.file_name,
+        duration=ref.duration,
+    )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Where a report comes from: its channel, and the citizen when one is behind it."""
+
+    channel: str
+    locale: str
+    reporter: Reporter | None = None
+    # The chat's draft, so a second "kirim" finds the report the first one made.
+    draft_uid: str | None = None
+
+
+async def file(
+    session: AsyncSession, services: Services, answers: Answers, intake: Intake, *, now: datetime
+) -> Submitted:
+    """Create a report from complete answers, with status MENUNGGU_VERIFIKASI, its deadline
+    to verify and its card in the outbox. Raises DraftIncomplete."""
+    missing = _missing(answers)
+    if missing is not None:
+        raise DraftIncomplete(missing)
+    assert answers.classification and answers.category and answers.privacy
+    privacy: Privacy = answers.privacy
+    directory = services.directory
+    category = directory.category(answers.category)
+
+    files = [as_attachment(ref, "attachment", i) for i, ref in enumerate(answers.attachments, 1)]
+    if answers.voice is not None:
+        files.insert(0, as_attachment(answers.voice, "content", 0))
+
+    report = Report(
+        code=await report_store.free_code(session, services.new_code),
+        draft_uid=intake.draft_uid,
+        reporter_id=intake.reporter.id if intake.reporter is not None else None,
+        channel=intake.channel,
+        classification=answers.classification,
+        content=answers.content or "",
+        category=category.key,
+        agency=directory.agency_for(category).key,
+        location_text=answers.location_text,
+        latitude=answers.latitude,
+        longitude=answers.longitude,
+        incident_date=answers.incident_date,
+        anonymous=privacy.anonymous,
+        confidential=privacy.confidential,
+        status=Status.MENUNGGU_VERIFIKASI,
+        locale=intake.locale,
+        created_at=now,
+        updated_at=now,
+        deadline_at=services.calendar.add_working_days(now, VERIFY_DAYS),
+    )
+    first = TimelineEvent(
+        at=now,
+        actor=ActorKind.CITIZEN,
+        from_status=None,
+        to_status=Status.MENUNGGU_VERIFIKASI,
+    )
+    report_store.add(session, report, files, first)
+    await session.flush()  # the report's id, for the outbox rows written next
+    notices.new_report(session, services, report, intake.reporter, files)
+    return Submitted(report, files, created=True)
+
+
+async def submit_draft(
+    session: AsyncSession, services: Services, reporter: Reporter, draft: Draft, *, now: datetime
+) -> Submitted:
+    """File the citizen's finished draft and drop the draft.
+
+    A draft already submitted (a second "kirim" racing the first) returns that report.
+    """
+    existing = await report_store.submitted_from_draft(session, draft.uid)
+    if existing is None:
+        intake = Intake("telegram", reporter.locale, reporter, draft.uid)
+        submitted = await file(session, services, Answers.from_json(draft.answers), intake, now=now)
+    else:
+        submitted = Submitted(existing, [], created=False)
+    await drafts.discard(session, reporter)
+    return submitted

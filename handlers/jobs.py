@@ -1,0 +1,52 @@
+"""The repeating jobs: each callback opens one unit of work and wakes the outbox after it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import JobQueue
+
+from bot.transport.context import LaporContext
+from bot.workflow.deadline_watch import run_watch
+from bot.workflow.draft_upkeep import run_upkeep
+from handlers import redelivery
+
+log = logging.getLogger(__name__)
+
+DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
+DEADLINE_WATCH_EVERY = timedelta(minutes=15)
+PRUNE_HANDLED_EVERY = timedelta(hours=1)
+OWED_SWEEP_EVERY = timedelta(seconds=5)
+
+
+async def draft_upkeep(context: LaporContext) -> None:
+    """Job: remind citizens of drafts about to expire, remove expired ones."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        expired, reminded = await run_upkeep(session, services, services.clock())
+    if expired:
+        log.info("removed %d expired drafts", expired)
+    if reminded:
+        context.bot_data.wake_dispatcher()
+
+
+async def watch_deadlines(context: LaporContext) -> None:
+    """Job: one pass over the time limits, in one unit of work."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        await run_watch(session, services, services.clock())
+    context.bot_data.wake_dispatcher()
+
+
+def schedule(job_queue: JobQueue[LaporContext]) -> None:
+    """Every repeating job, with how often it runs."""
+    job_queue.run_repeating(draft_upkeep, interval=DRAFT_UPKEEP_EVERY, first=DRAFT_UPKEEP_EVERY)
+    job_queue.run_repeating(
+        watch_deadlines, interval=DEADLINE_WATCH_EVERY, first=DEADLINE_WATCH_EVERY
+    )
+    job_queue.run_repeating(
+        redelivery.prune_handled, interval=PRUNE_HANDLED_EVERY, first=PRUNE_HANDLED_EVERY
+    )
+    # First at once: a starting process sends what a dead one still owed.
+    job_queue.run_repeating(redelivery.send_owed_replies, interval=OWED_SWEEP_EVERY, first=1.0)
