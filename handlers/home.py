@@ -18,6 +18,9 @@ ITEMS = (
 
 def show(turn: Turn) -> None:
     """Show the menu, mentioning a draft that waits to be finished."""
+    if turn.on_behalf is not None:
+        turn.on_behalf.home(turn)  # a counter desk has its own way back
+        return
     turn.go(Awaiting.MENU)
     draft = turn.reporter.draft
     if draft is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.core.lifecycle import Channel
 from storage.models import AuditEntry, CounterDesk, CounterFiling, Report, Reporter
 
 # The audit log's action for a claim by code and PIN, right or wrong.
@@ -70,6 +71,13 @@ async def filing_of(session: AsyncSession, report_id: int) -> CounterFiling | No
     ).scalar_one_or_none()
 
 
+async def walk_in_of(session: AsyncSession, report: Report) -> CounterFiling | None:
+    """The counter's record of a report filed at a counter; no query for any other."""
+    if report.channel != Channel.COUNTER:
+        return None
+    return await filing_of(session, report.id)
+
+
 async def filing_by_code(session: AsyncSession, code: int) -> tuple[Report, CounterFiling] | None:
     """A counter report and its record by tracking code, None for any other code."""
     row = (
@@ -97,6 +105,28 @@ async def count_wrong_try(session: AsyncSession, filing: CounterFiling) -> int:
     return int(tries)
 
 
+async def mark_claimed(session: AsyncSession, filing: CounterFiling, now: datetime) -> bool:
+    """Spend the PIN, unless a claim racing this one spent it first (then False)."""
+    spent = (
+        await session.execute(
+            update(CounterFiling)
+            .where(CounterFiling.id == filing.id, CounterFiling.claimed_at.is_(None))
+            .values(claimed_at=now)
+            .returning(CounterFiling.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    await session.refresh(filing, ["claimed_at"])
+    return spent is not None
+
+
+def new_pin(filing: CounterFiling, pin_hash: str, now: datetime) -> None:
+    """Replace a filing's PIN (a lost receipt, or one locked by wrong tries)."""
+    filing.pin_hash = pin_hash
+    filing.pin_issued_at = now
+    filing.pin_wrong_tries = 0
+
+
 async def failed_claims_since(session: AsyncSession, telegram_user_id: int, since: datetime) -> int:
     """A person's refused claims since a moment, as the audit log counted them."""
     count = await session.scalar(
@@ -110,8 +140,3 @@ async def failed_claims_since(session: AsyncSession, telegram_user_id: int, sinc
         )
     )
     return int(count or 0)
-
-
-def claim_window(now: datetime, hours: int) -> datetime:
-    """The start of the window a person's failed claims are counted in."""
-    return now - timedelta(hours=hours)

@@ -23,7 +23,7 @@ from bot.core.claims import (
     spell_pin,
     verify_pin,
 )
-from bot.tracking import CodeError
+from bot.core.tracking import CodeError
 
 PIN = "482913"
 STORED = hash_pin(PIN)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from random import Random
 
-from bot.tracking import CODE_LENGTH, TrackingCode
+from bot.core.tracking import CODE_LENGTH, TrackingCode
 
 PIN_LENGTH = 6
 _LOWEST = 10 ** (PIN_LENGTH - 1)
@@ -164,6 +164,8 @@ class Verdict(StrEnum):
     WRONG = "wrong_pin"
     USED = "used_pin"
     LOCKED = "locked_pin"
+    # Too many refused claims by one person lately: refused without looking at the PIN.
+    LIMITED = "too_many_claims"
 
 
 def judge(pin: str, *, stored: str, used: bool, wrong_tries: int) -> Verdict:

@@ -49,6 +49,7 @@ def receipt_words(
     city = services.directory.city
     tz = services.settings.timezone
     code = format_code(report.code)
+    category = services.directory.category(report.category)
     deadline = report.deadline_at
     days = services.calendar.working_days_between(report.created_at, deadline) if deadline else 0
     deadline_text = (
@@ -81,7 +82,7 @@ def receipt_words(
                 prominent=True,
             ),
             Field(t("receipt.date"), format_datetime(issued_at, tz, locale)),
-            Field(t("receipt.category"), services.directory.category(report.category).label(locale)),
+            Field(t("receipt.category"), category.label(locale)),
             Field(t("receipt.deadline_label"), deadline_text),
         ),
         sections=(
