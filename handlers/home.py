@@ -13,6 +13,8 @@ ITEMS = (
     ("mine", "menu.option.saya"),
     ("help", "menu.option.bantuan"),
     ("settings", "menu.option.pengaturan"),
+    # Last, so the numbers of the others stay as people learned them.
+    ("claim", "menu.option.klaim"),
 )
 
 

@@ -88,6 +88,12 @@ SAMPLES: dict[str, object] = {
     "share": 75,
     "month": "November 2026",
     "year_month": "2026-11",
+    # The counter (issue 18).
+    "counter": "Loket Mal Pelayanan Publik",
+    "who": Msg("counter.who", {"name": "Siti Rahma, 081234567890"}),
+    "said": Msg("counter.notice.said", {"text": "Mohon sebutkan nomor rumah yang tepat."}),
+    "pin": "482-913",
+    "words": "tujuh dua enam, empat satu delapan tiga",
 }
 
 

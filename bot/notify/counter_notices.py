@@ -23,7 +23,7 @@ from storage import outbox
 from storage.models import CounterFiling, Report, TimelineEvent
 
 # Statuses whose notice the citizen must hear: a question to answer, an answer to rate.
-NEEDS_CITIZEN = frozenset({Status.DITUNDA, Status.SELESAI})
+NEEDS_CITIZEN = {Status.DITUNDA: "counter.notice.ditunda", Status.SELESAI: "counter.notice.selesai"}
 PURPOSE = "counter_notice"
 
 
@@ -52,7 +52,7 @@ def through_counter(
         t("counter.notice.said", text=citizen_text(event.public_text)) if event.public_text else ""
     )
     text = t(
-        f"counter.notice.{report.status.value.lower()}",
+        NEEDS_CITIZEN[report.status],
         code=format_code(report.code),
         who=contact(t, report, walk_in),
         said=said,

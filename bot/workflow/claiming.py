@@ -64,28 +64,35 @@ async def claim(
     session: AsyncSession,
     services: Services,
     reporter: Reporter,
-    attempt: ClaimAttempt,
+    attempt: ClaimAttempt | str,
     *,
     user_id: int,
     chat_id: int,
     now: datetime,
 ) -> Claimed:
-    """Check a code and PIN and, when right, make the report the claimant's; all audited."""
+    """Check a code and PIN and, when right, make the report the claimant's; all audited.
+
+    A PIN alone (a str) answers a code that no report has: refused as wrong, in the same
+    time and with the same count as a wrong PIN.
+    """
     refused = await counter_store.failed_claims_since(session, user_id, now - CLAIM_WINDOW)
     if refused >= CLAIMS_PER_DAY:
         _audit(session, Verdict.LIMITED, user_id=user_id, chat_id=chat_id, report=None, now=now)
         return Claimed(Verdict.LIMITED)
-    found = await counter_store.filing_by_code(session, attempt.code)
+    pin = attempt if isinstance(attempt, str) else attempt.pin
+    found = None
+    if isinstance(attempt, ClaimAttempt):
+        found = await counter_store.filing_by_code(session, attempt.code)
     if found is None:
         # As slow as a real check (scrypt runs off the event loop), so no code's existence
         # shows in the time the answer takes.
-        await asyncio.to_thread(burn, attempt.pin)
+        await asyncio.to_thread(burn, pin)
         _audit(session, Verdict.WRONG, user_id=user_id, chat_id=chat_id, report=None, now=now)
         return Claimed(Verdict.WRONG)
     report, filing = found
     verdict = await asyncio.to_thread(
         judge,
-        attempt.pin,
+        pin,
         stored=filing.pin_hash,
         used=filing.claimed_at is not None,
         wrong_tries=filing.pin_wrong_tries,
