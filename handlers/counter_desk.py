@@ -35,7 +35,7 @@ from bot.core.outgoing import Button, ChatTarget, Outgoing
 from bot.core.tracking import CodeError, format_code, parse_code, spell_code
 from bot.language.i18n import Translator
 from bot.notify.desk_buttons import DeskPress, DeskPressError, decode
-from bot.notify.receipts import receipt_files, receipt_words
+from bot.notify.receipts import ReceiptFile, receipt_files, receipt_words
 from bot.services import Services
 from bot.transport.context import LaporContext
 from bot.workflow import claiming
@@ -407,39 +407,54 @@ async def serve(
         handled.record(session, update.update_id, chat_id=place.chat_id, replies=owed, now=now)
     if turn.outbox_written:
         context.bot_data.wake_dispatcher()
+    # Drawn before the answer goes out, so the answer and its receipt arrive together.
+    receipts = [await _receipt(context, services, counter, item) for item in desk.issued]
     await send_owed(context, update.update_id, place.chat_id, owed)
-    await _send_receipts(context, services, counter, place, desk.issued)
+    for receipt in receipts:
+        await _send_receipt(context, place, receipt)
     return True
 
 
-async def _send_receipts(
-    context: LaporContext, services: Services, counter: Counter, place: Place, issued: list[Issued]
-) -> None:
-    """Each new PIN's receipt, normal and large print, as documents where the officer is."""
+@dataclass(frozen=True)
+class Printable:
+    """A receipt drawn for one PIN: its files and their captions."""
+
+    files: tuple[ReceiptFile, ...]
+    captions: tuple[str, ...]
+
+
+async def _receipt(
+    context: LaporContext, services: Services, counter: Counter, item: Issued
+) -> Printable:
+    """A new PIN's receipt in normal and large print (drawn off the event loop)."""
     t = services.locales.get(services.settings.bot_locale)
-    for item in issued:
-        report, now = item.report, services.clock()
-        words = receipt_words(
-            services, report, counter_name=counter.name, pin=item.pin,
-            bot_username=context.bot.username, issued_at=now,
-        )  # fmt: skip
-        code = format_code(report.code)
-        files = await asyncio.to_thread(receipt_files, words, code, now)
-        captions = (
-            t("counter.receipt", code=code, pin=format_pin(item.pin), spelled=spell_pin(item.pin)),
-            t("counter.receipt_large", code=code),
-        )
-        try:
-            for receipt, caption in zip(files, captions, strict=True):
-                await context.bot.send_document(
-                    place.chat_id,
-                    InputFile(receipt.pdf, filename=receipt.name),
-                    caption=caption,
-                    message_thread_id=place.thread_id,
-                )
-        except TelegramError as error:
-            # The PIN is nowhere else: the officer asks for a new one ("pinbaru").
-            log.warning("a counter receipt was not sent: %s", type(error).__name__)
+    report, now = item.report, services.clock()
+    words = receipt_words(
+        services, report, counter_name=counter.name, pin=item.pin,
+        bot_username=context.bot.username, issued_at=now,
+    )  # fmt: skip
+    code = format_code(report.code)
+    files = await asyncio.to_thread(receipt_files, words, code, now)
+    captions = (
+        t("counter.receipt", code=code, pin=format_pin(item.pin), spelled=spell_pin(item.pin)),
+        t("counter.receipt_large", code=code),
+    )
+    return Printable(files, captions)
+
+
+async def _send_receipt(context: LaporContext, place: Place, receipt: Printable) -> None:
+    """The receipt as documents where the officer is; never stored, so never sent twice."""
+    try:
+        for file, caption in zip(receipt.files, receipt.captions, strict=True):
+            await context.bot.send_document(
+                place.chat_id,
+                InputFile(file.pdf, filename=file.name),
+                caption=caption,
+                message_thread_id=place.thread_id,
+            )
+    except TelegramError as error:
+        # The PIN is nowhere else: the officer asks for a new one ("pinbaru").
+        log.warning("a counter receipt was not sent: %s", type(error).__name__)
 
 
 # --- the handlers bot/app.py registers ------------------------------------------------------
@@ -522,3 +537,4 @@ async def on_desk_press(update: Update, context: LaporContext) -> None:
     # screen reader does not read a toast (ACCESSIBILITY.md rule 18).
     alert = None if taken else t("counter.press_not_yours")
     await query.answer(alert, show_alert=alert is not None)
+

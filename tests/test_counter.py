@@ -1,0 +1,241 @@
+"""The service counter end to end: an officer files for a walk-in citizen, the receipt is
+printed, the report is handled and held, the citizen claims it by code and PIN."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from bot.core.lifecycle import Channel, Status
+from bot.core.tracking import format_code
+from bot.sandbox.emulator import Chat, Emulator, Message, User
+from bot.settings import PROJECT_ROOT
+from storage.models import AuditEntry, CounterFiling
+from tests.harness import Clock, Harness
+from tests.staff_helpers import card_of, settled, topic_named
+from tests.steps import CONTENT, consent, reports, texts
+
+SAMPLE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
+COUNTER = "Loket Mal Pelayanan Publik"
+PIN = re.compile(r"PIN warga (\d{3})-(\d{3})")
+
+
+@dataclass
+class Counter:
+    bot: Harness
+    group: Chat
+    verifier: User
+    officer: User
+    clerk: User
+
+
+def agencies_with_clerk(tmp_path: Path, clerk: User) -> Path:
+    """The sample agencies file with the clerk as the counter's officer."""
+    text = SAMPLE.read_text(encoding="utf-8").replace("officers = []", f"officers = [{clerk.id}]")
+    path = tmp_path / "agencies.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def counter(
+    emulator: Emulator, database_url: str, clock: Clock, tmp_path: Path
+) -> AsyncIterator[Counter]:
+    verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
+    officer = emulator.add_user(first_name="Agus", username="agus_dsdabm")
+    clerk = emulator.add_user(first_name="Rina", username="rina_loket")
+    group = emulator.add_supergroup(
+        title="Staf Pengaduan",
+        forum=True,
+        members=[verifier, officer, clerk],
+        admins=[verifier],
+    )
+    agencies = agencies_with_clerk(tmp_path, clerk)
+    bot = Harness(emulator, database_url, clock, group.id, overrides={"agencies_file": agencies})
+    await bot.start()
+    yield Counter(bot, group, verifier, officer, clerk)
+    await bot.stop()
+
+
+def pdf_text(emulator: Emulator, message: Message) -> str:
+    """The text of a PDF the bot sent, read with pypdf, its lines joined by spaces."""
+    assert message.file_id is not None
+    data = emulator.store.files[message.file_id].data
+    assert data is not None and data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    return " ".join(reader.pages[0].extract_text().split())
+
+
+def documents(emulator: Emulator, chat: Chat | User, thread_id: int | None = None) -> list[Message]:
+    return [m for m in emulator.bot_messages(chat, thread_id) if m.media == "document"]
+
+
+async def file_at_counter(clerk: User, privacy: str = "1") -> None:
+    """The clerk serves Budi: name, phone, then the chat's steps, typed."""
+    assert (await clerk.say("loket"))[-1].text.startswith("Langkah 1 dari 2.")  # type: ignore[union-attr]
+    await clerk.say("Budi Santoso")
+    await clerk.say("0812-3456-7890")
+    for answer in ("1", CONTENT, "1", "Jalan Braga nomor 12, RT 3 RW 5", "kemarin", "lewati"):
+        await clerk.say(answer)
+    await clerk.say(privacy)
+    await clerk.say("kirim")
+
+
+async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_later(
+    counter: Counter, emulator: Emulator
+) -> None:
+    clerk, group = counter.clerk, counter.group
+    await file_at_counter(clerk)
+    await settled(emulator)
+    [report] = await reports(counter.bot)
+    code = format_code(report.code)
+    assert report.channel == Channel.COUNTER and report.reporter_id is None
+    said = texts(emulator.bot_messages(clerk))
+    assert any(f"Laporan warga sudah tercatat dengan kode {code}" in t for t in said)
+
+    # The receipt: two PDFs, normal and large print, read back for their words.
+    normal, large = documents(emulator, clerk)[-2:]
+    match = PIN.search(normal.caption or "")
+    assert match, normal.caption
+    pin = match.group(1) + match.group(2)
+    for receipt in (normal, large):
+        words = pdf_text(emulator, receipt)
+        spoken = " ".join(
+            ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"][
+                int(d)
+            ]
+            for d in str(report.code)[:3]
+        )
+        for expected in (
+            "Tanda Terima Laporan",
+            code,
+            f"dibaca: {spoken},",
+            f"{pin[:3]}-{pin[3:]}",
+            "Jalan rusak",
+            "Diverifikasi dalam 3 hari kerja",
+            "@lapor_test_bot",
+            "022-1500-000",
+            "1708",
+            f"{code} {pin}",
+        ):
+            assert expected in words, (expected, words)
+
+    # The card names the walk-in citizen (biasa) and the counter; the officer stays unnamed.
+    verifikasi = topic_named(group, "Verifikasi")
+    card = card_of(emulator, group, report.code, verifikasi)
+    assert f"Pelapor: \u2068Budi Santoso, 081234567890\u2069, dilayani di {COUNTER}." in (
+        card.text or ""
+    )
+    assert "Rina" not in (card.text or "")
+
+    # Held: the question reaches the counter's topic, for the clerk to phone Budi.
+    await counter.verifier.say_in(
+        group,
+        "#tunda Mohon sebutkan nomor rumah terdekat.",
+        thread_id=card.thread_id,
+        reply_to=card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    loket = topic_named(group, COUNTER)
+    notice = texts(emulator.bot_messages(group, loket))[-1]
+    assert notice.startswith(f"Laporan {code} dari loket ditunda")
+    assert "081234567890" in notice
+    assert "Mohon sebutkan nomor rumah terdekat." in notice
+
+    # Budi, later, in his own Telegram: a wrong PIN is refused and counted.
+    budi = emulator.add_user(first_name="Budi", username="budi_s")
+    await consent(budi)
+    wrong = "111111" if pin != "111111" else "222222"
+    refused = texts(await budi.say(f"{code} {wrong}"))
+    assert refused[0] == "Kode atau PIN tidak cocok. Periksa lagi tanda terima Anda."
+    assert refused[-1].startswith("Langkah 1 dari 2.")
+
+    # Then the menu's item, code and PIN one at a time: the report is his, with its question.
+    await budi.say("menu")
+    assert texts(await budi.say("6"))[-1].startswith("Langkah 1 dari 2.")
+    assert texts(await budi.say(code))[-1].startswith("Langkah 2 dari 2.")
+    claimed = texts(await budi.say(pin))
+    assert claimed[0].startswith(f"Laporan {code} sekarang terhubung dengan akun Telegram Anda.")
+    assert any("Ditunda, menunggu keterangan pelapor" in t for t in claimed)
+    assert claimed[-2:] == [
+        "Keterangan petugas: Mohon sebutkan nomor rumah terdekat.",
+        "Ketik jawaban Anda sekarang, atau kirim pesan suara. Apa jawaban Anda untuk petugas?",
+    ]
+    await settled(emulator)
+    assert f"Laporan {code} dari loket sudah diklaim" in texts(
+        emulator.bot_messages(group, loket)
+    )[-1]
+
+    # He answers the hold by typing alone; the report is back with the verifiers.
+    await budi.say("Di depan rumah nomor 14.")
+    await settled(emulator)
+    [report] = await reports(counter.bot)
+    assert report.status is Status.MENUNGGU_VERIFIKASI
+    assert any(
+        "Tambahan dari pelapor" in t and "Di depan rumah nomor 14." in t
+        for t in texts(emulator.bot_messages(group))
+    )
+
+    # Forwarded, answered and done: Budi hears the answer and is asked to rate it.
+    card = card_of(emulator, group, report.code)
+    await counter.verifier.press_in(group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    agency = topic_named(group, "Dinas Sumber Daya Air dan Bina Marga")
+    card = card_of(emulator, group, report.code, agency)
+    await counter.officer.say_in(
+        group,
+        "Lubang sudah kami tambal hari ini.",
+        thread_id=agency,
+        reply_to=card.message_id,
+        expect=0,
+    )
+    await settled(emulator)
+    card = card_of(emulator, group, report.code, agency)
+    await counter.officer.press_in(group, card.message_id, "Selesai", expect=0)
+    await settled(emulator)
+    heard = texts(emulator.bot_messages(budi))
+    assert any(t.endswith("Lubang sudah kami tambal hari ini.") for t in heard)
+    assert "Selesai ditindaklanjuti" in heard[-2]
+    assert heard[-1].endswith("Apakah Anda puas dengan tanggapannya?")
+
+    # Someone else with the same receipt: the spent PIN is refused and counted too.
+    ani = emulator.add_user(first_name="Ani")
+    await consent(ani)
+    reused = texts(await ani.say(f"{code} {pin}"))
+    assert reused[0].startswith("PIN itu sudah pernah dipakai")
+
+    async with counter.bot.services.sessionmaker() as session:
+        filing = (await session.execute(select(CounterFiling))).scalar_one()
+        claims = (
+            (
+                await session.execute(
+                    select(AuditEntry).where(AuditEntry.action == "claim").order_by(AuditEntry.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        [filed] = (
+            (await session.execute(select(AuditEntry).where(AuditEntry.action == "counter_file")))
+            .scalars()
+            .all()
+        )
+    assert filing.pin_wrong_tries == 1 and filing.claimed_at is not None
+    assert PIN.pattern not in filing.pin_hash and pin not in filing.pin_hash
+    assert [(c.actor_user_id, c.allowed, c.detail) for c in claims] == [
+        (budi.id, False, "wrong_pin"),
+        (budi.id, True, "claimed"),
+        (ani.id, False, "used_pin"),
+    ]
+    assert filed.actor_user_id == clerk.id and filed.report_id == report.id
+    [report] = await reports(counter.bot)
+    assert report.status is Status.SELESAI
