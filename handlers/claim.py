@@ -20,7 +20,6 @@ from handlers.turn import Flow, Turn
 from storage import reports
 from storage.models import Report
 
-
 # What a refusal that ends the claim says (a wrong code or PIN asks again instead).
 REFUSALS = {
     Verdict.USED: "claim.used_pin",

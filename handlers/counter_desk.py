@@ -537,4 +537,3 @@ async def on_desk_press(update: Update, context: LaporContext) -> None:
     # screen reader does not read a toast (ACCESSIBILITY.md rule 18).
     alert = None if taken else t("counter.press_not_yours")
     await query.answer(alert, show_alert=alert is not None)
-

@@ -78,42 +78,20 @@ def documents(emulator: Emulator, chat: Chat | User, thread_id: int | None = Non
     return [m for m in emulator.bot_messages(chat, thread_id) if m.media == "document"]
 
 
-async def file_at_counter(clerk: User, privacy: str = "1") -> None:
-    """The clerk serves Budi: name, phone, then the chat's steps, typed."""
-    assert (await clerk.say("loket"))[-1].text.startswith("Langkah 1 dari 2.")  # type: ignore[union-attr]
-    await clerk.say("Budi Santoso")
-    await clerk.say("0812-3456-7890")
-    for answer in ("1", CONTENT, "1", "Jalan Braga nomor 12, RT 3 RW 5", "kemarin", "lewati"):
-        await clerk.say(answer)
-    await clerk.say(privacy)
-    await clerk.say("kirim")
+DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 
 
-async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_later(
-    counter: Counter, emulator: Emulator
-) -> None:
-    clerk, group = counter.clerk, counter.group
-    await file_at_counter(clerk)
-    await settled(emulator)
-    [report] = await reports(counter.bot)
-    code = format_code(report.code)
-    assert report.channel == Channel.COUNTER and report.reporter_id is None
-    said = texts(emulator.bot_messages(clerk))
-    assert any(f"Laporan warga sudah tercatat dengan kode {code}" in t for t in said)
-
-    # The receipt: two PDFs, normal and large print, read back for their words.
+def check_receipts(emulator: Emulator, clerk: User, number: int) -> str:
+    """The last two documents are the receipt in normal and large print, saying what the
+    issue lists; returns the PIN, read from the first's caption."""
+    code = format_code(number)
     normal, large = documents(emulator, clerk)[-2:]
     match = PIN.search(normal.caption or "")
     assert match, normal.caption
     pin = match.group(1) + match.group(2)
+    spoken = " ".join(DIGITS[int(d)] for d in str(number)[:3])
     for receipt in (normal, large):
         words = pdf_text(emulator, receipt)
-        spoken = " ".join(
-            ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"][
-                int(d)
-            ]
-            for d in str(report.code)[:3]
-        )
         for expected in (
             "Tanda Terima Laporan",
             code,
@@ -127,6 +105,47 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
             f"{code} {pin}",
         ):
             assert expected in words, (expected, words)
+    assert (large.caption or "").endswith("huruf besar.")
+    return pin
+
+
+async def audit_of(bot: Harness, action: str) -> list[AuditEntry]:
+    """The audit log's entries of one action, oldest first."""
+    async with bot.services.sessionmaker() as session:
+        query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        return list((await session.execute(query)).scalars())
+
+
+async def the_filing(bot: Harness) -> CounterFiling:
+    async with bot.services.sessionmaker() as session:
+        return (await session.execute(select(CounterFiling))).scalar_one()
+
+
+async def file_at_counter(clerk: User, privacy: str = "1") -> None:
+    """The clerk serves Budi: name, phone, then the chat's steps, typed."""
+    assert (await clerk.say("loket"))[-1].text.startswith("Langkah 1 dari 2.")  # type: ignore[union-attr]
+    await clerk.say("Budi Santoso")
+    await clerk.say("0812-3456-7890")
+    for answer in ("1", CONTENT, "1", "Jalan Braga nomor 12, RT 3 RW 5", "kemarin", "lewati"):
+        await clerk.say(answer)
+    await clerk.say(privacy)
+    await clerk.say("kirim")
+
+
+async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_later(  # noqa: PLR0915
+    counter: Counter, emulator: Emulator
+) -> None:
+    clerk, group = counter.clerk, counter.group
+    await file_at_counter(clerk)
+    await settled(emulator)
+    [report] = await reports(counter.bot)
+    code = format_code(report.code)
+    assert report.channel == Channel.COUNTER and report.reporter_id is None
+    said = texts(emulator.bot_messages(clerk))
+    assert any(f"Laporan warga sudah tercatat dengan kode {code}" in t for t in said)
+
+    # The receipt: two PDFs, normal and large print, read back for their words.
+    pin = check_receipts(emulator, clerk, report.code)
 
     # The card names the walk-in citizen (biasa) and the counter; the officer stays unnamed.
     verifikasi = topic_named(group, "Verifikasi")
@@ -171,9 +190,9 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
         "Ketik jawaban Anda sekarang, atau kirim pesan suara. Apa jawaban Anda untuk petugas?",
     ]
     await settled(emulator)
-    assert f"Laporan {code} dari loket sudah diklaim" in texts(
-        emulator.bot_messages(group, loket)
-    )[-1]
+    assert (
+        f"Laporan {code} dari loket sudah diklaim" in texts(emulator.bot_messages(group, loket))[-1]
+    )
 
     # He answers the hold by typing alone; the report is back with the verifiers.
     await budi.say("Di depan rumah nomor 14.")
@@ -213,24 +232,11 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     reused = texts(await ani.say(f"{code} {pin}"))
     assert reused[0].startswith("PIN itu sudah pernah dipakai")
 
-    async with counter.bot.services.sessionmaker() as session:
-        filing = (await session.execute(select(CounterFiling))).scalar_one()
-        claims = (
-            (
-                await session.execute(
-                    select(AuditEntry).where(AuditEntry.action == "claim").order_by(AuditEntry.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        [filed] = (
-            (await session.execute(select(AuditEntry).where(AuditEntry.action == "counter_file")))
-            .scalars()
-            .all()
-        )
+    filing = await the_filing(counter.bot)
+    claims = await audit_of(counter.bot, "claim")
+    [filed] = await audit_of(counter.bot, "counter_file")
     assert filing.pin_wrong_tries == 1 and filing.claimed_at is not None
-    assert PIN.pattern not in filing.pin_hash and pin not in filing.pin_hash
+    assert pin not in filing.pin_hash
     assert [(c.actor_user_id, c.allowed, c.detail) for c in claims] == [
         (budi.id, False, "wrong_pin"),
         (budi.id, True, "claimed"),
