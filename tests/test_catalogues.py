@@ -124,7 +124,7 @@ def _literal_keys() -> set[str]:
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     value = node.value
                     if (
-                        re.fullmatch(r"[a-z_]+(\.[a-z_]*[a-z])+", value)
+                        re.fullmatch(r"[a-z_]+(\.[a-z0-9_]*[a-z0-9])+", value)
                         and value.split(".")[0] in prefixes
                     ):
                         found.add(value)
