@@ -81,7 +81,12 @@ def documents(emulator: Emulator, chat: Chat | User, thread_id: int | None = Non
 DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 
 
-def check_receipts(emulator: Emulator, clerk: User, number: int) -> str:
+def check_receipts(
+    emulator: Emulator,
+    clerk: User,
+    number: int,
+    deadline: str = "Diverifikasi dalam 3 hari kerja",
+) -> str:
     """The last two documents are the receipt in normal and large print, saying what the
     issue lists; returns the PIN, read from the first's caption."""
     code = format_code(number)
@@ -98,7 +103,7 @@ def check_receipts(emulator: Emulator, clerk: User, number: int) -> str:
             f"dibaca: {spoken},",
             f"{pin[:3]}-{pin[3:]}",
             "Jalan rusak",
-            "Diverifikasi dalam 3 hari kerja",
+            deadline,
             "@lapor_test_bot",
             "022-1500-000",
             "1708",
@@ -245,3 +250,97 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     assert filed.actor_user_id == clerk.id and filed.report_id == report.id
     [report] = await reports(counter.bot)
     assert report.status is Status.SELESAI
+
+
+async def receipts_in(emulator: Emulator, chat: Chat | User, count: int) -> list[Message]:
+    """The last `count` documents in a chat, once they are there: a receipt is drawn after
+    the answer's commit, a quiet moment the settle cannot tell from the end."""
+    for _ in range(200):
+        found = documents(emulator, chat)
+        if len(found) >= count:
+            return found[-count:]
+        await emulator.sleep(0.05)
+    raise AssertionError(f"fewer than {count} documents in {chat}")
+
+
+def last_from_bot(emulator: Emulator, group: Chat) -> Message:
+    return emulator.bot_messages(group)[-1]
+
+
+async def press(emulator: Emulator, clerk: User, group: Chat, label: str) -> None:
+    """The clerk presses a button under the bot's last question in the group."""
+    question = last_from_bot(emulator, group)
+    await clerk.press_in(group, question.message_id, label, expect=0)
+    await settled(emulator)
+
+
+async def type_in(emulator: Emulator, clerk: User, group: Chat, text: str) -> None:
+    """The clerk types in the group's main topic, as a reply to the bot's question."""
+    await clerk.say_in(group, text, reply_to=last_from_bot(emulator, group).message_id, expect=0)
+    await settled(emulator)
+
+
+async def test_in_the_staff_group_with_buttons_and_the_agencies_never_see_who(
+    counter: Counter, emulator: Emulator
+) -> None:
+    clerk, group = counter.clerk, counter.group
+    await clerk.say_in(group, "/loket", expect=0)
+    await settled(emulator)
+    assert (last_from_bot(emulator, group).text or "").startswith("Langkah 1 dari 2.")
+    await type_in(emulator, clerk, group, "Siti Aminah")
+    await type_in(emulator, clerk, group, "+62 812 1111 2222")
+    await press(emulator, clerk, group, "Pengaduan")
+    await type_in(emulator, clerk, group, CONTENT)
+    await press(emulator, clerk, group, "Jalan rusak")
+    await press(emulator, clerk, group, "Lewati")
+    await press(emulator, clerk, group, "Kemarin")
+    await press(emulator, clerk, group, "Lewati")
+    await press(emulator, clerk, group, "Anonim")
+    await press(emulator, clerk, group, "Kirim")
+    [report] = await reports(counter.bot)
+    code = format_code(report.code)
+    assert report.channel == Channel.COUNTER and report.anonymous
+    receipts = await receipts_in(emulator, group, 2)
+    assert all(code in pdf_text(emulator, r) for r in receipts)
+
+    # Anonim: the card and the counter's topic never name or number her.
+    card = card_of(emulator, group, report.code)
+    assert "nama dan teleponnya dirahasiakan" in (card.text or "")
+    await counter.verifier.say_in(
+        group, "#tunda Di RT berapa?", thread_id=card.thread_id, reply_to=card.message_id, expect=0
+    )
+    await settled(emulator)
+    everything = " ".join(texts(emulator.bot_messages(group)))
+    assert "Siti" not in everything and "1111" not in everything
+    notice = texts(emulator.bot_messages(group, topic_named(group, COUNTER)))[-1]
+    assert f"mengetik warga {code}" in notice and "Di RT berapa?" in notice
+
+    # The clerk looks the contact up privately; the audit log keeps that they did.
+    contact = texts(await clerk.say(f"warga {code}"))[-1]
+    expected = f"Kontak warga untuk laporan {code}: nama Siti Aminah, telepon +6281211112222."
+    assert contact == expected
+    assert [e.actor_user_id for e in await audit_of(counter.bot, "counter_contact")] == [clerk.id]
+
+    # Lost receipt: a new PIN replaces the old one, which no longer claims the report.
+    old_pin = PIN.search(receipts[0].caption or "")
+    assert old_pin
+    await clerk.say(f"pinbaru {code}")
+    await receipts_in(emulator, clerk, 2)
+    # On hold, the report has no running time limit to print.
+    new_pin = check_receipts(emulator, clerk, report.code, "Petugas akan mengabari Anda.")
+    siti = emulator.add_user(first_name="Siti")
+    await consent(siti)
+    old = texts(await siti.say(f"{code} {old_pin.group(1)}{old_pin.group(2)}"))
+    assert old[0] == "Kode atau PIN tidak cocok. Periksa lagi tanda terima Anda."
+    claimed = texts(await siti.say(f"{code} {new_pin}"))
+    assert claimed[0].startswith(f"Laporan {code} sekarang terhubung")
+    assert claimed[-1] == "Pertanyaan petugas: Di RT berapa?"
+
+    # The counter is a channel of its own in the statistics.
+    await counter.verifier.say_in(group, "/statistik", expect=0)
+    for _ in range(200):  # the chart is drawn first, in a quiet moment the settle cannot see
+        said = " ".join(texts(emulator.bot_messages(group)))
+        if "laporan masuk" in said:
+            break
+        await emulator.sleep(0.05)
+    assert "1 laporan masuk.\nMenurut saluran: Telegram 0, Open311 0, loket 1." in said
