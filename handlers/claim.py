@@ -85,7 +85,6 @@ async def answer_pin(turn: Turn) -> None:
 
 async def attempt_claim(turn: Turn, attempt: ClaimAttempt | str) -> None:
     """Claim with a code and PIN, and say what came of it."""
-    chat_id = turn.input.chat_id
     assert turn.reporter.telegram_user_id is not None
     claimed = await claiming.claim(
         turn.session,
@@ -93,7 +92,6 @@ async def attempt_claim(turn: Turn, attempt: ClaimAttempt | str) -> None:
         turn.reporter,
         attempt,
         user_id=turn.reporter.telegram_user_id,
-        chat_id=chat_id,
         now=turn.now,
     )
     report = claimed.report

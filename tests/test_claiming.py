@@ -71,7 +71,6 @@ async def claim(world: World, reporter: Reporter, attempt: ClaimAttempt | str) -
             reporter,
             attempt,
             user_id=reporter.telegram_user_id or 0,
-            chat_id=reporter.telegram_user_id or 0,
             now=NOW,
         )
     return claimed.verdict

@@ -251,6 +251,14 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     [report] = await reports(counter.bot)
     assert report.status is Status.SELESAI
 
+    # Budi erases his data: what he gave at the counter goes too, and his claims' user id.
+    await budi.say("menu")
+    await budi.say("hapusdata", expect=2)
+    await budi.say("1")
+    filing = await the_filing(counter.bot)
+    assert (filing.citizen_name, filing.citizen_phone) == (None, None)
+    assert budi.id not in [c.actor_user_id for c in await audit_of(counter.bot, "claim")]
+
 
 async def receipts_in(emulator: Emulator, chat: Chat | User, count: int) -> list[Message]:
     """The last `count` documents in a chat, once they are there: a receipt is drawn after

@@ -44,15 +44,15 @@ def _audit(
     verdict: Verdict,
     *,
     user_id: int,
-    chat_id: int,
     report: Report | None,
     now: datetime,
 ) -> None:
+    # Without a chat, like a citizen's own actions: /hapusdata then erases the user id too.
     audit.record(
         session,
         at=now,
         actor_user_id=user_id,
-        chat_id=chat_id,
+        chat_id=None,
         action=counter_store.CLAIM_ACTION,
         report_id=report.id if report is not None else None,
         allowed=verdict is Verdict.CLAIMED,
@@ -67,7 +67,6 @@ async def claim(
     attempt: ClaimAttempt | str,
     *,
     user_id: int,
-    chat_id: int,
     now: datetime,
 ) -> Claimed:
     """Check a code and PIN and, when right, make the report the claimant's; all audited.
@@ -77,7 +76,7 @@ async def claim(
     """
     refused = await counter_store.failed_claims_since(session, user_id, now - CLAIM_WINDOW)
     if refused >= CLAIMS_PER_DAY:
-        _audit(session, Verdict.LIMITED, user_id=user_id, chat_id=chat_id, report=None, now=now)
+        _audit(session, Verdict.LIMITED, user_id=user_id, report=None, now=now)
         return Claimed(Verdict.LIMITED)
     pin = attempt if isinstance(attempt, str) else attempt.pin
     found = None
@@ -87,7 +86,7 @@ async def claim(
         # As slow as a real check (scrypt runs off the event loop), so no code's existence
         # shows in the time the answer takes.
         await asyncio.to_thread(burn, pin)
-        _audit(session, Verdict.WRONG, user_id=user_id, chat_id=chat_id, report=None, now=now)
+        _audit(session, Verdict.WRONG, user_id=user_id, report=None, now=now)
         return Claimed(Verdict.WRONG)
     report, filing = found
     verdict = await asyncio.to_thread(
@@ -101,7 +100,7 @@ async def claim(
         return Claimed(Verdict.USED, report, already_theirs=True)
     if verdict is Verdict.CLAIMED and not await counter_store.mark_claimed(session, filing, now):
         verdict = Verdict.USED  # a claim racing this one spent the PIN first
-    _audit(session, verdict, user_id=user_id, chat_id=chat_id, report=report, now=now)
+    _audit(session, verdict, user_id=user_id, report=report, now=now)
     if verdict is Verdict.WRONG:
         await counter_store.count_wrong_try(session, filing)
     if verdict is not Verdict.CLAIMED:
