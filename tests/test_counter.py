@@ -295,16 +295,12 @@ async def test_in_the_staff_group_with_buttons_and_the_agencies_never_see_who(
     await clerk.say_in(group, "/loket", expect=0)
     await settled(emulator)
     assert (last_from_bot(emulator, group).text or "").startswith("Langkah 1 dari 2.")
-    await type_in(emulator, clerk, group, "Siti Aminah")
-    await type_in(emulator, clerk, group, "+62 812 1111 2222")
+    for typed in ("Siti Aminah", "+62 812 1111 2222"):
+        await type_in(emulator, clerk, group, typed)
     await press(emulator, clerk, group, "Pengaduan")
     await type_in(emulator, clerk, group, CONTENT)
-    await press(emulator, clerk, group, "Jalan rusak")
-    await press(emulator, clerk, group, "Lewati")
-    await press(emulator, clerk, group, "Kemarin")
-    await press(emulator, clerk, group, "Lewati")
-    await press(emulator, clerk, group, "Anonim")
-    await press(emulator, clerk, group, "Kirim")
+    for label in ("Jalan rusak", "Lewati", "Kemarin", "Lewati", "Anonim", "Kirim"):
+        await press(emulator, clerk, group, label)
     [report] = await reports(counter.bot)
     code = format_code(report.code)
     assert report.channel == Channel.COUNTER and report.anonymous
@@ -322,6 +318,16 @@ async def test_in_the_staff_group_with_buttons_and_the_agencies_never_see_who(
     assert "Siti" not in everything and "1111" not in everything
     notice = texts(emulator.bot_messages(group, topic_named(group, COUNTER)))[-1]
     assert f"mengetik warga {code}" in notice and "Di RT berapa?" in notice
+
+    # A reply to the card cannot reach a citizen who is not in Telegram yet: staff are told.
+    card = card_of(emulator, group, report.code)
+    await counter.verifier.say_in(
+        group, "Sudah kami catat.", thread_id=card.thread_id, reply_to=card.message_id, expect=0
+    )
+    await settled(emulator)
+    assert texts(emulator.bot_messages(group))[-1].startswith(
+        f"Laporan {code} dari loket belum diklaim warga di Telegram"
+    )
 
     # The clerk looks the contact up privately; the audit log keeps that they did.
     contact = texts(await clerk.say(f"warga {code}"))[-1]
