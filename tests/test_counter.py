@@ -18,6 +18,7 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import Chat, Emulator, Message, User
 from bot.settings import PROJECT_ROOT
 from storage.models import AuditEntry, CounterFiling
+from tests.a11y import findings
 from tests.harness import Clock, Harness
 from tests.staff_helpers import card_of, settled, topic_named
 from tests.steps import CONTENT, consent, reports, texts
@@ -62,6 +63,15 @@ async def counter(
     await bot.start()
     yield Counter(bot, group, verifier, officer, clerk)
     await bot.stop()
+
+
+def assert_accessible(messages: list[Message], audience: str = "citizen") -> None:
+    """Every bot message of a recorded conversation meets the checked rules."""
+    for message in messages:
+        rows = (message.reply_markup or {}).get("keyboard", [])
+        labels = [button["text"] for row in rows for button in row]
+        found = findings(message.text or "", locale="id", buttons=labels, audience=audience)
+        assert found == [], message.text
 
 
 def pdf_text(emulator: Emulator, message: Message) -> str:
@@ -250,6 +260,9 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     assert filed.actor_user_id == clerk.id and filed.report_id == report.id
     [report] = await reports(counter.bot)
     assert report.status is Status.SELESAI
+    # What Budi and the clerk read meets the accessibility rules, as every chat message does.
+    assert_accessible(emulator.bot_messages(budi))
+    assert_accessible([m for m in emulator.bot_messages(clerk) if m.media is None], "staff")
 
     # Budi erases his data: what he gave at the counter goes too, and his claims' user id.
     await budi.say("menu")
@@ -358,3 +371,40 @@ async def test_in_the_staff_group_with_buttons_and_the_agencies_never_see_who(
             break
         await emulator.sleep(0.05)
     assert "1 laporan masuk.\nMenurut saluran: Telegram 0, Open311 0, loket 1." in said
+
+
+async def test_the_desk_keeps_the_chats_rules_and_a_left_report(
+    counter: Counter, emulator: Emulator, citizen: User
+) -> None:
+    clerk = counter.clerk
+    await clerk.say("loket")
+    short = texts(await clerk.say("x"))[0]
+    assert short == "Nama itu terlalu pendek. Ketik nama warga, atau lewati."
+    phone = texts(await clerk.say("lewati"))[-1]
+    assert phone.startswith("Langkah 2 dari 2.") and phone.endswith("nomor telepon warga?")
+    wrong = texts(await clerk.say("nomor saya"))
+    assert wrong[0].startswith("Nomor telepon terdiri dari 8 sampai 15 angka")
+    assert texts(await clerk.say("kembali"))[-1].startswith("Langkah 1 dari 2.")
+    await clerk.say("lewati")
+    first = texts(await clerk.say("lewati"))[-1]
+    assert first.startswith("Langkah 1 dari 8."), "the chat's own first step"
+    await clerk.say("1")
+    assert texts(await clerk.say("pendek"))[0].startswith("Isi laporan terlalu pendek")
+
+    # Leaving keeps the walk-in's report; the officer is an ordinary citizen meanwhile.
+    left = texts(await clerk.say("menu"))[-1]
+    assert left.startswith("Anda keluar dari layanan loket.")
+    assert "Selamat datang" in texts(await clerk.say("halo"))[0], "their own chat: consent first"
+    resumed = texts(await clerk.say("loket"))
+    assert resumed[-1].startswith("Langkah 2 dari 8.")
+
+    # Cancelling asks first, then closes the desk.
+    await clerk.say("batal")
+    closed = texts(await clerk.say("1"))
+    assert closed[-1] == "Pelayanan warga ini selesai. Ketik loket untuk melayani warga berikutnya."
+    assert await reports(counter.bot) == []
+
+    # "loket" opens the desk only for an officer: a citizen is asked for a receipt's code.
+    await consent(citizen)
+    asked = texts(await citizen.say("loket"))[-1]
+    assert asked.startswith("Langkah 1 dari 2. Kode laporan tertulis di tanda terima")
