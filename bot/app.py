@@ -27,6 +27,7 @@ from bot.core.agencies import load_directory
 from bot.core.workdays import WorkingCalendar
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.language.i18n import load_locales
+from bot.notify.desk_buttons import is_desk_press
 from bot.services import Services
 from bot.settings import Settings
 from bot.transport.aiohttp_request import AiohttpRequest
@@ -34,6 +35,7 @@ from bot.transport.context import BotData, LaporApplication, LaporContext
 from bot.transport.ledger import UpdateLedger
 from bot.transport.per_chat import PerChatUpdateProcessor
 from handlers import (
+    counter_desk,
     jobs,
     private,
     redelivery,
@@ -79,6 +81,22 @@ def register_handlers(application: LaporApplication) -> None:
     groups = filters.ChatType.GROUPS
     # 0. An update handled before (a webhook retry, an unconfirmed offset) stops here.
     application.add_handler(TypeHandler(Update, redelivery.skip_handled), group=-1)
+    # 0b. Counter officers (the agencies file's counters): their messages at the desk, in
+    #    their private chat or in the staff group (or the counter's own group), file for a
+    #    walk-in citizen; "loket", "pinbaru" and "warga" are the desk's commands. What is not
+    #    for the desk goes on as from anyone: to the citizen router (1) or a card reply (5).
+    #    Other staff commands by an officer in a group are left to 4 and 4b.
+    services = application.bot_data.services
+    desk_commands = filters.Regex(counter_desk.COMMAND_PATTERN)
+    application.add_handler(
+        MessageHandler(
+            counter_desk.CounterOfficer(services)
+            & filters.UpdateType.MESSAGE
+            & (private_chat | ~filters.COMMAND | desk_commands),
+            counter_desk.on_officer_message,
+        )
+    )
+    application.add_handler(CallbackQueryHandler(counter_desk.on_desk_press, pattern=is_desk_press))
     # 1. Citizens: every new private message (text, commands, files, locations) goes to the
     #    router, which picks the flow from the state stored for that citizen.
     application.add_handler(

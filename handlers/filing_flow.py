@@ -88,7 +88,7 @@ async def answer(turn: Turn) -> None:
             turn.problem(key, **params)
             questions.ask(turn, step, answers)
         case Submit():
-            await submission.submit(turn)
+            await (turn.on_behalf.submit if turn.on_behalf else submission.submit)(turn)
         case CancelRequested():
             await cancel(turn)
 

@@ -7,7 +7,7 @@ from bot.language.dates import format_date, format_time
 from bot.language.i18n import Listing, Msg
 from bot.notify import notices
 from bot.notify.status_text import status_label
-from handlers import home
+from handlers import claim, home
 from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.errors import ReportNotFound
@@ -32,7 +32,11 @@ async def ask(turn: Turn) -> None:
 
 
 async def answer(turn: Turn) -> None:
-    """Read a code, explain a mistyped one, and show the citizen's own report."""
+    """Read a code, explain a mistyped one, and show the citizen's own report; a code with
+    the PIN of a counter's receipt claims that report."""
+    if (attempt := claim.typed_claim(turn)) is not None:
+        await claim.attempt_claim(turn, attempt)
+        return
     try:
         code = parse_code(turn.input.text)
     except CodeError as error:

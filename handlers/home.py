@@ -13,11 +13,16 @@ ITEMS = (
     ("mine", "menu.option.saya"),
     ("help", "menu.option.bantuan"),
     ("settings", "menu.option.pengaturan"),
+    # Last, so the numbers of the others stay as people learned them.
+    ("claim", "menu.option.klaim"),
 )
 
 
 def show(turn: Turn) -> None:
     """Show the menu, mentioning a draft that waits to be finished."""
+    if turn.on_behalf is not None:
+        turn.on_behalf.home(turn)  # a counter desk has its own way back
+        return
     turn.go(Awaiting.MENU)
     draft = turn.reporter.draft
     if draft is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.tracking import CodeError, parse_code
 from bot.language.choices import pick
-from handlers import filing_flow, followup, home, preferences
+from handlers import claim, filing_flow, followup, home, preferences
 from handlers.options import choices
 from handlers.turn import Flow, Turn
 
@@ -17,6 +17,9 @@ async def ask(turn: Turn) -> None:
 async def answer(turn: Turn) -> None:
     """Open the chosen service; a tracking code typed here shows that report at once."""
     choice = pick(turn.input.text, choices(turn.services.locales, home.ITEMS))
+    if choice is None and (attempt := claim.typed_claim(turn)) is not None:
+        await claim.attempt_claim(turn, attempt)
+        return
     if choice is None and turn.input.word:
         try:
             code = parse_code(turn.input.text)
@@ -38,6 +41,8 @@ async def answer(turn: Turn) -> None:
             home.show(turn)
         case "settings":
             await preferences.ask(turn)
+        case "claim":
+            await claim.ask(turn)
         case _ if turn.said("option.kirim"):
             # A second press of "Kirim" after the report went: say where it went.
             await followup.already_sent(turn)

@@ -19,6 +19,7 @@ from bot.transport.context import LaporContext
 from handlers import (
     additions,
     answer,
+    claim,
     consent,
     erase,
     filing_flow,
@@ -49,6 +50,8 @@ FLOWS: dict[str, Flow] = {
     Awaiting.RATING_REASON: rating.REASON_FLOW,
     Awaiting.ANSWER: answer.FLOW,
     Awaiting.ERASE: erase.FLOW,
+    Awaiting.CLAIM: claim.FLOW,
+    Awaiting.CLAIM_PIN: claim.PIN_FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (

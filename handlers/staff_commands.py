@@ -20,6 +20,7 @@ from handlers import staff_bar
 from handlers.staff_access import StaffTurn, command_name, read_command, scope_of
 from handlers.staff_replies import action_hint
 from handlers.staff_text import Denial, refusal_text
+from storage import counter as counter_store
 from storage import handled, outbox
 from storage import reports as report_store
 from storage.models import Report
@@ -119,7 +120,8 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
         events = await report_store.timeline(session, report.id)
         tz = services.settings.timezone
         locale = services.settings.bot_locale
-        lines = [card_text(services, report, reporter), t("staff.timeline")]
+        walk_in = await counter_store.walk_in_of(session, report)
+        lines = [card_text(services, report, reporter, walk_in), t("staff.timeline")]
         lines += [
             t(
                 "staff.timeline_entry",

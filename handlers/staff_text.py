@@ -21,6 +21,7 @@ class Denial(StrEnum):
     OTHER_AGENCY = "other_agency"
     NO_REPORTER = "no_reporter"
     OTHER_CHANNEL = "other_channel"  # bot.relays.NoReporter: a report filed through Open311
+    COUNTER_UNCLAIMED = "counter_unclaimed"  # filed at a counter, its citizen not in Telegram yet
 
 
 def refusal_text(services: Services, t: Translator, reason: str, report: Report | None) -> str:

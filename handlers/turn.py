@@ -39,6 +39,9 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     # Set when the unit of work wrote outbox rows, so the dispatcher is woken after commit.
     outbox_written: bool = False
+    # Set when someone files for another person (a counter officer for a walk-in citizen):
+    # the chat's filing steps run unchanged, and hand over to it where they end.
+    on_behalf: OnBehalf | None = None
 
     def say(self, key: str, /, **params: object) -> None:
         """Queue a statement; the keyboard already shown stays."""
@@ -90,6 +93,16 @@ class Turn:
 
 
 TurnStep = Callable[[Turn], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """How the filing steps end for someone filing on another's behalf (handlers.counter_desk)."""
+
+    # Files the finished draft (instead of handlers.submission.submit).
+    submit: TurnStep
+    # Where a cancelled draft returns to (instead of the citizen's menu).
+    home: Callable[[Turn], None]
 
 
 @dataclass(frozen=True)

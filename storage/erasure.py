@@ -23,6 +23,7 @@ from bot.core.lifecycle import ActorKind
 from storage import audit, drafts
 from storage.models import (
     AuditEntry,
+    CounterFiling,
     HandledUpdate,
     OutboxMessage,
     Report,
@@ -98,6 +99,13 @@ async def erase(session: AsyncSession, reporter: Reporter, now: datetime, scrub:
                 TimelineEvent.report_id.in_(report_ids), TimelineEvent.actor == ActorKind.CITIZEN
             )
             .values(actor_user_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        # What a citizen claiming a counter's report gave there is theirs too.
+        await session.execute(
+            update(CounterFiling)
+            .where(CounterFiling.report_id.in_(report_ids))
+            .values(citizen_name=None, citizen_phone=None)
             .execution_options(synchronize_session=False)
         )
     if user_id is not None:

@@ -349,3 +349,51 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class CounterFiling(Base):
+    """A report filed at a service counter for a walk-in citizen: which counter, which
+    officer (for the audit only), the name and phone the citizen chose to give, and the
+    claim PIN's hash until someone claims the report with it."""
+
+    __tablename__ = "counter_filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), unique=True
+    )
+    counter: Mapped[str] = mapped_column(String(32))
+    officer_user_id: Mapped[int] = mapped_column(BigInteger)
+    # Optional; never on a card or in the API when the report is anonim or rahasia.
+    citizen_name: Mapped[str | None] = mapped_column(String(128))
+    citizen_phone: Mapped[str | None] = mapped_column(String(32))
+    # bot.core.claims.hash_pin: scheme, parameters, salt and hash; the PIN itself is never kept.
+    pin_hash: Mapped[str] = mapped_column(String(160))
+    pin_issued_at: Mapped[datetime]
+    pin_wrong_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when the PIN was used: the report then has the claimant as its reporter.
+    claimed_at: Mapped[datetime | None]
+
+
+class CounterDesk(Base):
+    """A counter officer's conversation with the bot while filing for a walk-in citizen.
+
+    Its reporter row holds the conversation's state the way a citizen's does (the flow,
+    failed tries, the draft), so the chat's filing steps serve the counter unchanged; it
+    is nobody's personal data. The place is where the officer is serving now.
+    """
+
+    __tablename__ = "counter_desks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id", ondelete="CASCADE"))
+    counter: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The walk-in citizen's answers before the filing steps (optional both).
+    citizen_name: Mapped[str | None] = mapped_column(String(128))
+    citizen_phone: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reporter: Mapped[Reporter] = relationship(lazy="raise")

@@ -134,6 +134,26 @@ async def by_code(session: AsyncSession, code: int) -> Report:
     return report
 
 
+async def by_code_or_none(session: AsyncSession, code: int) -> Report | None:
+    """Any report by its code, None if there is none."""
+    return (await session.execute(select(Report).where(Report.code == code))).scalar_one_or_none()
+
+
+async def hold_question(session: AsyncSession, report_id: int) -> str | None:
+    """What the staff asked when they last put the report on hold."""
+    text: str | None = await session.scalar(
+        select(TimelineEvent.public_text)
+        .where(
+            TimelineEvent.report_id == report_id,
+            TimelineEvent.to_status == Status.DITUNDA,
+            TimelineEvent.from_status != Status.DITUNDA,
+        )
+        .order_by(TimelineEvent.id.desc())
+        .limit(1)
+    )
+    return text
+
+
 async def open_queue(
     session: AsyncSession, agency: str | None, statuses: Sequence[Status], limit: int
 ) -> Sequence[Report]:

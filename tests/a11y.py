@@ -18,7 +18,9 @@ RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22, 23})
 
 # Catalogue keys read by staff in their group, or by a developer at a terminal.
 STAFF_PREFIXES = ("card.", "staff.", "cli.", "sandbox.", "deadline.escalated", "deadline.reminder")
-STAFF_KEYS = frozenset({"relay.addition", "addition.file_only"})
+# Counter officers read counter.* at the desk; receipt.* is printed for them to hand over.
+STAFF_PREFIXES += ("counter.", "receipt.")
+STAFF_KEYS = frozenset({"relay.addition", "addition.file_only", "help.counter"})
 # Keys that are labels of buttons (reply keyboards for citizens, card buttons for staff).
 BUTTON_PREFIXES = ("option.", "menu.option.", "card.button.", "step.")
 # Keys that tell a citizen where a report now stands (rule 23), with the status words

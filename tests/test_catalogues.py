@@ -88,6 +88,12 @@ SAMPLES: dict[str, object] = {
     "share": 75,
     "month": "November 2026",
     "year_month": "2026-11",
+    # The counter (issue 18).
+    "counter": "Loket Mal Pelayanan Publik",
+    "who": Msg("counter.who", {"name": "Siti Rahma, 081234567890"}),
+    "said": Msg("counter.notice.said", {"text": "Mohon sebutkan nomor rumah yang tepat."}),
+    "pin": "482-913",
+    "words": "tujuh dua enam, empat satu delapan tiga",
 }
 
 
@@ -118,7 +124,7 @@ def _literal_keys() -> set[str]:
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     value = node.value
                     if (
-                        re.fullmatch(r"[a-z_]+(\.[a-z_]*[a-z])+", value)
+                        re.fullmatch(r"[a-z_]+(\.[a-z0-9_]*[a-z0-9])+", value)
                         and value.split(".")[0] in prefixes
                     ):
                         found.add(value)

@@ -118,6 +118,7 @@ async def test_statistik_sends_a_chart_and_the_same_figures_in_words(
     text = "\n".join(m.text or "" for m in words)
     assert text.startswith(
         "Statistik 8 minggu terakhir, 12 Oktober 2026 sampai 6 Desember 2026: 5 laporan masuk.\n"
+        "Menurut saluran: Telegram 5, Open311 0, loket 0.\n"
         "Laporan per minggu menurut status saat ini:\n"
         "Minggu mulai 12 Oktober 2026: tidak ada laporan.\n"
     )
@@ -159,6 +160,7 @@ async def test_statistik_by_month_and_wrong_words(
     assert len(words) == 2, "more than 400 characters go in two messages"
     assert "\n".join(m.text or "" for m in words) == (
         "Statistik 6 bulan terakhir, Juni 2026 sampai November 2026: 1 laporan masuk.\n"
+        "Menurut saluran: Telegram 1, Open311 0, loket 0.\n"
         "Laporan per bulan menurut status saat ini:\n"
         "Juni 2026: tidak ada laporan.\n"
         "Juli 2026: tidak ada laporan.\n"

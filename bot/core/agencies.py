@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import (
@@ -58,6 +58,18 @@ class Agency(_Strict):
         return self
 
 
+class Counter(_Strict):
+    """A service counter (mal pelayanan publik, a kecamatan office) whose officers file
+    reports for walk-in citizens; its topic in the staff group, or its own group, gets the
+    notices of its reports until a citizen claims them."""
+
+    key: str = Field(pattern=KEY_PATTERN)
+    name: str = Field(min_length=1)
+    # Telegram user ids of the officers with the counter role (ids never change; names do).
+    officers: tuple[int, ...] = ()
+    chat_id: int | None = None
+
+
 class Category(_Strict):
     """A subject citizens pick; it routes to an agency or is outside the city's remit."""
 
@@ -84,6 +96,11 @@ class _File(_Strict):
     city: City
     agencies: tuple[Agency, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
+    counters: tuple[Counter, ...] = ()
+
+
+# Queues the staff group always has; a counter's key must not be one of them.
+RESERVED_QUEUES = frozenset({"verifikasi", "eskalasi"})
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,21 @@ class Directory:
     city: City
     agencies: dict[str, Agency]
     categories: tuple[Category, ...]
+    counters: dict[str, Counter] = field(default_factory=dict)
+
+    def own_chat(self, queue: str) -> int | None:
+        """The group of its own an agency or a counter named, None for a staff group topic."""
+        owner = self.agencies.get(queue) or self.counters.get(queue)
+        return owner.chat_id if owner is not None else None
+
+    def queue_name(self, queue: str) -> str | None:
+        """The name an agency's or a counter's topic carries, None for the staff's own."""
+        owner = self.agencies.get(queue) or self.counters.get(queue)
+        return owner.name if owner is not None else None
+
+    def counter_of(self, user_id: int) -> Counter | None:
+        """The counter a person is an officer of, None for everyone else."""
+        return next((c for c in self.counters.values() if user_id in c.officers), None)
 
     def category(self, key: str) -> Category:
         """A category by key (KeyError if the file no longer has it)."""
@@ -159,6 +191,26 @@ def _checked(path: Path, parsed: _File) -> Directory:
         for number, category in enumerate(parsed.categories, start=1)
         if category.agency is not None and category.agency not in agencies
     )
+    problems.extend(_counter_problems(parsed, agencies))
     if problems:
         raise AgenciesFileError(f"{path}: {problems[0]}")
-    return Directory(parsed.city, agencies, parsed.categories)
+    counters = {counter.key: counter for counter in parsed.counters}
+    return Directory(parsed.city, agencies, parsed.categories, counters)
+
+
+def _counter_problems(parsed: _File, agencies: dict[str, Agency]) -> list[str]:
+    """A counter's key names its topic, beside the agencies' and the staff group's own; an
+    officer serves at one counter, so their reports' notices have one place to go."""
+    problems: list[str] = []
+    seen: set[int] = set()
+    for number, counter in enumerate(parsed.counters, start=1):
+        where = f"counters entry {number} ({counter.key!r})"
+        if counter.key in agencies or counter.key in RESERVED_QUEUES:
+            problems.append(f"{where}: key is already an agency or a staff topic")
+        if sum(c.key == counter.key for c in parsed.counters) > 1:
+            problems.append(f"{where}: a key is used twice")
+        twice = seen.intersection(counter.officers)
+        if twice:
+            problems.append(f"{where}: officer {min(twice)} is already at another counter")
+        seen.update(counter.officers)
+    return problems

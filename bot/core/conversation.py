@@ -19,3 +19,9 @@ class Awaiting(StrEnum):
     ERASE = "erase"
     # Staff put a report on hold with a question; the next message is the answer.
     ANSWER = "answer"
+    # Claiming a counter's report: its code (or code and PIN), then its PIN.
+    CLAIM = "claim"
+    CLAIM_PIN = "claim_pin"
+    # A counter desk (handlers/counter_desk.py): the walk-in citizen's name, then phone.
+    COUNTER_NAME = "counter_name"
+    COUNTER_PHONE = "counter_phone"

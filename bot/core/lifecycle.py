@@ -38,6 +38,15 @@ OPEN_STATUSES = frozenset(
 CLOSED_STATUSES = frozenset(Status) - OPEN_STATUSES
 
 
+class Channel(StrEnum):
+    """How a report came in; statistics and exports count each."""
+
+    TELEGRAM = "telegram"
+    OPEN311 = "open311"
+    # Filed by a counter officer for a walk-in citizen, who may claim it later.
+    COUNTER = "counter"
+
+
 class Classification(StrEnum):
     """Klasifikasi laporan, as LAPOR! names them."""
 

@@ -41,9 +41,9 @@ def hashtag(key: str) -> str:
 
 
 def topic_name(services: Services, key: str) -> str:
-    """An agency's topic carries its name; the verifiers' and escalation topics their key."""
-    agency = services.directory.agencies.get(key)
-    return agency.name if agency is not None else key.capitalize()
+    """An agency's or a counter's topic carries its name; the verifiers' and escalation
+    topics their key."""
+    return services.directory.queue_name(key) or key.capitalize()
 
 
 class Destinations:
@@ -55,11 +55,10 @@ class Destinations:
         self._forums: dict[int, bool] = {}
 
     def staff_chat(self, key: str) -> int | None:
-        """The chat a staff queue lives in: the agency's own group, else the staff group."""
-        agency = self.services.directory.agencies.get(key)
-        if agency is not None and agency.chat_id is not None:
-            return agency.chat_id
-        return self.services.settings.admin_chat_id
+        """The chat a staff queue lives in: the agency's (or counter's) own group, else the
+        staff group."""
+        own = self.services.directory.own_chat(key)
+        return own if own is not None else self.services.settings.admin_chat_id
 
     def order_key(self, destination: dict[str, Any]) -> Hashable:
         """Rows with the same key go out one after another, in row order: one per chat.
@@ -95,9 +94,9 @@ class Destinations:
         raise Undeliverable(Failure(FailureKind.FAILED, "unknown destination"))
 
     async def _queue(self, key: str) -> Place:
-        agency = self.services.directory.agencies.get(key)
-        if agency is not None and agency.chat_id is not None:
-            return Place(agency.chat_id)
+        own = self.services.directory.own_chat(key)
+        if own is not None:
+            return Place(own)
         chat_id = self.services.settings.admin_chat_id
         if chat_id is None:
             raise Undeliverable(Failure(FailureKind.FAILED, "ADMIN_CHAT_ID is not set"))

@@ -11,7 +11,7 @@ from bot.language.i18n import Translator
 from bot.notify.card_buttons import buttons_for
 from bot.notify.status_text import agency_name, status_label
 from bot.services import Services
-from storage.models import Report, Reporter
+from storage.models import CounterFiling, Report, Reporter
 
 
 def citizen_text(text: str) -> str:
@@ -28,7 +28,28 @@ def reporter_name(reporter: Reporter) -> str:
     return name or "-"
 
 
-def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> str:
+def walk_in_line(t: Translator, services: Services, report: Report, walk_in: CounterFiling) -> str:
+    """The citizen a counter served: the counter, and the name and phone they gave unless
+    they chose anonim or rahasia (then never shown to agencies, as the issue requires)."""
+    counter = escape(services.directory.queue_name(walk_in.counter) or walk_in.counter)
+    given = [part for part in (walk_in.citizen_name, walk_in.citizen_phone) if part]
+    if report.anonymous or report.confidential:
+        return t("card.reporter_counter_hidden", counter=counter)
+    if not given:
+        return t("card.reporter_counter_unnamed", counter=counter)
+    return t("card.reporter_counter", counter=counter, name=citizen_text(", ".join(given)))
+
+
+def _reporter_line(
+    t: Translator,
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    walk_in: CounterFiling | None,
+) -> str:
+    if walk_in is not None:
+        line = walk_in_line(t, services, report, walk_in)
+        return line if walk_in.claimed_at is None else "\n".join((line, t("card.counter_claimed")))
     if report.anonymous:
         return t("card.reporter_anonymous")
     if report.channel != "telegram":
@@ -39,8 +60,14 @@ def _reporter_line(t: Translator, report: Report, reporter: Reporter | None) -> 
     return t("card.reporter", name=citizen_text(reporter_name(reporter)))
 
 
-def card_text(services: Services, report: Report, reporter: Reporter | None) -> str:
-    """The card's text in the staff language, HTML-escaped where the citizen wrote it."""
+def card_text(
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    walk_in: CounterFiling | None = None,
+) -> str:
+    """The card's text in the staff language, HTML-escaped where the citizen wrote it;
+    `walk_in` is the counter's record of a report filed there."""
     locale = services.settings.bot_locale
     t = services.locales.get(locale)
     directory = services.directory
@@ -71,7 +98,7 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
         )
     if report.incident_date is not None:
         lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
-    lines.append(_reporter_line(t, report, reporter))
+    lines.append(_reporter_line(t, services, report, reporter, walk_in))
     if report.confidential:
         lines.append(t("card.confidential"))
     if report.content:
@@ -83,14 +110,19 @@ def card_text(services: Services, report: Report, reporter: Reporter | None) -> 
 
 
 def card(
-    services: Services, report: Report, reporter: Reporter | None, *, note: str | None = None
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    *,
+    note: str | None = None,
+    walk_in: CounterFiling | None = None,
 ) -> Outgoing:
     """The card as an outbox message, remembered as the report's card once sent.
 
     A card posted after a change starts with the note saying what changed, and answers
     the previous card so the thread reads in order.
     """
-    text = card_text(services, report, reporter)
+    text = card_text(services, report, reporter, walk_in)
     return Outgoing(
         text=f"{note}\n{text}" if note else text,
         under_card=note is not None,

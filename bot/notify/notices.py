@@ -16,11 +16,12 @@ from bot.language import speech
 from bot.language.accessibility import questions
 from bot.language.dates import format_date
 from bot.language.i18n import Listing, Msg, Translator
+from bot.notify import counter_notices
 from bot.notify.cards import card, citizen_text
 from bot.notify.status_text import status_label
 from bot.services import Services
 from storage import outbox
-from storage.models import Attachment, Report, Reporter, TimelineEvent
+from storage.models import Attachment, CounterFiling, Report, Reporter, TimelineEvent
 
 
 def status_line(services: Services, report: Report, locale: str) -> Msg:
@@ -45,10 +46,12 @@ def new_report(
     report: Report,
     reporter: Reporter | None,
     attachments: list[Attachment],
+    *,
+    walk_in: CounterFiling | None = None,
 ) -> None:
     """A new report: its card in Verifikasi, its files right after it."""
     now = report.created_at
-    message = card(services, report, reporter)
+    message = card(services, report, reporter, walk_in=walk_in)
     outbox.enqueue(
         session, StaffQueue(VERIFIKASI), message, purpose="card", now=now, report_id=report.id
     )
@@ -94,11 +97,13 @@ def transition(
     source_queue: str,
     attachments: list[Attachment],
     actor_name: str | None,
+    walk_in: CounterFiling | None = None,
 ) -> None:
     """Tell the citizen what changed, and the staff with a fresh card where the report is.
 
     A fresh message rather than an edit: screen readers do not announce edited messages,
-    and the new card carries the buttons that fit the new status.
+    and the new card carries the buttons that fit the new status. A counter's report that
+    no citizen has claimed yet has its citizen told through the counter (`walk_in`).
     """
     now = event.at
     if reporter is not None and report.reporter_id is not None:
@@ -119,6 +124,8 @@ def transition(
             now=now,
             report_id=report.id,
         )
+    elif walk_in is not None:
+        counter_notices.through_counter(session, services, report, walk_in, event)
     staff = services.locales.get(services.settings.bot_locale)
     note = staff(
         "staff.status_changed",
@@ -141,7 +148,7 @@ def transition(
             now=now,
             report_id=report.id,
         )
-    fresh = card(services, report, reporter, note=note)
+    fresh = card(services, report, reporter, note=note, walk_in=walk_in)
     outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
     if moved:
         _files(session, services, report, attachments, StaffQueue(queue), now=now)

@@ -19,8 +19,8 @@ from bot.core.lifecycle import Privacy
 from bot.core.tracking import format_code
 from bot.language.i18n import Translator
 from bot.services import Services
-from bot.stats.figures import Facts
-from bot.stats.in_words import STATUS_KEYS, TIMELINESS_KEYS
+from bot.stats.figures import Facts, channel_of
+from bot.stats.in_words import CHANNEL_KEYS, STATUS_KEYS, TIMELINESS_KEYS
 
 COLUMNS = (
     "staff.export.column.kode",
@@ -37,6 +37,7 @@ COLUMNS = (
     "staff.export.column.selesai",
     "staff.export.column.privasi",
     "staff.export.column.penilaian",
+    "staff.export.column.saluran",
 )
 
 
@@ -76,6 +77,7 @@ def _row(services: Services, fact: Facts, t: Translator) -> list[str]:
         day(fact.done_at),
         t(f"option.{_privacy(report.anonymous, report.confidential).value}"),
         t(f"option.{report.rating}") if report.rating else "",
+        t(CHANNEL_KEYS[channel_of(report.channel)]),
     ]
 
 

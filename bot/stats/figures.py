@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.core.agencies import Agency, Directory
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import Channel, Status
 from bot.core.workdays import WorkingCalendar
 from storage.models import Report
 from storage.statistics import StatusChange
@@ -206,6 +206,8 @@ class Figures:
     # For each bar, the count of each status of STATUS_ORDER.
     counts: tuple[tuple[int, ...], ...]
     agencies: tuple[AgencyFigures, ...]
+    # Reports received in the window by channel, every channel of Channel in its order.
+    channels: tuple[tuple[Channel, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -219,11 +221,13 @@ def compute(
     """Count reports per bar and status, and judge first responses per agency."""
     counts = [[0] * len(STATUS_ORDER) for _ in window.starts]
     judged: dict[str, list[int]] = {}
+    channels = dict.fromkeys(Channel, 0)
     for fact in facts:
         bar = window.bucket_of(calendar.local_date(fact.report.created_at))
         if bar is None:
             continue
         counts[bar][STATUS_ORDER.index(fact.report.status)] += 1
+        channels[channel_of(fact.report.channel)] += 1
         timeliness = fact.response.timeliness
         if timeliness is Timeliness.NOT_FORWARDED:
             continue
@@ -235,7 +239,17 @@ def compute(
     # Most forwarded first; the file's order among equals, so the order is stable.
     order = list(directory.agencies)
     agencies.sort(key=lambda a: (-a.forwarded, order.index(a.agency) if a.agency in order else 0))
-    return Figures(window, tuple(tuple(bar) for bar in counts), tuple(agencies))
+    return Figures(
+        window, tuple(tuple(bar) for bar in counts), tuple(agencies), tuple(channels.items())
+    )
+
+
+def channel_of(value: str) -> Channel:
+    """A stored channel; an unknown one (from a newer version) counts as Telegram's."""
+    try:
+        return Channel(value)
+    except ValueError:
+        return Channel.TELEGRAM
 
 
 def response_days(directory: Directory, key: str) -> int:

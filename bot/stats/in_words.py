@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import babel.dates
 
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import Channel, Status
 from bot.language.accessibility import MAX_CHARS
 from bot.language.dates import format_date
 from bot.language.i18n import Translator
@@ -154,11 +154,29 @@ def pack(sections: Sequence[Section], limit: int = MAX_CHARS) -> list[str]:
     return merged
 
 
+CHANNEL_KEYS = {
+    Channel.TELEGRAM: "staff.stats.channel.telegram",
+    Channel.OPEN311: "staff.stats.channel.open311",
+    Channel.COUNTER: "staff.stats.channel.counter",
+}
+
+
+def channels_line(figures: Figures, t: Translator) -> str:
+    """How the reports came in: Telegram, Open311 and the counter, each with its count."""
+    parts = ", ".join(
+        t("staff.stats.part", label=t(CHANNEL_KEYS[channel]), count=count)
+        for channel, count in figures.channels
+    )
+    return t("staff.stats.channels", parts=parts)
+
+
 def describe(services: Services, figures: Figures, t: Translator) -> list[str]:
     """The figures in words: the total and each bar by status, then each agency."""
     window = figures.window
     heading = t(HEADING_KEYS[window.grouping])
     total = t("staff.stats.total", period=period(window, t), total=figures.total)
+    if figures.total:
+        total = "\n".join((total, channels_line(figures, t)))
     bars = [_bucket_line(figures, i, t) for i in range(len(window.starts))]
     sections = [Section(f"{total}\n{heading}", heading, bars)]
     if figures.agencies:

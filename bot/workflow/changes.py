@@ -23,6 +23,7 @@ from bot.core.transitions import (
 from bot.notify import agency_pushes, notices
 from bot.services import Services
 from storage import audit
+from storage import counter as counter_store
 from storage import reports as report_store
 from storage.models import Report, TimelineEvent
 
@@ -174,6 +175,7 @@ async def apply(
         source_queue=source_queue,
         attachments=attachments,
         actor_name=actor.name,
+        walk_in=await counter_store.walk_in_of(session, report),
     )
     agency_pushes.changed(session, services, report, event, source_queue=source_queue)
     if target is Status.SELESAI and reporter is not None:

@@ -14,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.deadlines import VERIFY_DAYS
 from bot.core.intake.answers import Answers, FileRef
-from bot.core.lifecycle import ActorKind, Privacy, Status
+from bot.core.lifecycle import ActorKind, Channel, Privacy, Status
 from bot.notify import notices
 from bot.services import Services
-from storage import drafts
+from storage import audit, drafts
+from storage import counter as counter_store
 from storage import reports as report_store
-from storage.models import Attachment, Draft, Report, Reporter, TimelineEvent
+from storage.models import Attachment, CounterFiling, Draft, Report, Reporter, TimelineEvent
+
+# The audit log's action for a report a counter officer filed for a walk-in citizen.
+COUNTER_FILE_ACTION = "counter_file"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,19 @@ def as_attachment(ref: FileRef, role: str, position: int = 0) -> Attachment:
 
 
 @dataclass(frozen=True)
+class WalkIn:
+    """A citizen served at a counter: where, by whom (for the audit only), what they chose
+    to give, and the hash of the claim PIN on their receipt."""
+
+    counter: str
+    officer_user_id: int
+    chat_id: int | None
+    name: str | None
+    phone: str | None
+    pin_hash: str
+
+
+@dataclass(frozen=True)
 class Intake:
     """Where a report comes from: its channel, and the citizen when one is behind it."""
 
@@ -75,6 +92,8 @@ class Intake:
     reporter: Reporter | None = None
     # The chat's draft, so a second "kirim" finds the report the first one made.
     draft_uid: str | None = None
+    # Set for the counter channel: the walk-in citizen and the officer who filed for them.
+    walk_in: WalkIn | None = None
 
 
 async def file(
@@ -123,20 +142,60 @@ async def file(
     )
     report_store.add(session, report, files, first)
     await session.flush()  # the report's id, for the outbox rows written next
-    notices.new_report(session, services, report, intake.reporter, files)
+    counter_filing = _walk_in(session, report, intake.walk_in, now=now)
+    notices.new_report(session, services, report, intake.reporter, files, walk_in=counter_filing)
     return Submitted(report, files, created=True)
 
 
+def _walk_in(
+    session: AsyncSession, report: Report, walk_in: WalkIn | None, *, now: datetime
+) -> CounterFiling | None:
+    """The counter's record of a walk-in's report, and the audit of the officer who filed it."""
+    if walk_in is None:
+        return None
+    audit.record(
+        session,
+        at=now,
+        actor_user_id=walk_in.officer_user_id,
+        chat_id=walk_in.chat_id,
+        action=COUNTER_FILE_ACTION,
+        report_id=report.id,
+        allowed=True,
+        detail=f"counter:{walk_in.counter}",
+    )
+    return counter_store.record_filing(
+        session,
+        report,
+        counter=walk_in.counter,
+        officer_user_id=walk_in.officer_user_id,
+        citizen_name=walk_in.name,
+        citizen_phone=walk_in.phone,
+        pin_hash=walk_in.pin_hash,
+        now=now,
+    )
+
+
 async def submit_draft(
-    session: AsyncSession, services: Services, reporter: Reporter, draft: Draft, *, now: datetime
+    session: AsyncSession,
+    services: Services,
+    reporter: Reporter,
+    draft: Draft,
+    *,
+    now: datetime,
+    walk_in: WalkIn | None = None,
 ) -> Submitted:
-    """File the citizen's finished draft and drop the draft.
+    """File the citizen's finished draft and drop the draft; with `walk_in`, a counter
+    desk's draft, filed for the walk-in citizen (no Telegram account behind it yet).
 
     A draft already submitted (a second "kirim" racing the first) returns that report.
     """
     existing = await report_store.submitted_from_draft(session, draft.uid)
     if existing is None:
-        intake = Intake("telegram", reporter.locale, reporter, draft.uid)
+        intake = (
+            Intake(Channel.TELEGRAM, reporter.locale, reporter, draft.uid)
+            if walk_in is None
+            else Intake(Channel.COUNTER, reporter.locale, None, draft.uid, walk_in)
+        )
         submitted = await file(session, services, Answers.from_json(draft.answers), intake, now=now)
     else:
         submitted = Submitted(existing, [], created=False)

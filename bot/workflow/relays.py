@@ -31,7 +31,11 @@ class NoReporter(Exception):
     def __init__(self, report: Report) -> None:
         super().__init__(report.code)
         # Reports filed in the chat had a person until /hapusdata; others (Open311) never.
-        self.reason = "no_reporter" if report.channel == "telegram" else "other_channel"
+        self.reason = {
+            "telegram": "no_reporter",
+            # Until its citizen claims it, a counter's report reaches them through the counter.
+            "counter": "counter_unclaimed",
+        }.get(report.channel, "other_channel")
 
 
 def answering_agency(services: Services, report: Report) -> str:
