@@ -93,6 +93,10 @@ def visible(value: object, *, low: int = 1, high: int) -> bool:
     )
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.0f}" if size >= 1_000_000 else f"{size / 1_000_000:.1f}"
+
+
 def error_middleware(render: Render) -> Middleware:
     """Every failure as the API's JSON error: ours, aiohttp's (404, 405), and the unexpected."""
 
@@ -110,6 +114,13 @@ def error_middleware(render: Render) -> Middleware:
             return answer
         except web.HTTPNotFound:
             return render(request, ApiError(404, "not_found", "api.error.not_found"))
+        except web.HTTPRequestEntityTooLarge as error:
+            # aiohttp's own answer is plain text; the documents promise the API's format.
+            limit = getattr(error, "max_size", 0) or request.client_max_size
+            return render(
+                request,
+                ApiError(413, "too_large", "api.error.too_large", {"max": _megabytes(limit)}),
+            )
         except web.HTTPException:
             raise
         except Exception:

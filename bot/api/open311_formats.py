@@ -103,7 +103,7 @@ def to_xml(shape: Shape, document: Document) -> bytes:
         assert not isinstance(document, Mapping), "a list answer is a sequence"
         for entry in document:
             _fill(ET.SubElement(root, shape.item), entry)
-    return DECLARATION + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return DECLARATION + bytes(ET.tostring(root, encoding="utf-8", xml_declaration=False))
 
 
 def to_json(document: Document) -> bytes:

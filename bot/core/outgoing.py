@@ -73,6 +73,9 @@ class FileSend:
 
     kind: FileKind
     file_id: str
+    # An attachment Telegram does not have yet (an Open311 upload): its bytes are sent, and
+    # the attachment then keeps the file id Telegram gives.
+    upload: int | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def parse(body: bytes, wire: Wire) -> Any:
 
 def text(value: object) -> str | None:
     """An id or code as text, whether the answer had it as a string or a number."""
-    if value is None or isinstance(value, dict | list) or isinstance(value, bool):
+    if value is None or isinstance(value, dict | list | bool):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -74,7 +74,11 @@ def _files(
             session,
             queue,
             Outgoing(
-                file=FileSend(file_kind(attachment.kind), attachment.file_id),
+                file=FileSend(
+                    file_kind(attachment.kind),
+                    attachment.file_id,
+                    upload=None if attachment.file_id else attachment.id,
+                ),
                 text=caption,
                 under_card=True,
             ),
