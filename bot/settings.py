@@ -100,9 +100,11 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_list(cls, value: object) -> object:
-        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(
-            value, str
-        ) else value
+        return (
+            [part.strip() for part in value.split(",") if part.strip()]
+            if isinstance(value, str)
+            else value
+        )
 
     @field_validator("webhook_secret")
     @classmethod

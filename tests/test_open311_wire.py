@@ -67,21 +67,19 @@ def test_a_list_of_one_is_still_a_list_and_ids_are_text_in_both_formats() -> Non
     assert [text(r["service_request_id"]) for r in items(parse(spec_xml("request"), "xml"))] == [
         "638344"
     ]
-    assert [text(r["service_request_id"]) for r in items(spec_json("post_response"))] == [
-        "293944"
-    ]
+    assert [text(r["service_request_id"]) for r in items(spec_json("post_response"))] == ["293944"]
     ours = formats.to_xml(formats.SERVICE_REQUESTS, [{"service_request_id": "576-0715"}])
     assert items(parse(ours, "xml")) == [{"service_request_id": "576-0715"}]
 
 
 def test_every_text_is_escaped_and_what_xml_cannot_carry_is_left_out() -> None:
-    hostile = 'a<b>&amp; "c" \'d\' ]]> <!-- x --> \x00\x1b[31m\x0b\ufffe \U0001f44d'
+    hostile = "a<b>&amp; \"c\" 'd' ]]> <!-- x --> \x00\x1b[31m\x0b\ufffe \U0001f44d"
     document = [{"code": 400, "description": hostile, "nested": None, "flag": False}]
     written = formats.to_xml(formats.ERRORS, document)
     [error] = items(parse(written, "xml"))
     assert error == {
         "code": "400",
-        "description": 'a<b>&amp; "c" \'d\' ]]> <!-- x --> [31m \U0001f44d',
+        "description": "a<b>&amp; \"c\" 'd' ]]> <!-- x --> [31m \U0001f44d",
         "nested": None,
         "flag": "false",
     }

@@ -464,7 +464,10 @@ def _posted(
     address_id = _text(params, "address_id")
     if address_id is not None and len(address_id) > ADDRESS_ID_MAX:
         raise ApiError(
-            400, "address_id", "georeport.error.too_long", {"name": "address_id", "max": ADDRESS_ID_MAX}
+            400,
+            "address_id",
+            "georeport.error.too_long",
+            {"name": "address_id", "max": ADDRESS_ID_MAX},
         )
     if lat is None and address is None and address_id is None:
         raise ApiError(400, "location", "api.error.location", {"name": "address_string"})
@@ -503,7 +506,10 @@ def _upload(file: web.FileField) -> Upload:
     mime = (file.content_type or "").split(";")[0].strip().casefold()
     if mime not in PHOTO_TYPES or not data or len(data) > UPLOAD_MAX:
         raise ApiError(
-            400, "media", "georeport.error.media", {"name": file.name, "max": UPLOAD_MAX // 1_000_000}
+            400,
+            "media",
+            "georeport.error.media",
+            {"name": file.name, "max": UPLOAD_MAX // 1_000_000},
         )
     name = clean(file.filename or "")[:128] or None
     return Upload("photo", data, mime, name)

@@ -127,7 +127,7 @@ async def apply(
     try:
         if report.closed_at is not None:
             raise TransitionRefused(Refusal.CLOSED)
-        target = check(action, report.status, actor.role)
+        target = check(action, report.status, actor.role, answerable=report.reporter_id is not None)
         if action in NEEDS_TEXT and not (text and text.strip()):
             raise TransitionRefused(Refusal.NEEDS_TEXT)
         if action in NEEDS_AGENCY and agency not in services.directory.agencies:
