@@ -387,6 +387,8 @@ class AgencyRequest(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The system's status last read for it (GET requests, when it has no updates list).
     last_status: Mapped[str | None] = mapped_column(String(32))
+    # The Idempotency-Key the POST carried: a repeat of the outbox row finds it sent.
+    send_key: Mapped[str | None] = mapped_column(String(128), unique=True)
 
     __table_args__ = (Index("ix_agency_requests_agency_external_id", "agency", "external_id"),)
 

@@ -47,7 +47,17 @@ class AgencyWebhook:
     kind: Literal["webhook"] = "webhook"
 
 
-Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook
+@dataclass(frozen=True)
+class AgencySystem:
+    """An agency's own system, reached by one of the send methods (bot/delivery/send_methods):
+    "open311" today, a national SP4N-LAPOR! connector tomorrow."""
+
+    agency: str
+    method: str
+    kind: Literal["system"] = "system"
+
+
+Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook | AgencySystem
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,8 @@ def destination_from_json(data: dict[str, Any]) -> Destination:
             return ChatTarget(**values)
         case "webhook":
             return AgencyWebhook(**values)
+        case "system":
+            return AgencySystem(**values)
     raise ValueError(f"unknown destination kind {data['kind']!r}")
 
 

@@ -77,6 +77,8 @@ class Destinations:
             return ("chat", destination.get("chat_id"))
         if kind == "webhook":
             return ("webhook", destination.get("agency"))
+        if kind == "system":
+            return ("system", destination.get("method"), destination.get("agency"))
         return ("unknown", repr(sorted(destination.items())))
 
     async def resolve(self, destination: Destination) -> Place:

@@ -34,8 +34,9 @@ from bot.delivery import leases
 from bot.delivery.destinations import Destinations, Place
 from bot.delivery.failures import Failure, FailureKind, Undeliverable, classify, safe_detail
 from bot.delivery.limits import ChatLimits, Rates
+from bot.delivery.open311_send import Open311Send
+from bot.delivery.send_methods import DeliveryFailed, SendMethod, method_for
 from bot.delivery.sending import Upload, send
-from bot.delivery.strategies import DeliveryFailed, Strategy
 from bot.delivery.webhooks import WebhookPush
 from bot.language import speech
 from bot.services import Services
@@ -64,6 +65,11 @@ MAX_ATTEMPTS = 20
 RESULTS = ("sent", "retry", "flood", "unreachable", "failed")
 # Told each attempt's result (the webhook server counts them for /metrics).
 Observer = Callable[[str], None]
+
+
+def default_methods(services: Services) -> tuple[SendMethod, ...]:
+    """Every send method an agency's system may be reached by (bot/delivery/send_methods)."""
+    return (WebhookPush(services), Open311Send(services))
 
 
 def new_worker_id() -> str:
@@ -124,7 +130,7 @@ class Dispatcher:
         max_attempts: int = MAX_ATTEMPTS,
         rates: Rates | None = None,
         owns_bot: bool = False,
-        strategies: Sequence[Strategy] | None = None,
+        strategies: Sequence[SendMethod] | None = None,
         observer: Observer | None = None,
     ) -> None:
         self.services = services
@@ -146,8 +152,8 @@ class Dispatcher:
         # The speaking programs, for the spoken copies of prompts (spoken replies).
         self.voice = speech.tools(services.settings)
         # Destinations other than Telegram chats (agencies' webhooks).
-        self.strategies: Sequence[Strategy] = (
-            strategies if strategies is not None else (WebhookPush(services),)
+        self.strategies: Sequence[SendMethod] = (
+            strategies if strategies is not None else default_methods(services)
         )
         self._chats: dict[Hashable, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -329,7 +335,7 @@ class Dispatcher:
                 row, Failure(FailureKind.FAILED, f"unreadable row: {safe_detail(error)}")
             )
             return True
-        strategy = next((s for s in self.strategies if s.handles(destination)), None)
+        strategy = method_for(self.strategies, destination)
         if strategy is not None:
             return await self._deliver_by(strategy, row, destination, message)
         citizen = isinstance(destination, CitizenChat)
@@ -367,7 +373,7 @@ class Dispatcher:
         return True
 
     async def _deliver_by(
-        self, strategy: Strategy, row: OutboxMessage, destination: Destination, message: Outgoing
+        self, strategy: SendMethod, row: OutboxMessage, destination: Destination, message: Outgoing
     ) -> bool:
         """Deliver a row through a strategy, recorded and retried as every other row."""
         if self._stopping.is_set():

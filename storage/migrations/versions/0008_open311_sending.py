@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("token", sa.String(length=128), nullable=True),
         sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_status", sa.String(length=32), nullable=True),
+        sa.Column("send_key", sa.String(length=128), nullable=True),
         sa.ForeignKeyConstraint(
             ["report_id"],
             ["reports.id"],
@@ -51,6 +52,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_requests")),
+        sa.UniqueConstraint("send_key", name=op.f("uq_agency_requests_send_key")),
     )
     with op.batch_alter_table("agency_requests", schema=None) as batch_op:
         batch_op.create_index(
