@@ -77,12 +77,12 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 
 async def serve(
-    database_url: str, clock: Clock, agencies_file: Path = SAMPLE_AGENCIES_FILE
+    database_url: str, clock: Clock, agencies_file: Path = SAMPLE_AGENCIES_FILE, **overrides: Any
 ) -> AsyncIterator[Api]:
     """Both sub-applications mounted as the web server mounts them."""
     rng = random.Random(7264185)
     services = build_services(
-        settings_for(database_url, agencies_file=agencies_file),
+        settings_for(database_url, agencies_file=agencies_file, **overrides),
         clock=clock,
         new_code=lambda: tracking.new_code(rng),
     )
