@@ -14,6 +14,9 @@ applied once (its id is kept), in its own unit of work:
 - not the council's, no further action, duplicate, referred (BUKAN_WEWENANG,
   DIARSIPKAN): handed back to the verifiers (kembalikan) with the note;
 - open, investigating (MENUNGGU_VERIFIKASI, DITUNDA, DITERUSKAN): no change of status.
+
+A lapor-bot as the agency's system tells its open statuses in public catalogue words, not
+a person's: those are not relayed; its hold's question (DITUNDA) is, as a reply.
 """
 
 from __future__ import annotations
@@ -154,6 +157,9 @@ async def _apply(services: Services, agency_key: str, update: Mapping[str, Any])
     now = services.clock()
     word = status_word(update)
     note = clean_or_none(update.get("description"))
+    if word in LAPOR_STATUSES and word != Status.DITUNDA.value.casefold() and word not in DONE:
+        # A lapor-bot tells an open status in its public words: news of no one's writing.
+        note = None if word not in NOT_OURS else note
     async with services.sessionmaker.begin() as session:
         found = await agency_requests.report_for(session, agency_key, external)
         if found is None:

@@ -15,7 +15,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import aiohttp
@@ -265,6 +265,9 @@ class Open311Client:
         self, endpoint: Endpoint, start: datetime, end: datetime
     ) -> list[dict[str, Any]]:
         """GET servicerequestupdates (FixMyStreet's extension) between two instants."""
+        # Whole seconds, as every server reads them: the start down, the end up.
+        if end.microsecond:
+            end = end.replace(microsecond=0) + timedelta(seconds=1)
         params = {"start_date": _w3c(start), "end_date": _w3c(end)}
         if endpoint.api_key:
             params["api_key"] = endpoint.api_key

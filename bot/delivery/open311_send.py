@@ -136,7 +136,7 @@ class Open311Send:
                 session,
                 StaffQueue(destination.agency),
                 Outgoing(text=note, under_card=True),
-                purpose="staff_note",
+                purpose="system_note",
                 now=now,
                 report_id=report_id,
             )
