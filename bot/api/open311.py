@@ -73,13 +73,17 @@ IDEMPOTENCY_MAX = 128
 # A photo Telegram takes as a photo (10 MB), and the body around it.
 UPLOAD_MAX = 10 * 1024 * 1024
 BODY_MAX = UPLOAD_MAX + 256 * 1024
+# What the OpenAPI document promises a media_url looks like.
+LINK = re.compile(r"https?://[A-Za-z0-9.-]+(/[^\s]*)?")
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 E = TypeVar("E", Classification, Privacy)
 
 
 def open311_api(services: Services, *, wake: Callable[[], None] | None = None) -> web.Application:
     """The sub-application to mount at /open311/v2/."""
-    app = web.Application(middlewares=[error_middleware(_render)], client_max_size=BODY_MAX)
+    # Any path under /open311/v2/ that no route serves is the specification's 404.
+    middleware = error_middleware(_render, not_found="georeport.error.not_found")
+    app = web.Application(middlewares=[middleware], client_max_size=BODY_MAX)
     app[SERVICES] = services
     app[WAKE] = wake or (lambda: None)
     app.router.add_get(f"/discovery.{FORMAT}", discovery)
@@ -89,9 +93,6 @@ def open311_api(services: Services, *, wake: Callable[[], None] | None = None) -
     app.router.add_post(f"/requests.{FORMAT}", post_request)
     app.router.add_get(f"/requests/{{service_request_id}}.{FORMAT}", show_request)
     app.router.add_get(f"/servicerequestupdates.{FORMAT}", list_updates)
-    # Any other path under /open311/v2/ is the specification's 404, not aiohttp's text.
-    app.router.add_get("/{tail:.*}", unknown)
-    app.router.add_post("/{tail:.*}", unknown)
     return app
 
 
@@ -120,11 +121,6 @@ def _answer(request: web.Request, shape: Shape, document: formats.Document) -> w
 
 def _t(services: Services) -> Translator:
     return services.locales.get(services.settings.bot_locale)
-
-
-async def unknown(request: web.Request) -> web.Response:
-    """No such resource."""
-    raise ApiError(404, "not_found", "georeport.error.not_found")
 
 
 def public_base(request: web.Request) -> str:
@@ -490,12 +486,18 @@ def _posted(
 
 
 def _media_url(params: Mapping[str, str]) -> str | None:
-    """media_url, kept as a link when it is one (http or https)."""
-    value = _text(params, "media_url")
-    if value is None:
+    """media_url, kept as a link when it is one (http or https); anything else is refused,
+    not cleaned into one."""
+    value = params.get("media_url")
+    if not value:
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > MEDIA_URL_MAX:
+    if (
+        not LINK.fullmatch(value)
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(value) > MEDIA_URL_MAX
+    ):
         raise ApiError(400, "media_url", "georeport.error.media_url", {"name": "media_url"})
     return value
 
@@ -588,8 +590,8 @@ def _statuses(value: str | None) -> frozenset[Status] | None:
 def _window(query: Mapping[str, str], now: datetime) -> TimeRange:
     """start_date to end_date; the 90 days before end_date, or before now, when no
     start_date is given; a window longer than 90 days is refused, never cut short."""
-    start = instant(query["start_date"], "start_date") if query.get("start_date") else None
-    end = instant(query["end_date"], "end_date") if query.get("end_date") else None
+    start = instant(query["start_date"], "start_date") if "start_date" in query else None
+    end = instant(query["end_date"], "end_date") if "end_date" in query else None
     if start is None:
         end = end or now
         return TimeRange(max(end - SPAN, EARLIEST), end)
