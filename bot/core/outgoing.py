@@ -27,7 +27,15 @@ class StaffQueue:
     """
 
     key: str
+    # Messages of one lane keep their order; lanes of one chat take turns, so one API
+    # client's flood of cards never holds back the cards of citizens' reports.
+    lane: str | None = None
     kind: Literal["staff"] = "staff"
+
+
+def lane_of(client_id: int | None) -> str | None:
+    """The lane of a report's staff messages: its Open311 key's own, or the common one."""
+    return f"open311:{client_id}" if client_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -118,8 +126,11 @@ class Outgoing:
 
 
 def destination_to_json(destination: Destination) -> dict[str, Any]:
-    """The JSON stored in the outbox row."""
-    return asdict(destination)
+    """The JSON stored in the outbox row (a staff queue's common lane left out)."""
+    data = asdict(destination)
+    if isinstance(destination, StaffQueue) and destination.lane is None:
+        del data["lane"]
+    return data
 
 
 def destination_from_json(data: dict[str, Any]) -> Destination:

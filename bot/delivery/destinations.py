@@ -72,7 +72,11 @@ class Destinations:
             return ("citizen", destination.get("reporter_id"))
         if kind == "staff":
             chat_id = self.staff_chat(str(destination.get("key")))
-            return ("chat", chat_id) if chat_id is not None else ("staff", None)
+            lane = destination.get("lane")
+            if chat_id is None:
+                return ("staff", None)
+            # A lane of its own per API client: it takes turns with the others in the chat.
+            return ("chat", chat_id, lane) if lane else ("chat", chat_id)
         if kind == "chat":
             return ("chat", destination.get("chat_id"))
         if kind == "webhook":

@@ -11,7 +11,7 @@ from bot.core import queues
 from bot.core.intake.answers import FileRef
 from bot.core.intake.cleaning import readable
 from bot.core.lifecycle import Status
-from bot.core.outgoing import CitizenChat, Copy, Outgoing, StaffQueue
+from bot.core.outgoing import CitizenChat, Copy, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
 from bot.notify import agency_pushes
@@ -147,7 +147,7 @@ async def citizen_addition(
             lines.append(t("staff.voice_note", seconds=file.duration or 0))
     if text:
         lines.append(text)
-    queue = StaffQueue(queues.queue_of(report))
+    queue = StaffQueue(queues.queue_of(report), lane=lane_of(report.client_id))
     body = "\n".join(escape(line) for line in lines)
     outbox.enqueue(
         session,
