@@ -37,6 +37,8 @@ LIBRARY_FLOORS = {
     "sqlalchemy": logging.WARNING,
     "aiosqlite": logging.INFO,
 }
+# Loggers whose errors quote what an HTTP client sent.
+CLIENT_QUOTING_LOGGERS = frozenset({"aiohttp.server", "aiohttp.web", "aiohttp.access"})
 # Shorter values are not worth hiding (and would blank ordinary words).
 MIN_SECRET_LENGTH = 6
 
@@ -93,7 +95,20 @@ def settings_secrets(settings: Settings) -> list[str]:
     return found
 
 
+def _quiet_server(record: logging.LogRecord) -> None:
+    """aiohttp's server logs a request it cannot parse with the error's text, which quotes
+    the first bytes the client sent (a key, a report's text in the query string): only the
+    error's kind is kept. Nothing a client sends reaches the log."""
+    error = record.exc_info[1] if record.exc_info else None
+    kind = type(error).__name__ if error is not None else "error"
+    record.msg, record.args = f"Error handling a request ({kind}); its content is not logged", None
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+
+
 def _clean(record: logging.LogRecord, redact: Callable[[str], str]) -> None:
+    if record.name in CLIENT_QUOTING_LOGGERS and record.levelno >= logging.WARNING:
+        _quiet_server(record)
+        return
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: keep it as logged, unformatted

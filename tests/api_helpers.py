@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.api.mount import mount_apis
+from bot.api.mount import HANDLER_ARGS, mount_apis
 from bot.api.tokens import Scope, issue
 from bot.app import build_services
 from bot.core import tracking
@@ -89,7 +89,7 @@ async def serve(
     woken: list[int] = []
     app = web.Application()
     mount_apis(app, services, wake=lambda: woken.append(1))
-    async with TestClient(TestServer(app)) as client:
+    async with TestClient(TestServer(app, **HANDLER_ARGS)) as client:
         yield Api(services, client, clock, woken)
     await services.engine.dispose()
 

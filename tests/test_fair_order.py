@@ -29,7 +29,7 @@ async def test_a_citizen_s_card_is_claimed_beside_a_flood_of_one_client_s(api: A
         form = {"api_key": key, "service_code": "sampah", "address_id": f"A{n}"}
         async with api.client.post(f"{BASE}/requests.json", data=form) as response:
             assert response.status == 200
-    citizen = await file(services, category="sampah")
+    await file(services, category="sampah")
     rows = await outbox(services)
     flood = [r for r in rows if r.destination.get("lane") == "open311:1"]
     [theirs] = [r for r in rows if r.report_id is not None and r.destination.get("lane") is None]

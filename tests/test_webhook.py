@@ -117,13 +117,18 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_handled(
     assert await _post(webhook.url, update, {SECRET_HEADER: "tebakan"}) == 403
     assert await _post(webhook.url, update, {SECRET_HEADER: SECRET + "x"}) == 403
     assert await _post(webhook.url, ["not", "an", "update"], {SECRET_HEADER: SECRET}) == 400
+    # With the right secret, an update_id the handled-updates record cannot keep (a
+    # BIGINT) is refused before it reaches the application or the database.
+    for update_id in ("990001", 1.5, True, 2**63, -1, None):
+        odd = {**update, "update_id": update_id}
+        assert await _post(webhook.url, odd, {SECRET_HEADER: SECRET}) == 400, update_id
     assert not emulator.bot_messages(citizen), "a forged update reached no one"
     async with webhook.services.sessionmaker() as session:
         assert await session.get(HandledUpdate, 990001) is None
     _, exposition = await _get(f"{webhook.root}/metrics")
     samples = _samples(exposition)
     assert samples[("lapor_webhook_rejected_total", (("reason", "secret"),))] == 3
-    assert samples[("lapor_webhook_rejected_total", (("reason", "malformed"),))] == 1
+    assert samples[("lapor_webhook_rejected_total", (("reason", "malformed"),))] == 7
     # The same update with the secret is a citizen's /start like any other.
     assert await _post(webhook.url, update, {SECRET_HEADER: SECRET}) == 200
     assert "setuju" in last(emulator.bot_messages(citizen)).casefold()
