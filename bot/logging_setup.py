@@ -17,6 +17,7 @@ Two things keep them out:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
@@ -39,6 +40,7 @@ LIBRARY_FLOORS = {
 }
 # Loggers whose errors quote what an HTTP client sent.
 CLIENT_QUOTING_LOGGERS = frozenset({"aiohttp.server", "aiohttp.web", "aiohttp.access"})
+QUERY = re.compile(r"\?[^ \"]*")
 # Shorter values are not worth hiding (and would blank ordinary words).
 MIN_SECRET_LENGTH = 6
 
@@ -109,6 +111,9 @@ def _clean(record: logging.LogRecord, redact: Callable[[str], str]) -> None:
     if record.name in CLIENT_QUOTING_LOGGERS and record.levelno >= logging.WARNING:
         _quiet_server(record)
         return
+    if record.name == "aiohttp.access":
+        # An access log line keeps the path, never the query string (keys, forms).
+        record.msg, record.args = QUERY.sub("?[query not logged]", record.getMessage()), None
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: keep it as logged, unformatted

@@ -89,7 +89,10 @@ async def serve(
     woken: list[int] = []
     app = web.Application()
     mount_apis(app, services, wake=lambda: woken.append(1))
-    async with TestClient(TestServer(app, **HANDLER_ARGS)) as client:
+    server = TestServer(app)
+    # As `lapor-bot webhook` serves it (bot/web/server.py), oversized requests included.
+    await server.start_server(**HANDLER_ARGS)
+    async with TestClient(server) as client:
         yield Api(services, client, clock, woken)
     await services.engine.dispose()
 
