@@ -625,6 +625,16 @@ def test_the_token_command_shows_a_token_once_lists_and_revokes(
 
     assert cli.main(["token", "issue", "--open311", "portal-warga"]) == 0
     capsys.readouterr()
+    assert cli.main(["token", "limits", "2", "--per-minute", "5", "--per-day", "50"]) == 0
+    assert capsys.readouterr().out == (
+        "Token nomor 2 kini boleh mengirim paling banyak 5 permintaan layanan semenit "
+        "dan 50 sehari.\n"
+    )
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT per_minute, per_day FROM api_tokens WHERE id = 2").fetchone() == (
+            5,
+            50,
+        )
     assert cli.main(["token", "revoke", "1"]) == 0
     assert capsys.readouterr().out == "Token nomor 1 sudah dicabut.\n"
     assert cli.main(["token", "revoke", "1"]) == 1
