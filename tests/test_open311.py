@@ -186,7 +186,9 @@ async def test_a_posted_request_becomes_a_report_that_lives_like_any_other(api: 
     assert (filed.latitude, filed.longitude) == (-6.9147, 107.6098)
     assert filed.agency == "dishub" and not filed.anonymous and not filed.confidential
     rows = await outbox(services)
-    assert [r.destination for r in rows] == [{"kind": "staff", "key": "verifikasi"}]
+    assert [r.destination for r in rows] == [
+        {"kind": "staff", "key": "verifikasi", "lane": "open311:1"}
+    ], "in the lane of the key that posted it"
     assert format_code(filed.code) in rows[0].payload["text"], "the card goes to Verifikasi"
     assert "Budi" not in str(rows[0].payload), "nothing of the person is kept"
     assert "Pelapor: tidak tercatat, laporan ini masuk lewat" in rows[0].payload["text"]
