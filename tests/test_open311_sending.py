@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.api.agency_systems import poll
@@ -29,7 +31,7 @@ from bot.delivery.open311_send import Open311Send, endpoint_of
 from bot.delivery.send_methods import DeliveryFailed
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE
-from storage import migrate
+from storage import agency_requests, migrate
 from storage.models import AgencyRequest, Report
 from tests.api_helpers import act, add_reporter, file, outbox, report, serve, settings_for
 from tests.harness import Clock
@@ -236,3 +238,62 @@ async def test_a_refusing_system_fails_the_row_for_good(
                 await client.post_request(endpoint, {}, idempotency_key="x")
         finally:
             await client.close()
+
+
+async def test_a_system_without_updates_is_read_by_its_requests(
+    database_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    """Many GeoReport v2 servers have no servicerequestupdates: their requests are read by
+    id, and a status that changed counts as an update (once)."""
+    statuses = {"BDG-77": "open"}
+
+    async def requests(request: web.Request) -> web.Response:
+        assert request.query["service_request_id"] == "BDG-77"
+        status = statuses["BDG-77"]
+        notes = "Lampu sudah diganti petugas." if status == "closed" else ""
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><service_requests><request>'
+            f"<service_request_id>BDG-77</service_request_id><status>{status}</status>"
+            f"<status_notes>{notes}</status_notes>"
+            "<updated_datetime>2026-11-25T12:00:00+07:00</updated_datetime>"
+            "</request></service_requests>"
+        )
+        return web.Response(text=body, content_type="text/xml")
+
+    system = web.Application()
+    system.router.add_get("/open311/v2/requests.xml", requests)
+    async with TestServer(system) as server:
+        url = str(server.make_url("/open311/v2"))
+        agencies = agencies_with_system(tmp_path, url, "k", "xml")
+        async for api in serve(database_url, clock, agencies):
+            services = api.services
+            siti = await add_reporter(services)
+            code = await file(services, reporter_id=siti)
+            await act(services, code, Action.FORWARD, agency="dishub")
+            ours = await report(services, code)
+            async with services.sessionmaker.begin() as session:
+                agency_requests.add(
+                    session,
+                    report_id=ours.id,
+                    agency="dishub",
+                    method="open311",
+                    external_id="BDG-77",
+                    token=None,
+                    send_key="k-1",
+                    now=clock(),
+                )
+            client = Open311Client()
+            try:
+                endpoint = endpoint_of(services, "dishub")
+                assert endpoint is not None
+                assert await poll(services, client, "dishub", endpoint) == 1, "open: noted"
+                assert (await report(services, code)).status is Status.DITERUSKAN
+                assert await poll(services, client, "dishub", endpoint) == 0, "unchanged"
+                statuses["BDG-77"] = "closed"
+                assert await poll(services, client, "dishub", endpoint) == 1
+            finally:
+                await client.close()
+            done = await report(services, code)
+            assert done.status is Status.SELESAI
+            citizen = [r for r in await outbox(services) if r.destination["kind"] == "citizen"]
+            assert any("Lampu sudah diganti petugas." in str(r.payload) for r in citizen)
