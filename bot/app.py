@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -192,7 +192,10 @@ def build_application(settings: Settings, services: Services | None = None) -> L
     application.bot_data.ledger = ledger
     register_handlers(application)
     if application.job_queue is not None:
-        jobs.schedule(application.job_queue)
+        # Agencies' own Open311 systems are read only when one is configured.
+        has_systems = any(a.open311 for a in services.directory.agencies.values())
+        poll = timedelta(seconds=services.settings.open311_poll_seconds)
+        jobs.schedule(application.job_queue, agency_poll=poll if has_systems else None)
     return application
 
 

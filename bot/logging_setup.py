@@ -17,6 +17,7 @@ Two things keep them out:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import quote
@@ -37,6 +38,9 @@ LIBRARY_FLOORS = {
     "sqlalchemy": logging.WARNING,
     "aiosqlite": logging.INFO,
 }
+# Loggers whose errors quote what an HTTP client sent.
+CLIENT_QUOTING_LOGGERS = frozenset({"aiohttp.server", "aiohttp.web", "aiohttp.access"})
+QUERY = re.compile(r"\?[^ \"]*")
 # Shorter values are not worth hiding (and would blank ordinary words).
 MIN_SECRET_LENGTH = 6
 
@@ -93,7 +97,23 @@ def settings_secrets(settings: Settings) -> list[str]:
     return found
 
 
+def _quiet_server(record: logging.LogRecord) -> None:
+    """aiohttp's server logs a request it cannot parse with the error's text, which quotes
+    the first bytes the client sent (a key, a report's text in the query string): only the
+    error's kind is kept. Nothing a client sends reaches the log."""
+    error = record.exc_info[1] if record.exc_info else None
+    kind = type(error).__name__ if error is not None else "error"
+    record.msg, record.args = f"Error handling a request ({kind}); its content is not logged", None
+    record.exc_info, record.exc_text, record.stack_info = None, None, None
+
+
 def _clean(record: logging.LogRecord, redact: Callable[[str], str]) -> None:
+    if record.name in CLIENT_QUOTING_LOGGERS and record.levelno >= logging.WARNING:
+        _quiet_server(record)
+        return
+    if record.name == "aiohttp.access":
+        # An access log line keeps the path, never the query string (keys, forms).
+        record.msg, record.args = QUERY.sub("?[query not logged]", record.getMessage()), None
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: keep it as logged, unformatted

@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     # it too; when unset, it is derived from the token (webhook_secret_value).
     webhook_secret: SecretStr | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # The address people and programs reach this server at (https://lapor.example.go.id),
+    # for the URLs Open311's discovery gives. Unset: the X-Forwarded-Proto and
+    # X-Forwarded-Host a trusted proxy sends, else the address the request came to.
+    public_url: str | None = None
+    # Proxies whose X-Forwarded-* headers are believed (the documented nginx: this host).
+    trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
+    # Open311 service requests one api_key may post a minute and a day, unless the key has
+    # its own (`lapor-bot token limits`). A staff group takes 20 messages a minute; one
+    # client's cards take at most half of that, citizens' cards go first in turn.
+    open311_per_minute: int = Field(default=10, ge=1)
+    open311_per_day: int = Field(default=300, ge=1)
+    # How often agencies' own Open311 systems are asked for updates.
+    open311_poll_seconds: int = Field(default=300, ge=10)
 
     @field_validator("webhook_url")
     @classmethod
@@ -76,6 +89,22 @@ class Settings(BaseSettings):
         if value is not None and not WEBHOOK_URL.match(value):
             raise ValueError("must be an address such as https://lapor.example.go.id/telegram")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is not None and not WEBHOOK_URL.match(value):
+            raise ValueError("must be an address such as https://lapor.example.go.id")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        return (
+            [part.strip() for part in value.split(",") if part.strip()]
+            if isinstance(value, str)
+            else value
+        )
 
     @field_validator("webhook_secret")
     @classmethod

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 
 from telegram import Message
 
+from bot.core.intake import cleaning
 from bot.core.intake.answers import FileRef
 from bot.language.choices import normalise
 
@@ -64,23 +64,9 @@ class Input:
         return head if len(head) > 1 else None
 
 
-# Line breaks and tabs are kept; other control characters are invisible, a terminal or
-# export may act on them, and PostgreSQL cannot store NUL at all.
-_KEPT_CONTROLS = frozenset("\n\t")
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cs"})
-
-
 def clean(text: str) -> str:
-    """The text without control characters (except line breaks and tabs) or lone surrogates.
-
-    Direction marks, zero-width joiners and emoji stay: they belong to real writing.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch
-        for ch in text
-        if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _DROPPED_CATEGORIES
-    )
+    """The chat's text cleaned as every channel's is (bot/core/intake/cleaning.py)."""
+    return cleaning.clean(text)
 
 
 def _seconds(duration: timedelta | int | None) -> int | None:

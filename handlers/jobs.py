@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from telegram.ext import JobQueue
 
+from bot.api.agency_systems import poll_all
+from bot.delivery.open311_client import Open311Client
 from bot.transport.context import LaporContext
 from bot.workflow.deadline_watch import run_watch
 from bot.workflow.draft_upkeep import run_upkeep
@@ -39,8 +41,21 @@ async def watch_deadlines(context: LaporContext) -> None:
     context.bot_data.wake_dispatcher()
 
 
-def schedule(job_queue: JobQueue[LaporContext]) -> None:
+async def read_agency_systems(context: LaporContext) -> None:
+    """Job: read agencies' own Open311 systems for updates to the reports sent there."""
+    client = Open311Client()
+    try:
+        applied = await poll_all(context.services, client)
+    finally:
+        await client.close()
+    if applied:
+        context.bot_data.wake_dispatcher()
+
+
+def schedule(job_queue: JobQueue[LaporContext], *, agency_poll: timedelta | None = None) -> None:
     """Every repeating job, with how often it runs."""
+    if agency_poll is not None:
+        job_queue.run_repeating(read_agency_systems, interval=agency_poll, first=agency_poll)
     job_queue.run_repeating(draft_upkeep, interval=DRAFT_UPKEEP_EVERY, first=DRAFT_UPKEEP_EVERY)
     job_queue.run_repeating(
         watch_deadlines, interval=DEADLINE_WATCH_EVERY, first=DEADLINE_WATCH_EVERY

@@ -63,7 +63,8 @@ async def role_in(bot: ExtBot[None], scope: StaffScope, user_id: int) -> Role | 
         return None
     if member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER):
         return Role.ADMIN if scope.agency is None else Role.STAFF
-    if member.status in (ChatMember.MEMBER, ChatMember.RESTRICTED):
+    # A restricted member (muted, or restricted and gone) keeps no staff rights.
+    if member.status == ChatMember.MEMBER:
         return Role.STAFF
     return None
 

@@ -70,7 +70,12 @@ async def _handle(turn: StaffTurn, query: CallbackQuery) -> str | None:
         return None
     if press.action in TEXT_ACTIONS:
         try:
-            check(press.action, report.status, turn.actor.role)
+            check(
+                press.action,
+                report.status,
+                turn.actor.role,
+                answerable=report.reporter_id is not None,
+            )
         except TransitionRefused as refusal:
             return turn.refused(press.action.value, report, refusal.reason.value)
         text = turn.t(f"staff.how_to.{press.action.value}", code=format_code(report.code))
@@ -97,7 +102,10 @@ async def _handle(turn: StaffTurn, query: CallbackQuery) -> str | None:
 def _agency_choice(turn: StaffTurn, report: Report, here: ChatTarget) -> None:
     """Post the agencies to forward (or reassign) the report to, one button each."""
     services, t = turn.services, turn.t
-    action = Action.FORWARD if report.status is Status.MENUNGGU_VERIFIKASI else Action.REASSIGN
+    waiting = report.status is Status.MENUNGGU_VERIFIKASI or (
+        report.status is Status.DITUNDA and report.reporter_id is None
+    )
+    action = Action.FORWARD if waiting else Action.REASSIGN
     buttons = tuple(
         (
             Button(

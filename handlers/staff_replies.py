@@ -107,6 +107,8 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             actor=actor,
             now=now,
         )
+    except relays.Unreadable:
+        return turn.t("staff.reply_blank", code=format_code(report.code))
     except relays.NoReporter as nobody:
         return turn.refused("reply", report, nobody.reason)
     except TransitionRefused as refusal:

@@ -7,8 +7,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from bot.core.lifecycle import Status
 from storage.models import Report, TimelineEvent
@@ -43,11 +44,19 @@ async def agency_queue(
     return (await session.execute(query)).scalars().all()
 
 
-async def public_by_codes(session: AsyncSession, codes: Collection[int]) -> Sequence[Report]:
+def _seen_by(client_id: int | None) -> ColumnElement[bool]:
+    """Public (not rahasia) reports, and those the Open311 key asking filed itself."""
+    public = Report.confidential == false()
+    return or_(public, Report.client_id == client_id) if client_id is not None else public
+
+
+async def public_by_codes(
+    session: AsyncSession, codes: Collection[int], *, client_id: int | None = None
+) -> Sequence[Report]:
     """Public (not rahasia) reports with these codes, newest first."""
     query = (
         select(Report)
-        .where(Report.code.in_(list(codes)), Report.confidential == false())
+        .where(Report.code.in_(list(codes)), _seen_by(client_id))
         .order_by(Report.created_at.desc(), Report.id.desc())
     )
     return (await session.execute(query)).scalars().all()
@@ -76,14 +85,15 @@ async def public_requests(
 
 
 async def public_updates(
-    session: AsyncSession, window: TimeRange, limit: int
+    session: AsyncSession, window: TimeRange, limit: int, *, client_id: int | None = None
 ) -> Sequence[tuple[TimelineEvent, Report]]:
-    """Status changes of public reports made within the window, oldest first."""
+    """Status changes of public reports made within the window, oldest first (and of the
+    reports the asking Open311 key filed, rahasia or not)."""
     query = (
         select(TimelineEvent, Report)
         .join(Report, Report.id == TimelineEvent.report_id)
         .where(
-            Report.confidential == false(),
+            _seen_by(client_id),
             TimelineEvent.at >= window.start,
             TimelineEvent.at <= window.end,
             or_(
@@ -95,3 +105,52 @@ async def public_updates(
         .limit(limit)
     )
     return [(event, report) for event, report in (await session.execute(query)).all()]
+
+
+async def hold_questions(session: AsyncSession, report_ids: Collection[int]) -> dict[int, str]:
+    """The question each held report was put on hold with (the last hold's public text)."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(TimelineEvent.report_id, TimelineEvent.public_text)
+        .where(
+            TimelineEvent.report_id.in_(list(report_ids)),
+            TimelineEvent.to_status == Status.DITUNDA,
+            TimelineEvent.from_status != Status.DITUNDA,
+            TimelineEvent.public_text.is_not(None),
+        )
+        .order_by(TimelineEvent.id)
+    )
+    return {report_id: text for report_id, text in rows.all() if text}
+
+
+async def filed_with_key(session: AsyncSession, client_id: int, key: str) -> Report | None:
+    """The report an Open311 key filed with this Idempotency-Key, if it did."""
+    return (
+        await session.execute(
+            select(Report).where(Report.client_id == client_id, Report.client_key == key)
+        )
+    ).scalar_one_or_none()
+
+
+async def filed_since(session: AsyncSession, client_id: int, since: datetime) -> int:
+    """How many reports an Open311 key filed at or after an instant."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Report)
+            .where(Report.client_id == client_id, Report.created_at >= since)
+        )
+        or 0
+    )
+
+
+async def first_filed_since(
+    session: AsyncSession, client_id: int, since: datetime
+) -> datetime | None:
+    """When the key's oldest report at or after an instant was filed (for Retry-After)."""
+    return await session.scalar(
+        select(func.min(Report.created_at)).where(
+            Report.client_id == client_id, Report.created_at >= since
+        )
+    )

@@ -47,3 +47,21 @@ async def revoke(session: AsyncSession, token_id: int, now: datetime) -> bool:
 async def listed(session: AsyncSession) -> Sequence[ApiToken]:
     """Every token, oldest first (hashes only; the tokens themselves are never stored)."""
     return (await session.execute(select(ApiToken).order_by(ApiToken.id))).scalars().all()
+
+
+async def touch(session: AsyncSession, token_id: int, now: datetime) -> None:
+    """Note the key's use; as the first write of a POST it serialises the key's POSTs (row
+    lock on PostgreSQL, the write lock on SQLite), so its limits are counted exactly."""
+    await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(used_at=now))
+
+
+async def set_limits(
+    session: AsyncSession, token_id: int, *, per_minute: int | None, per_day: int | None
+) -> bool:
+    """Give a key its own limits (None: the defaults); False when there is no such key."""
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id)
+        .values(per_minute=per_minute, per_day=per_day)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -170,6 +171,18 @@ class Report(Base):
     closed_at: Mapped[datetime | None]
     rating: Mapped[str | None] = mapped_column(String(16))
     rating_reason: Mapped[str | None] = mapped_column(Text)
+    # Open311: the key that filed it (its limits count these), the client's Idempotency-Key
+    # (a repeat of the same POST finds this report), and what the specification lets a
+    # client give beside a text: an address id, and a link to its media.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    client_key: Mapped[str | None] = mapped_column(String(128))
+    address_id: Mapped[str | None] = mapped_column(String(128))
+    media_url: Mapped[str | None] = mapped_column(String(1024))
+
+    __table_args__ = (
+        Index("ix_reports_client_id_created_at", "client_id", "created_at"),
+        UniqueConstraint("client_id", "client_key", name="uq_reports_client_id_client_key"),
+    )
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
@@ -349,6 +362,12 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # An Open311 key's own limits on service requests (None: the settings' defaults).
+    per_minute: Mapped[int | None] = mapped_column(Integer)
+    per_day: Mapped[int | None] = mapped_column(Integer)
+    # Written first by every POST with the key: it serialises one key's POSTs, so its
+    # limits are counted exactly on both databases.
+    used_at: Mapped[datetime | None]
 
 
 class CounterFiling(Base):
@@ -397,3 +416,62 @@ class CounterDesk(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     reporter: Mapped[Reporter] = relationship(lazy="raise")
+
+
+class AgencyRequest(Base):
+    """A report sent to an agency's own system, by the id that system gave it, so the
+    updates the system publishes find the report again."""
+
+    __tablename__ = "agency_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(64))
+    # The send method: "open311" (the only one whose system answers with an id today).
+    method: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    # A "batch" system answers a token first and the id later (GeoReport v2's tokens).
+    token: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The system's status last read for it (GET requests, when it has no updates list).
+    last_status: Mapped[str | None] = mapped_column(String(32))
+    # The Idempotency-Key the POST carried: a repeat of the outbox row finds it sent.
+    send_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+    __table_args__ = (Index("ix_agency_requests_agency_external_id", "agency", "external_id"),)
+
+
+class AgencyPoll(Base):
+    """How far an agency's system has been read for updates."""
+
+    __tablename__ = "agency_polls"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    polled_until: Mapped[datetime]
+
+
+class AgencyUpdateSeen(Base):
+    """An update read from an agency's system and applied, so it is applied once."""
+
+    __tablename__ = "agency_updates_seen"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportUpload(Base):
+    """A file an Open311 client uploaded with its request, kept until Telegram has it.
+
+    Attachments are kept by Telegram file id; an upload's bytes wait here until the card's
+    files are sent, then the attachment takes the file id Telegram gave and the bytes go.
+    """
+
+    __tablename__ = "report_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attachment_id: Mapped[int] = mapped_column(
+        ForeignKey("attachments.id", ondelete="CASCADE"), unique=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

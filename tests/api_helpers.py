@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.api.mount import mount_apis
+from bot.api.mount import HANDLER_ARGS, mount_apis
 from bot.api.tokens import Scope, issue
 from bot.app import build_services
 from bot.core import tracking
@@ -77,19 +77,22 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 
 async def serve(
-    database_url: str, clock: Clock, agencies_file: Path = SAMPLE_AGENCIES_FILE
+    database_url: str, clock: Clock, agencies_file: Path = SAMPLE_AGENCIES_FILE, **overrides: Any
 ) -> AsyncIterator[Api]:
     """Both sub-applications mounted as the web server mounts them."""
     rng = random.Random(7264185)
     services = build_services(
-        settings_for(database_url, agencies_file=agencies_file),
+        settings_for(database_url, agencies_file=agencies_file, **overrides),
         clock=clock,
         new_code=lambda: tracking.new_code(rng),
     )
     woken: list[int] = []
     app = web.Application()
     mount_apis(app, services, wake=lambda: woken.append(1))
-    async with TestClient(TestServer(app)) as client:
+    server = TestServer(app)
+    # As `lapor-bot webhook` serves it (bot/web/server.py), oversized requests included.
+    await server.start_server(**HANDLER_ARGS)
+    async with TestClient(server) as client:
         yield Api(services, client, clock, woken)
     await services.engine.dispose()
 

@@ -119,10 +119,23 @@ CORPUS: tuple[Hostile, ...] = (
 )
 
 
+# Embeddings, overrides and isolates reorder text; marks (LRM, RLM, ALM) do not.
+REORDERING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def readable(text: str) -> str:
-    """The text as the bot keeps it: control characters other than line breaks and tabs
-    dropped, carriage returns made line breaks (written apart from the bot's own code)."""
+    """The text as the bot keeps it: control characters other than line breaks and tabs,
+    the characters that reorder text and the noncharacters U+FFFE/F dropped, carriage
+    returns made line breaks, in NFC (written apart from the bot's own code)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    kept = "".join(
+        ch
+        for ch in text
+        if ch in "\n\t"
+        or (
+            unicodedata.category(ch) not in ("Cc", "Cs")
+            and ch not in REORDERING
+            and ch not in "\ufffe\uffff"
+        )
     )
+    return unicodedata.normalize("NFC", kept)

@@ -191,9 +191,12 @@ async def test_a_hostile_report_reaches_the_database_and_the_staff_card_verbatim
         "{city} %s '; DROP TABLE reports; -- \u2067عربي\u2069 Z̷a̵l̶g̷o̸ 𝕁𝕒𝕝𝕒𝕟"
     )
     location = "<i>Jl</i> Braga & 'Dago' \u200f{phone}"
+    # As sent, less what reorders text (issue 15: an override shown on a card misleads).
+    sent, content = content, readable(content)
+    assert "\u202e" not in content and "\u2067" not in content and "\u200b" in content
     await consent(citizen)
     await walk_to_step(citizen, 2)
-    await citizen.say(content)
+    await citizen.say(sent)
     await citizen.say("1")
     await citizen.say(location)
     for answer in ("lewati", "lewati", "1"):

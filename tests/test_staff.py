@@ -346,3 +346,30 @@ async def test_staff_commands_show_the_queue_a_report_and_search_results(
         f"{format_code(code)}, Jalan rusak, Menunggu verifikasi, sisa 3 hari kerja."
     )
     assert nothing == literal == "Tidak ada laporan yang cocok."
+
+
+async def test_a_member_restricted_in_the_staff_group_keeps_no_staff_rights(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    """Muted, or restricted and gone (is_member false): Telegram says "restricted", and
+    such a member may no longer act on reports (issue 15)."""
+    code = await file_report(citizen)
+    await settled(emulator)
+    card = card_of(emulator, staff.group, code)
+    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
+    await settled(emulator)
+    agency_topic = topic_named(staff.group, "Dinas Sumber Daya Air dan Bina Marga")
+    agency_card = card_of(emulator, staff.group, code, agency_topic)
+    for is_member in (True, False):
+        member = emulator.store.member(staff.group, staff.officer.id)
+        member.status, member.rights = "restricted", {"is_member": is_member}
+        await staff.officer.press_in(
+            staff.group, agency_card.message_id, "Tindak lanjuti", expect=0
+        )
+        await settled(emulator)
+    [report] = await reports(harness)
+    assert report.status is Status.DITERUSKAN, "no staff member pressed it"
+    async with harness.services.sessionmaker() as session:
+        query = select(AuditEntry).where(~AuditEntry.allowed).order_by(AuditEntry.id)
+        refused = (await session.execute(query)).scalars().all()
+    assert [r.actor_user_id for r in refused] == [staff.officer.id, staff.officer.id]

@@ -22,6 +22,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import func, make_url, select, text
 
+from bot.api.tokens import Scope, issue
 from bot.core.outgoing import ChatTarget, CitizenChat, Outgoing
 from bot.delivery.dispatcher import Dispatcher, stop_delivery
 from bot.sandbox.emulator import Emulator, RateLimits, User
@@ -30,7 +31,7 @@ from bot.web.health import DISPATCHER_STALLED_AFTER, check
 from bot.web.server import SECRET_HEADER
 from storage import outbox
 from storage.db import create_engine
-from storage.models import HandledUpdate, OutboxMessage
+from storage.models import Attachment, HandledUpdate, OutboxMessage, ReportUpload
 from tests.delivery_helpers import add_citizens, bodies, enqueue, outbox_rows
 from tests.harness import TOKEN, Clock
 from tests.steps import CONTENT, code_in, consent, file_report, last, texts
@@ -117,13 +118,18 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_handled(
     assert await _post(webhook.url, update, {SECRET_HEADER: "tebakan"}) == 403
     assert await _post(webhook.url, update, {SECRET_HEADER: SECRET + "x"}) == 403
     assert await _post(webhook.url, ["not", "an", "update"], {SECRET_HEADER: SECRET}) == 400
+    # With the right secret, an update_id the handled-updates record cannot keep (a
+    # BIGINT) is refused before it reaches the application or the database.
+    for update_id in ("990001", 1.5, True, 2**63, -1, None):
+        odd = {**update, "update_id": update_id}
+        assert await _post(webhook.url, odd, {SECRET_HEADER: SECRET}) == 400, update_id
     assert not emulator.bot_messages(citizen), "a forged update reached no one"
     async with webhook.services.sessionmaker() as session:
         assert await session.get(HandledUpdate, 990001) is None
     _, exposition = await _get(f"{webhook.root}/metrics")
     samples = _samples(exposition)
     assert samples[("lapor_webhook_rejected_total", (("reason", "secret"),))] == 3
-    assert samples[("lapor_webhook_rejected_total", (("reason", "malformed"),))] == 1
+    assert samples[("lapor_webhook_rejected_total", (("reason", "malformed"),))] == 7
     # The same update with the secret is a citizen's /start like any other.
     assert await _post(webhook.url, update, {SECRET_HEADER: SECRET}) == 200
     assert "setuju" in last(emulator.bot_messages(citizen)).casefold()
@@ -447,3 +453,37 @@ async def test_the_agency_api_and_open311_are_served_beside_the_webhook(
     assert status == 200 and json.loads(body), "the categories, as Open311 services"
     status, _ = await _get(f"{webhook.root}/api/v1/reports")
     assert status == 401, "the agencies' API wants a token"
+
+
+async def test_a_photo_posted_through_open311_reaches_the_staff_under_its_card(
+    webhook: WebhookHarness, emulator: Emulator
+) -> None:
+    """A multipart Open311 POST's photo is uploaded to Telegram under the report's card,
+    and the attachment keeps the file id Telegram gave it (the bytes are then dropped)."""
+    async with webhook.services.sessionmaker.begin() as session:
+        _, key = await issue(session, Scope.OPEN311, "portal", webhook.clock())
+    photo = b"\xff\xd8\xff\xe0" + b"JPEG" * 300
+    form = aiohttp.FormData()
+    for name, value in (
+        ("api_key", key),
+        ("service_code", "jalan_rusak"),
+        ("address_string", "Jalan Riau nomor 40"),
+        ("description", "Lubang besar di Jalan Riau depan nomor 40."),
+    ):
+        form.add_field(name, value)
+    form.add_field("media", photo, filename="lubang.jpg", content_type="image/jpeg")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{webhook.root}/open311/v2/requests.json", data=form) as response,
+    ):
+        assert response.status == 200
+        code = (await response.json())[0]["service_request_id"]
+    await webhook.dispatcher.drain()
+    sent = emulator.bot_messages(webhook.admin_chat_id)
+    [card] = [m for m in sent if m.text and code in m.text]
+    [shown] = [m for m in sent if m.media == "photo"]
+    assert shown.reply_to_message_id == card.message_id, "under its card"
+    async with webhook.services.sessionmaker() as session:
+        [attachment] = (await session.scalars(select(Attachment))).all()
+        assert await session.scalar(select(func.count()).select_from(ReportUpload)) == 0
+    assert attachment.file_id, "the file id Telegram gave"

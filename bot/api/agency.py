@@ -24,9 +24,9 @@ from bot.api.http import (
     error_middleware,
     instant,
     services_of,
-    visible,
 )
 from bot.api.openapi import openapi_document
+from bot.core.intake.cleaning import readable
 from bot.core.lifecycle import Status
 from bot.core.queues import AT_AGENCY, queue_of
 from bot.core.tracking import CodeError, parse_code
@@ -44,6 +44,9 @@ MAX_PAGE = 10_000
 # Room for "Balasan dari {instansi} untuk laporan ...:" within Telegram's 4096 characters.
 MAX_TEXT = 3500
 NOTE = "catatan"
+# A response is one flat object; its body is small.
+MAX_DEPTH = 4
+MAX_BODY = 64 * 1024
 # The statuses a report in an agency's queue can have, as `status=` names them.
 QUEUE_STATUSES = ", ".join(status.value for status in Status if status in AT_AGENCY)
 # The staff group's actions; the transition rules decide which an agency may take.
@@ -79,11 +82,12 @@ def _render(request: web.Request, error: ApiError) -> web.Response:
 async def list_reports(request: web.Request) -> web.Response:
     """The agency's reports, least recently changed first, filtered and a page at a time."""
     services = services_of(request)
-    statuses = _statuses(request.query.get("status"))
-    since = instant(request.query["since"], "since") if "since" in request.query else None
-    page = _page(request.query.get("page", "1"))
     async with services.sessionmaker() as session:
+        # The token first: a caller without one learns nothing, not even what is malformed.
         caller = await agency_caller(request, session)
+        statuses = _statuses(request.query.get("status"))
+        since = instant(request.query["since"], "since") if "since" in request.query else None
+        page = _page(request.query.get("page", "1"))
         rows = await api_reports.agency_queue(
             session,
             caller.agency.key,
@@ -106,15 +110,27 @@ async def list_reports(request: web.Request) -> web.Response:
 async def show_report(request: web.Request) -> web.Response:
     """One of the agency's reports with its reporter (unless anonim), files and timeline."""
     services = services_of(request)
-    async with services.sessionmaker() as session:
+    async with services.sessionmaker.begin() as session:
         caller = await agency_caller(request, session)
-        report = await _own(session, services, caller, request.match_info["code"])
-        return web.json_response(await _detail(session, services, report))
+        try:
+            # Asking for another agency's report is audited, as docs/api.md says.
+            report = await _own(session, services, caller, request.match_info["code"], audit="read")
+            detail = await _detail(session, services, report)
+        except ApiError as error:
+            refusal: ApiError | None = error
+        else:
+            refusal = None
+    if refusal is not None:
+        raise refusal
+    return web.json_response(detail)
 
 
 async def respond(request: web.Request) -> web.Response:
     """Answer the citizen, keep an internal note, or take an action on the report."""
     services = services_of(request)
+    # The token first: nothing a caller without one sends is read.
+    async with services.sessionmaker() as session:
+        await agency_caller(request, session)
     text, action, agency = await _response_body(request, services)
     async with services.sessionmaker.begin() as session:
         caller = await agency_caller(request, session)
@@ -168,6 +184,8 @@ async def _act(
             f"staff.refused.{reason.value}",
             _about(services, report),
         ) from None
+    except relays.Unreadable:
+        raise ApiError(400, "bad_text", "api.error.text", {"max": MAX_TEXT}) from None
     except relays.NoReporter as nobody:
         changes.refuse(session, actor, "reply", report, reason=nobody.reason, now=now)
         raise ApiError(
@@ -237,23 +255,52 @@ def _page(value: str) -> int:
 async def _response_body(
     request: web.Request, services: Services
 ) -> tuple[str | None, str | None, str | None]:
-    """Text, action and agency of a response, checked as the OpenAPI document says."""
+    """Text, action and agency of a response, checked as the OpenAPI document says; the
+    text cleaned as every channel's is."""
+    raw = await request.read()
     try:
-        body = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(raw) if len(raw) <= MAX_BODY and _shallow(raw) else None
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body = None
     if not isinstance(body, dict) or not set(body) <= FIELDS:
         raise ApiError(400, "bad_body", "api.error.body")
-    if "text" in body and not visible(body["text"], high=MAX_TEXT):
-        raise ApiError(400, "bad_text", "api.error.text", {"max": MAX_TEXT})
+    text = body.get("text")
+    if "text" in body:
+        text = readable(text) if isinstance(text, str) else None
+        if text is None or len(text) > MAX_TEXT:
+            raise ApiError(400, "bad_text", "api.error.text", {"max": MAX_TEXT})
     if "action" in body and not (body["action"] == NOTE or _one_of(body["action"], ACTIONS)):
         raise ApiError(400, "bad_action", "api.error.action")
     if "agency" in body and not _one_of(body["agency"], services.directory.agencies):
         raise ApiError(400, "bad_agency", "api.error.agency")
-    text, action, agency = body.get("text"), body.get("action"), body.get("agency")
+    action, agency = body.get("action"), body.get("agency")
     if action in (None, NOTE) and text is None:
         raise ApiError(400, "text_required", "api.error.text_required")
-    return (text.strip() if text else None), action, agency
+    return text, action, agency
+
+
+def _shallow(raw: bytes) -> bool:
+    """No deeper than a response ever is: JSON nested without end is refused unread."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
 
 
 def _one_of(value: object, known: Collection[str]) -> bool:

@@ -12,6 +12,7 @@ from bot.api.tokens import Scope, holder
 from bot.core.agencies import Agency
 from bot.core.transitions import Role
 from bot.workflow.changes import Actor
+from storage.models import ApiToken
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lapor-bot"'}
 
@@ -44,9 +45,14 @@ async def agency_caller(request: web.Request, session: AsyncSession) -> AgencyCa
     return AgencyCaller(agency, row.id)
 
 
-async def open311_client(session: AsyncSession, api_key: str) -> int:
-    """The token id of a valid Open311 api_key; 403 otherwise, as GeoReport v2 answers."""
+async def open311_key(session: AsyncSession, api_key: str) -> ApiToken:
+    """The token of a valid Open311 api_key; 403 otherwise, as GeoReport v2 answers."""
     row = await holder(session, api_key, Scope.OPEN311)
     if row is None:
         raise ApiError(403, "forbidden", "api.error.api_key", {"name": "api_key"})
-    return row.id
+    return row
+
+
+async def open311_client(session: AsyncSession, api_key: str) -> int:
+    """The token id of a valid Open311 api_key; 403 otherwise."""
+    return (await open311_key(session, api_key)).id

@@ -5,6 +5,9 @@ Only public reports are shown (never rahasia ones); what was reported and where 
 once verifiers forwarded it or ruled on it; nobody's identity or personal data is shown.
 A status is told in the catalogue's public words only: no text staff wrote (a question to
 the citizen, a reason, a reply) is published, as it may name the citizen or reach them.
+The one exception has no citizen to name: a report filed through Open311 and put on
+hold publishes the hold's question, since the client is the only one who can answer it.
+An anonymous reporter's place is published coarsened (about 110 m), never exactly.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ EXTENDED = {
     Status.DIARSIPKAN: "no_further_action",
 }
 ATTRIBUTE_CLASSIFICATION = "klasifikasi"
+OPEN311 = "open311"
+# 0.001 degree of latitude is about 111 m; of longitude, less away from the equator.
+COARSE_DECIMALS = 3
 ATTRIBUTE_PRIVACY = "privasi"
 
 
@@ -110,13 +116,30 @@ def definition(t: Translator, category: Category) -> dict[str, Any]:
     }
 
 
-def service_request(services: Services, t: Translator, report: Report) -> dict[str, Any]:
-    """A public report as a service request."""
+def coarse(degrees: float | None) -> float | None:
+    """A coordinate rounded to 0.001 degree: about 110 m, so no house can be told."""
+    return round(degrees, COARSE_DECIMALS) if degrees is not None else None
+
+
+def service_request(
+    services: Services, t: Translator, report: Report, hold_question: str | None = None
+) -> dict[str, Any]:
+    """A public report as a service request.
+
+    An anonymous reporter's place is published coarsened to about 110 m, and without the
+    address they typed (it may be their own door). A report filed through Open311 has no
+    citizen to answer a hold: its hold's question is published for the client to answer.
+    """
     published = report.status in PUBLISHED
+    exact = not report.anonymous
+    closed = not report.status.is_open
+    notes = public_status(t, report.status)
+    if report.status is Status.DITUNDA and report.channel == OPEN311 and hold_question:
+        notes = hold_question
     return {
         "service_request_id": format_code(report.code),
         "status": open_or_closed(report.status),
-        "status_notes": public_status(t, report.status),
+        "status_notes": notes,
         "service_name": category_name(services, report.category),
         "service_code": report.category,
         "description": (report.content or None) if published else None,
@@ -126,13 +149,14 @@ def service_request(services: Services, t: Translator, report: Report) -> dict[s
         "service_notice": None,
         "requested_datetime": iso(services, report.created_at),
         "updated_datetime": iso(services, report.updated_at),
-        "expected_datetime": iso(services, report.deadline_at),
-        "address": report.location_text if published else None,
-        "address_id": None,
+        # A closed request expects nothing more (the dispute window is no fulfilment).
+        "expected_datetime": None if closed else iso(services, report.deadline_at),
+        "address": report.location_text if published and exact else None,
+        "address_id": report.address_id if published and exact else None,
         "zipcode": None,
-        "lat": report.latitude if published else None,
-        "long": report.longitude if published else None,
-        "media_url": None,
+        "lat": (report.latitude if exact else coarse(report.latitude)) if published else None,
+        "long": (report.longitude if exact else coarse(report.longitude)) if published else None,
+        "media_url": report.media_url if published else None,
     }
 
 
@@ -140,12 +164,15 @@ def request_update(
     services: Services, t: Translator, event: TimelineEvent, report: Report
 ) -> dict[str, Any]:
     """A status change as the FixMyStreet extension's request_update."""
+    description = public_status(t, event.to_status)
+    if event.to_status is Status.DITUNDA and report.channel == OPEN311 and event.public_text:
+        description = event.public_text
     return {
         "update_id": str(event.id),
         "service_request_id": format_code(report.code),
         "status": EXTENDED[event.to_status],
         "external_status_code": event.to_status.value,
         "updated_datetime": iso(services, event.at),
-        "description": public_status(t, event.to_status),
+        "description": description,
         "media_url": "",
     }

@@ -1,4 +1,4 @@
-"""`lapor-bot token issue|revoke|list`: the operator's side of API tokens."""
+"""`lapor-bot token issue|revoke|list|limits`: the operator's side of API tokens."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoked = actions.add_parser("revoke", help="revoke a token by its number")
     revoked.add_argument("number", type=int)
     actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    limits = actions.add_parser(
+        "limits", help="an Open311 key's own limits on service requests a minute and a day"
+    )
+    limits.add_argument("number", type=int)
+    limits.add_argument("--per-minute", type=_positive, default=None)
+    limits.add_argument("--per-day", type=_positive, default=None)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -57,6 +70,20 @@ async def _run(args: argparse.Namespace, settings: Settings, t: Translator) -> i
                     print(t("cli.token_not_found", number=args.number), file=sys.stderr)
                     return 1
                 print(t("cli.token_revoked", number=args.number))
+            elif args.token_command == "limits":
+                if not await api_tokens.set_limits(
+                    session, args.number, per_minute=args.per_minute, per_day=args.per_day
+                ):
+                    print(t("cli.token_not_found", number=args.number), file=sys.stderr)
+                    return 1
+                print(
+                    t(
+                        "cli.token_limits",
+                        number=args.number,
+                        count=args.per_minute or settings.open311_per_minute,
+                        total=args.per_day or settings.open311_per_day,
+                    )
+                )
             else:
                 _list(await api_tokens.listed(session), settings, t)
     finally:

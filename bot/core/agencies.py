@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -38,6 +39,23 @@ class City(_Strict):
     fallback_agency: str
 
 
+class Open311System(_Strict):
+    """An agency's own Open311 (GeoReport v2) system: reports forwarded to the agency are
+    POSTed there, and its updates read back (docs/api.md)."""
+
+    # The endpoint's base, as its discovery gives it: https://.../open311/v2
+    url: HttpUrl
+    api_key: SecretStr | None = None
+    format: Literal["xml", "json"] = "xml"
+    jurisdiction_id: str | None = None
+    # Our category key -> the system's service_code; a category not named keeps its key.
+    services: dict[str, str] = Field(default_factory=dict)
+
+    def service_code(self, category: str) -> str:
+        """The system's service code for one of our categories."""
+        return self.services.get(category, category)
+
+
 class Agency(_Strict):
     """An agency (OPD) with its queue; `chat_id` names its own group instead of a topic."""
 
@@ -50,6 +68,19 @@ class Agency(_Strict):
     # secret (HMAC-SHA256); see docs/api.md.
     webhook_url: HttpUrl | None = None
     webhook_secret: SecretStr | None = Field(default=None, min_length=16)
+    open311: Open311System | None = None
+
+    @property
+    def send_methods(self) -> tuple[str, ...]:
+        """The ways a report in this agency's queue leaves for its own systems."""
+        return tuple(
+            name
+            for name, configured in (
+                ("webhook", self.webhook_url is not None),
+                ("open311", self.open311 is not None),
+            )
+            if configured
+        )
 
     @model_validator(mode="after")
     def _webhook_pair(self) -> Agency:

@@ -27,7 +27,15 @@ class StaffQueue:
     """
 
     key: str
+    # Messages of one lane keep their order; lanes of one chat take turns, so one API
+    # client's flood of cards never holds back the cards of citizens' reports.
+    lane: str | None = None
     kind: Literal["staff"] = "staff"
+
+
+def lane_of(client_id: int | None) -> str | None:
+    """The lane of a report's staff messages: its Open311 key's own, or the common one."""
+    return f"open311:{client_id}" if client_id is not None else None
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,17 @@ class AgencyWebhook:
     kind: Literal["webhook"] = "webhook"
 
 
-Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook
+@dataclass(frozen=True)
+class AgencySystem:
+    """An agency's own system, reached by one of the send methods (bot/delivery/send_methods):
+    "open311" today, a national SP4N-LAPOR! connector tomorrow."""
+
+    agency: str
+    method: str
+    kind: Literal["system"] = "system"
+
+
+Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook | AgencySystem
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,9 @@ class FileSend:
 
     kind: FileKind
     file_id: str
+    # An attachment Telegram does not have yet (an Open311 upload): its bytes are sent, and
+    # the attachment then keeps the file id Telegram gives.
+    upload: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +126,11 @@ class Outgoing:
 
 
 def destination_to_json(destination: Destination) -> dict[str, Any]:
-    """The JSON stored in the outbox row."""
-    return asdict(destination)
+    """The JSON stored in the outbox row (a staff queue's common lane left out)."""
+    data = asdict(destination)
+    if isinstance(destination, StaffQueue) and destination.lane is None:
+        del data["lane"]
+    return data
 
 
 def destination_from_json(data: dict[str, Any]) -> Destination:
@@ -121,6 +145,8 @@ def destination_from_json(data: dict[str, Any]) -> Destination:
             return ChatTarget(**values)
         case "webhook":
             return AgencyWebhook(**values)
+        case "system":
+            return AgencySystem(**values)
     raise ValueError(f"unknown destination kind {data['kind']!r}")
 
 

@@ -87,11 +87,26 @@ class TransitionRefused(Exception):
         self.reason = reason
 
 
-def check(action: Action, status: Status, role: Role) -> Status:
+# A hold waits for the citizen's answer. A report with no citizen behind it (filed through
+# Open311, or whose reporter erased their data) gets none, so the verifiers' rulings on a
+# waiting report stay open to it while it is held.
+UNANSWERED_HOLD = frozenset({Action.FORWARD, Action.NOT_OURS, Action.ARCHIVE})
+
+
+def sources(action: Action, *, answerable: bool = True) -> frozenset[Status]:
+    """The statuses an action may be taken from; `answerable` is False for a report no
+    citizen can answer a hold on."""
+    rule = RULES[action]
+    if not answerable and action in UNANSWERED_HOLD:
+        return rule.sources | {Status.DITUNDA}
+    return rule.sources
+
+
+def check(action: Action, status: Status, role: Role, *, answerable: bool = True) -> Status:
     """The status the action leads to, or TransitionRefused saying why not."""
     rule = RULES[action]
     if role not in rule.roles:
         raise TransitionRefused(Refusal.NOT_ALLOWED)
-    if status not in rule.sources:
+    if status not in sources(action, answerable=answerable):
         raise TransitionRefused(Refusal.WRONG_STATUS)
     return rule.target

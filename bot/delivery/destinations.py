@@ -3,6 +3,7 @@ a topic of the staff group (created when missing), or the staff group with a has
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Hashable
@@ -53,6 +54,8 @@ class Destinations:
         self.services = services
         self.bot = bot
         self._forums: dict[int, bool] = {}
+        # One topic made at a time per queue: lanes of one chat resolve it side by side.
+        self._making: dict[tuple[int, str], asyncio.Lock] = {}
 
     def staff_chat(self, key: str) -> int | None:
         """The chat a staff queue lives in: the agency's (or counter's) own group, else the
@@ -71,11 +74,17 @@ class Destinations:
             return ("citizen", destination.get("reporter_id"))
         if kind == "staff":
             chat_id = self.staff_chat(str(destination.get("key")))
-            return ("chat", chat_id) if chat_id is not None else ("staff", None)
+            lane = destination.get("lane")
+            if chat_id is None:
+                return ("staff", None)
+            # A lane of its own per API client: it takes turns with the others in the chat.
+            return ("chat", chat_id, lane) if lane else ("chat", chat_id)
         if kind == "chat":
             return ("chat", destination.get("chat_id"))
         if kind == "webhook":
             return ("webhook", destination.get("agency"))
+        if kind == "system":
+            return ("system", destination.get("method"), destination.get("agency"))
         return ("unknown", repr(sorted(destination.items())))
 
     async def resolve(self, destination: Destination) -> Place:
@@ -128,6 +137,10 @@ class Destinations:
 
     async def _topic(self, chat_id: int, key: str) -> int | None:
         """The stored topic for a queue, created when missing; None if the group refuses."""
+        async with self._making.setdefault((chat_id, key), asyncio.Lock()):
+            return await self._stored_or_new_topic(chat_id, key)
+
+    async def _stored_or_new_topic(self, chat_id: int, key: str) -> int | None:
         async with self.services.sessionmaker() as session:
             thread_id = await queries.find_topic(session, chat_id, key)
         if thread_id is not None:

@@ -14,7 +14,7 @@ import json
 import logging
 import random
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from time import monotonic
@@ -34,14 +34,16 @@ from bot.delivery import leases
 from bot.delivery.destinations import Destinations, Place
 from bot.delivery.failures import Failure, FailureKind, Undeliverable, classify, safe_detail
 from bot.delivery.limits import ChatLimits, Rates
-from bot.delivery.sending import send
-from bot.delivery.strategies import DeliveryFailed, Strategy
+from bot.delivery.open311_send import Open311Send
+from bot.delivery.send_methods import DeliveryFailed, SendMethod, method_for
+from bot.delivery.sending import Upload, send
 from bot.delivery.webhooks import WebhookPush
 from bot.language import speech
 from bot.services import Services
 from bot.settings import Settings
 from bot.transport.aiohttp_request import AiohttpRequest
 from storage import outbox_queries as queries
+from storage import uploads
 from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -63,6 +65,11 @@ MAX_ATTEMPTS = 20
 RESULTS = ("sent", "retry", "flood", "unreachable", "failed")
 # Told each attempt's result (the webhook server counts them for /metrics).
 Observer = Callable[[str], None]
+
+
+def default_methods(services: Services) -> tuple[SendMethod, ...]:
+    """Every send method an agency's system may be reached by (bot/delivery/send_methods)."""
+    return (WebhookPush(services), Open311Send(services))
 
 
 def new_worker_id() -> str:
@@ -123,7 +130,7 @@ class Dispatcher:
         max_attempts: int = MAX_ATTEMPTS,
         rates: Rates | None = None,
         owns_bot: bool = False,
-        strategies: Sequence[Strategy] | None = None,
+        strategies: Sequence[SendMethod] | None = None,
         observer: Observer | None = None,
     ) -> None:
         self.services = services
@@ -145,8 +152,8 @@ class Dispatcher:
         # The speaking programs, for the spoken copies of prompts (spoken replies).
         self.voice = speech.tools(services.settings)
         # Destinations other than Telegram chats (agencies' webhooks).
-        self.strategies: Sequence[Strategy] = (
-            strategies if strategies is not None else (WebhookPush(services),)
+        self.strategies: Sequence[SendMethod] = (
+            strategies if strategies is not None else default_methods(services)
         )
         self._chats: dict[Hashable, asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -328,7 +335,7 @@ class Dispatcher:
                 row, Failure(FailureKind.FAILED, f"unreadable row: {safe_detail(error)}")
             )
             return True
-        strategy = next((s for s in self.strategies if s.handles(destination)), None)
+        strategy = method_for(self.strategies, destination)
         if strategy is not None:
             return await self._deliver_by(strategy, row, destination, message)
         citizen = isinstance(destination, CitizenChat)
@@ -366,7 +373,7 @@ class Dispatcher:
         return True
 
     async def _deliver_by(
-        self, strategy: Strategy, row: OutboxMessage, destination: Destination, message: Outgoing
+        self, strategy: SendMethod, row: OutboxMessage, destination: Destination, message: Outgoing
     ) -> bool:
         """Deliver a row through a strategy, recorded and retried as every other row."""
         if self._stopping.is_set():
@@ -408,9 +415,37 @@ class Dispatcher:
         reply_to = (
             await self.destinations.card(place, row.report_id) if message.under_card else None
         )
+        upload, message = await self._upload_of(message)
         await self._wait_turn(partial(self.limits.reserve, place.chat_id), deadline)
         await self._wait_turn(self.limits.overall, deadline)
-        return await send(self.bot, place, message, reply_to, voice=self.voice)
+        message_id, uploaded = await send(
+            self.bot, place, message, reply_to, voice=self.voice, upload=upload
+        )
+        if uploaded is not None and uploaded.file_id and message.file is not None:
+            assert message.file.upload is not None
+            async with self.services.sessionmaker.begin() as session:
+                await uploads.settle(
+                    session,
+                    message.file.upload,
+                    file_id=uploaded.file_id,
+                    file_unique_id=uploaded.file_unique_id,
+                )
+        return message_id
+
+    async def _upload_of(self, message: Outgoing) -> tuple[Upload | None, Outgoing]:
+        """The bytes of a file Telegram does not have yet, or its file id if it has it now."""
+        if message.file is None or message.file.upload is None:
+            return None, message
+        attachment_id = message.file.upload
+        async with self.services.sessionmaker() as session:
+            waiting = await uploads.waiting(session, attachment_id)
+            if waiting is None:
+                file_id = await uploads.file_id_of(session, attachment_id)
+        if waiting is not None:
+            return Upload(*waiting), message
+        if not file_id:
+            raise Undeliverable(Failure(FailureKind.FAILED, "the uploaded file is gone"))
+        return None, replace(message, file=replace(message.file, file_id=file_id, upload=None))
 
     async def _wait_turn(self, book: Callable[[float], float | None], deadline: float) -> None:
         """Book a budget and wait for the slot; _Deferred if that outlasts the lease."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     ReplyParameters,
@@ -29,7 +31,7 @@ class _SendFile(Protocol):
     async def __call__(
         self,
         chat_id: int,
-        file: str,
+        file: str | InputFile,
         /,
         *,
         caption: str | None,
@@ -47,6 +49,16 @@ def tagged(place: Place, text: str | None) -> str | None:
     return f"{place.tag}\n{text}" if text else place.tag
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file's bytes sent for the first time, and the file id Telegram gave them."""
+
+    data: bytes
+    file_name: str | None = None
+    file_id: str = ""
+    file_unique_id: str = ""
+
+
 async def send(
     bot: Bot,
     place: Place,
@@ -54,13 +66,15 @@ async def send(
     reply_to: int | None,
     *,
     voice: speech.Tools | None = None,
-) -> int:
+    upload: Upload | None = None,
+) -> tuple[int, Upload | None]:
     """Send and return the new message's id; Bot API errors propagate as raised.
 
-    `voice` is the speaking programs found, for rows that are a prompt's spoken copy.
+    `voice` is the speaking programs found, for rows that are a prompt's spoken copy;
+    `upload` the bytes of a file Telegram does not have yet, returned with its file id.
     """
     if message.speak is not None:
-        return await _spoken(bot, place, message.text or "", message.speak, voice)
+        return await _spoken(bot, place, message.text or "", message.speak, voice), None
     markup = (
         InlineKeyboardMarkup(
             [
@@ -87,7 +101,7 @@ async def send(
             reply_markup=markup,
             reply_parameters=reply,
         )
-        return copied.message_id
+        return copied.message_id, None
     text = tagged(place, message.text)
     parse_mode = ParseMode.HTML if message.html else None
     if message.file is not None:
@@ -98,16 +112,21 @@ async def send(
             "audio": bot.send_audio,
             "video": bot.send_video,
         }
+        file: str | InputFile = message.file.file_id
+        if upload is not None:
+            file = InputFile(upload.data, filename=upload.file_name, attach=True)
         sent = await methods[message.file.kind](
             chat_id,
-            message.file.file_id,
+            file,
             caption=text,
             parse_mode=parse_mode,
             message_thread_id=thread_id,
             reply_markup=markup,
             reply_parameters=reply,
         )
-        return sent.message_id
+        if upload is not None:
+            upload = _uploaded(sent, upload)
+        return sent.message_id, upload
     sent = await bot.send_message(
         chat_id,
         text or "",
@@ -117,7 +136,15 @@ async def send(
         reply_parameters=reply,
         link_preview_options=NO_PREVIEW,
     )
-    return sent.message_id
+    return sent.message_id, None
+
+
+def _uploaded(sent: Message, upload: Upload) -> Upload:
+    """The upload with the file id Telegram gave it (a photo's largest size)."""
+    found = sent.photo[-1] if sent.photo else sent.effective_attachment
+    file_id = getattr(found, "file_id", "")
+    unique = getattr(found, "file_unique_id", "")
+    return Upload(upload.data, upload.file_name, str(file_id or ""), str(unique or ""))
 
 
 async def _spoken(

@@ -19,7 +19,7 @@ import aiohttp
 
 from bot.core.outgoing import AgencyWebhook, Destination, Outgoing
 from bot.delivery.failures import Failure, FailureKind, Undeliverable, safe_detail
-from bot.delivery.strategies import DeliveryFailed
+from bot.delivery.send_methods import DeliveryFailed
 from bot.services import Services
 
 SIGNATURE_HEADER = "X-Lapor-Signature"
@@ -45,7 +45,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 class WebhookPush:
-    """Strategy: POST the row's document to the agency's webhook_url, signed."""
+    """Send method: POST the row's document to the agency's webhook_url, signed."""
+
+    name = "webhook"
 
     def __init__(self, services: Services, *, clock: Callable[[], float] = time.time) -> None:
         self.services = services

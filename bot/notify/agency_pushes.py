@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.outgoing import AgencyWebhook, Outgoing
+from bot.core.outgoing import AgencySystem, AgencyWebhook, Outgoing
 from bot.core.queues import queue_of
 from bot.core.tracking import format_code
 from bot.notify.agency_views import report_view, timeline_entry
@@ -56,6 +56,34 @@ def changed(
             "report": report_view(services, report),
             "change": change,
         },
+    )
+    if queue != source_queue:
+        _send(session, services, queue, report, event)
+
+
+def _send(
+    session: AsyncSession, services: Services, queue: str, report: Report, event: TimelineEvent
+) -> None:
+    """A report arriving in the queue of an agency with its own Open311 system goes there
+    as a service request (bot/delivery/open311_send.py), once per arrival."""
+    agency = services.directory.agencies.get(queue)
+    if agency is None or "open311" not in agency.send_methods:
+        return
+    outbox.enqueue(
+        session,
+        AgencySystem(agency.key, "open311"),
+        Outgoing(
+            document={
+                "event": ASSIGNED,
+                # The Idempotency-Key of the POST: the same for every retry of this arrival.
+                "key": f"lapor-{report.code}-{event.at.timestamp():.6f}",
+                "id": report.id,
+                "report": report_view(services, report),
+            }
+        ),
+        purpose="send",
+        now=report.updated_at,
+        report_id=report.id,
     )
 
 

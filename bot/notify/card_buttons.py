@@ -7,6 +7,7 @@ version of the bot) is refused, not guessed at.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.lifecycle import Status
@@ -80,17 +81,32 @@ def buttons_for(services: Services, report: Report) -> tuple[tuple[Button, ...],
             t(f"card.button.{action.value}", **params), CardPress(action, report.code).encode()
         )
 
+    held = report.status is Status.DITUNDA
+    if held and report.reporter_id is None:
+        # Nobody can answer this hold: the verifiers rule on it as on a waiting report.
+        return _ruling(services, report, button, (Action.NOT_OURS, Action.ARCHIVE))
     match report.status:
         case Status.MENUNGGU_VERIFIKASI:
-            agency = services.directory.agencies[report.agency]
-            forward = Button(
-                t("card.button.teruskan", agency=agency.short_name),
-                CardPress(Action.FORWARD, report.code, agency.key).encode(),
-            )
-            other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
-            return ((forward, other), tuple(button(action) for action in TEXT_ACTIONS))
+            return _ruling(services, report, button, TEXT_ACTIONS)
         case Status.DITERUSKAN:
             return ((button(Action.START), button(Action.HAND_BACK)),)
         case Status.DITINDAKLANJUTI:
             return ((button(Action.COMPLETE), button(Action.HAND_BACK)),)
     return ()
+
+
+def _ruling(
+    services: Services,
+    report: Report,
+    button: Callable[[Action], Button],
+    actions: tuple[Action, ...],
+) -> tuple[tuple[Button, ...], ...]:
+    """Forward to the suggested agency or another, and the rulings that need a text."""
+    t = services.locales.get(services.settings.bot_locale)
+    agency = services.directory.agencies[report.agency]
+    forward = Button(
+        t("card.button.teruskan", agency=agency.short_name),
+        CardPress(Action.FORWARD, report.code, agency.key).encode(),
+    )
+    other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
+    return ((forward, other), tuple(button(action) for action in actions))

@@ -20,6 +20,10 @@ def citizen_text(text: str) -> str:
     return f"\u2068{escape(text)}\u2069"
 
 
+# Room on the card for the rest of its lines within Telegram's 4,096 characters.
+CARD_CONTENT_MAX = 3000
+
+
 def reporter_name(reporter: Reporter) -> str:
     """How a named report's card shows its reporter: name and @username, as Telegram has them."""
     name = " ".join(part for part in (reporter.first_name, reporter.last_name) if part)
@@ -96,13 +100,23 @@ def card_text(
         lines.append(
             t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
         )
+    if report.address_id:
+        lines.append(t("georeport.card.address_id", value=citizen_text(report.address_id)))
+    if report.media_url:
+        lines.append(t("georeport.card.media_url", value=citizen_text(report.media_url)))
     if report.incident_date is not None:
         lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
     lines.append(_reporter_line(t, services, report, reporter, walk_in))
     if report.confidential:
         lines.append(t("card.confidential"))
     if report.content:
-        lines.append(t("card.content", content=citizen_text(report.content)))
+        # Open311 allows 4,000 characters; the card keeps within Telegram's 4,096.
+        shown = report.content[:CARD_CONTENT_MAX]
+        lines.append(t("card.content", content=citizen_text(shown)))
+        if len(report.content) > CARD_CONTENT_MAX:
+            lines.append(t("georeport.card.content_cut", count=CARD_CONTENT_MAX))
+    elif report.channel != "telegram":
+        lines.append(t("georeport.card.no_description"))
     else:
         lines.append(t("card.voice_content"))
     lines.append(t("card.how_to_reply"))

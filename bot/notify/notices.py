@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.conversation import Awaiting
 from bot.core.lifecycle import ActorKind, Status
-from bot.core.outgoing import CitizenChat, FileSend, Outgoing, StaffQueue, file_kind
+from bot.core.outgoing import CitizenChat, FileSend, Outgoing, StaffQueue, file_kind, lane_of
 from bot.core.queues import VERIFIKASI, queue_of
 from bot.core.tracking import format_code
 from bot.language import speech
@@ -53,9 +53,21 @@ def new_report(
     now = report.created_at
     message = card(services, report, reporter, walk_in=walk_in)
     outbox.enqueue(
-        session, StaffQueue(VERIFIKASI), message, purpose="card", now=now, report_id=report.id
+        session,
+        StaffQueue(VERIFIKASI, lane=lane_of(report.client_id)),
+        message,
+        purpose="card",
+        now=now,
+        report_id=report.id,
     )
-    _files(session, services, report, attachments, StaffQueue(VERIFIKASI), now=now)
+    _files(
+        session,
+        services,
+        report,
+        attachments,
+        StaffQueue(VERIFIKASI, lane=lane_of(report.client_id)),
+        now=now,
+    )
 
 
 def _files(
@@ -77,7 +89,11 @@ def _files(
             session,
             queue,
             Outgoing(
-                file=FileSend(file_kind(attachment.kind), attachment.file_id),
+                file=FileSend(
+                    file_kind(attachment.kind),
+                    attachment.file_id,
+                    upload=None if attachment.file_id else attachment.id,
+                ),
                 text=caption,
                 under_card=True,
             ),
@@ -142,16 +158,35 @@ def transition(
         # A note where the report was; its fresh card (and files) go where it is now.
         outbox.enqueue(
             session,
-            StaffQueue(source_queue),
+            StaffQueue(source_queue, lane=lane_of(report.client_id)),
             Outgoing(text=note, html=True, under_card=True),
             purpose="staff_note",
             now=now,
             report_id=report.id,
         )
+<<<<<<< HEAD
     fresh = card(services, report, reporter, note=note, walk_in=walk_in)
     outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
+=======
+    fresh = card(services, report, reporter, note=note)
+    outbox.enqueue(
+        session,
+        StaffQueue(queue, lane=lane_of(report.client_id)),
+        fresh,
+        purpose="card",
+        now=now,
+        report_id=report.id,
+    )
+>>>>>>> p15
     if moved:
-        _files(session, services, report, attachments, StaffQueue(queue), now=now)
+        _files(
+            session,
+            services,
+            report,
+            attachments,
+            StaffQueue(queue, lane=lane_of(report.client_id)),
+            now=now,
+        )
 
 
 def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
-from bot.api.mount import mount_apis
+from bot.api.mount import HANDLER_ARGS, mount_apis
 from bot.app import build_application
 from bot.services import Services
 from bot.settings import Settings
@@ -123,8 +123,11 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(status=503)
     started = perf_counter()
     try:
-        update = Update.de_json(await request.json(), application.bot)
-    except (ValueError, TypeError, KeyError, AttributeError):
+        body = await request.json()
+        if not _well_formed(body):
+            raise ValueError("not an update")
+        update = Update.de_json(body, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         bot.metrics.rejected.labels("malformed").inc()
         return web.Response(status=400)
     application.bot.insert_callback_data(update)
@@ -136,6 +139,13 @@ async def receive(request: web.Request) -> web.Response:
     bot.metrics.latency.observe(perf_counter() - started)
     # Non-2xx makes Telegram deliver the update again; the redelivery sends what is owed.
     return web.Response(status=500 if retry else 200)
+
+
+def _well_formed(body: object) -> bool:
+    """An object whose update_id is a whole number the handled-updates record can keep
+    (a BIGINT): anything else never reaches the application, or the database."""
+    update_id = body.get("update_id") if isinstance(body, dict) else None
+    return isinstance(update_id, int) and not isinstance(update_id, bool) and 0 <= update_id < 2**63
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -161,4 +171,6 @@ def serve(settings: Settings, services: Services) -> None:
         port=settings.webhook_port,
         access_log=None,
         print=None,
+        # Oversized requests reach the APIs' own limits, answered in their format.
+        handler_args=HANDLER_ARGS,
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import queues
 from bot.core.deadlines import deadline_for
+from bot.core.intake.cleaning import readable
 from bot.core.lifecycle import ActorKind, Status
 from bot.core.transitions import (
     NEEDS_AGENCY,
@@ -95,6 +96,7 @@ def note_entry(
     internal_note: str | None = None,
 ) -> TimelineEvent:
     """A timeline entry that changes no status: a relayed reply, an addition, a note."""
+    public_text, internal_note = readable(public_text), readable(internal_note)
     event = TimelineEvent(
         report_id=report.id,
         at=now,
@@ -124,12 +126,13 @@ async def apply(
     agency: str | None = None,
 ) -> TimelineEvent:
     """Move the report by `action`, or raise TransitionRefused having changed nothing but
-    the audit log."""
+    the audit log. Texts are cleaned as every channel's (bot/core/intake/cleaning.py)."""
+    text, note = readable(text), readable(note)
     try:
         if report.closed_at is not None:
             raise TransitionRefused(Refusal.CLOSED)
-        target = check(action, report.status, actor.role)
-        if action in NEEDS_TEXT and not (text and text.strip()):
+        target = check(action, report.status, actor.role, answerable=report.reporter_id is not None)
+        if action in NEEDS_TEXT and not text:
             raise TransitionRefused(Refusal.NEEDS_TEXT)
         if action in NEEDS_AGENCY and agency not in services.directory.agencies:
             raise TransitionRefused(Refusal.NEEDS_AGENCY)
@@ -159,7 +162,7 @@ async def apply(
         actor_user_id=actor.user_id,
         from_status=source,
         to_status=target,
-        public_text=text.strip() if text else None,
+        public_text=text,
         internal_note=note,
     )
     session.add(event)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import queues
 from bot.core.lifecycle import Status
-from bot.core.outgoing import CitizenChat, Outgoing, StaffQueue
+from bot.core.outgoing import CitizenChat, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
 from bot.language.dates import format_date
 from bot.notify.status_text import status_label
@@ -59,7 +59,7 @@ def _staff(
     )
     outbox.enqueue(
         session,
-        StaffQueue(queue),
+        StaffQueue(queue, lane=lane_of(report.client_id)),
         Outgoing(text=text, under_card=queue != queues.ESKALASI),
         purpose="deadline",
         now=now,

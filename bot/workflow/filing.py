@@ -20,10 +20,14 @@ from bot.services import Services
 from storage import audit, drafts
 from storage import counter as counter_store
 from storage import reports as report_store
+<<<<<<< HEAD
 from storage.models import Attachment, CounterFiling, Draft, Report, Reporter, TimelineEvent
 
 # The audit log's action for a report a counter officer filed for a walk-in citizen.
 COUNTER_FILE_ACTION = "counter_file"
+=======
+from storage.models import Attachment, Draft, Report, Reporter, ReportUpload, TimelineEvent
+>>>>>>> p15
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,10 @@ class DraftIncomplete(Exception):
         self.step = step
 
 
-def _missing(answers: Answers) -> str | None:
+def _missing(answers: Answers, intake: Intake) -> str | None:
     if answers.classification is None:
         return "klasifikasi"
-    if not answers.has_content:
+    if not answers.has_content and intake.needs_content:
         return "isi"
     if answers.category is None:
         return "kategori"
@@ -92,8 +96,30 @@ class Intake:
     reporter: Reporter | None = None
     # The chat's draft, so a second "kirim" finds the report the first one made.
     draft_uid: str | None = None
+<<<<<<< HEAD
     # Set for the counter channel: the walk-in citizen and the officer who filed for them.
     walk_in: WalkIn | None = None
+=======
+    # Open311: a description is optional there (GeoReport v2); the key that filed it and
+    # the client's Idempotency-Key; an address id and a media link beside the answers; a
+    # photo uploaded with the request, kept as an attachment once Telegram has it.
+    needs_content: bool = True
+    client_id: int | None = None
+    client_key: str | None = None
+    address_id: str | None = None
+    media_url: str | None = None
+    uploads: tuple[Upload, ...] = ()
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file an HTTP client sent with its request (Telegram does not have it yet)."""
+
+    kind: str
+    data: bytes
+    mime_type: str | None = None
+    file_name: str | None = None
+>>>>>>> p15
 
 
 async def file(
@@ -101,7 +127,7 @@ async def file(
 ) -> Submitted:
     """Create a report from complete answers, with status MENUNGGU_VERIFIKASI, its deadline
     to verify and its card in the outbox. Raises DraftIncomplete."""
-    missing = _missing(answers)
+    missing = _missing(answers, intake)
     if missing is not None:
         raise DraftIncomplete(missing)
     assert answers.classification and answers.category and answers.privacy
@@ -133,7 +159,26 @@ async def file(
         created_at=now,
         updated_at=now,
         deadline_at=services.calendar.add_working_days(now, VERIFY_DAYS),
+        client_id=intake.client_id,
+        client_key=intake.client_key,
+        address_id=intake.address_id,
+        media_url=intake.media_url,
     )
+    uploaded = [
+        Attachment(
+            position=len(files) + i,
+            kind=upload.kind,
+            role="attachment",
+            # The file id Telegram gives replaces this when the card's files are sent.
+            file_id="",
+            file_unique_id="",
+            file_size=len(upload.data),
+            mime_type=upload.mime_type,
+            file_name=upload.file_name,
+        )
+        for i, upload in enumerate(intake.uploads, 1)
+    ]
+    files += uploaded
     first = TimelineEvent(
         at=now,
         actor=ActorKind.CITIZEN,
@@ -142,8 +187,14 @@ async def file(
     )
     report_store.add(session, report, files, first)
     await session.flush()  # the report's id, for the outbox rows written next
+<<<<<<< HEAD
     counter_filing = _walk_in(session, report, intake.walk_in, now=now)
     notices.new_report(session, services, report, intake.reporter, files, walk_in=counter_filing)
+=======
+    for attachment, upload in zip(uploaded, intake.uploads, strict=True):
+        session.add(ReportUpload(attachment_id=attachment.id, data=upload.data, created_at=now))
+    notices.new_report(session, services, report, intake.reporter, files)
+>>>>>>> p15
     return Submitted(report, files, created=True)
 
 

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import queues
 from bot.core.intake.answers import FileRef
+from bot.core.intake.cleaning import readable
 from bot.core.lifecycle import Status
-from bot.core.outgoing import CitizenChat, Copy, Outgoing, StaffQueue
+from bot.core.outgoing import CitizenChat, Copy, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
 from bot.notify import agency_pushes
@@ -20,6 +21,14 @@ from bot.workflow.filing import as_attachment
 from storage import outbox
 from storage import reports as report_store
 from storage.models import Report, Reporter
+
+
+class Unreadable(Exception):
+    """A reply with nothing a person could see (blanks, zero-width characters): not sent,
+    and it moves nothing."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.code)
 
 
 class NoReporter(Exception):
@@ -102,8 +111,12 @@ async def agency_reply(
     """An agency answers the citizen (from the staff group or the API): relayed, audited,
     and a forwarded report's first answer marks it in progress. Returns the citizen.
 
-    Raises NoReporter, or TransitionRefused from that first step.
+    Raises NoReporter, Unreadable (a text of nothing visible and no file), or
+    TransitionRefused from that first step.
     """
+    text = readable(text)
+    if text is None and copy is None:
+        raise Unreadable(report)
     reporter = await report_store.reporter_of(session, report)
     if reporter is None:
         raise NoReporter(report)
@@ -138,7 +151,7 @@ async def citizen_addition(
             lines.append(t("staff.voice_note", seconds=file.duration or 0))
     if text:
         lines.append(text)
-    queue = StaffQueue(queues.queue_of(report))
+    queue = StaffQueue(queues.queue_of(report), lane=lane_of(report.client_id))
     body = "\n".join(escape(line) for line in lines)
     outbox.enqueue(
         session,

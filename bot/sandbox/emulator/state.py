@@ -119,10 +119,31 @@ class User:
         return self._script().emu.history(self)
 
 
+# What a restricted member may not do (Bot API ChatMemberRestricted).
+RESTRICTED_PERMISSIONS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+    "can_react_to_messages",
+    "can_edit_tag",
+)
+
+
 @dataclass(eq=False)
 class Member:
     user: User
-    status: str  # creator | administrator | member | left | kicked
+    status: str  # creator | administrator | member | restricted | left | kicked
     rights: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
@@ -134,6 +155,10 @@ class Member:
             data.update({right: self.rights.get(right, False) for right in ADMIN_RIGHTS})
         elif self.status == "kicked":
             data["until_date"] = 0
+        elif self.status == "restricted":
+            # Muted: every permission off; `is_member` False for one restricted and gone.
+            data.update({"is_member": self.rights.get("is_member", True), "until_date": 0})
+            data.update(dict.fromkeys(RESTRICTED_PERMISSIONS, False))
         return data
 
 
