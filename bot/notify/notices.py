@@ -164,11 +164,7 @@ def transition(
             now=now,
             report_id=report.id,
         )
-<<<<<<< HEAD
     fresh = card(services, report, reporter, note=note, walk_in=walk_in)
-    outbox.enqueue(session, StaffQueue(queue), fresh, purpose="card", now=now, report_id=report.id)
-=======
-    fresh = card(services, report, reporter, note=note)
     outbox.enqueue(
         session,
         StaffQueue(queue, lane=lane_of(report.client_id)),
@@ -177,7 +173,6 @@ def transition(
         now=now,
         report_id=report.id,
     )
->>>>>>> p15
     if moved:
         _files(
             session,

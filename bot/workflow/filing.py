@@ -20,14 +20,18 @@ from bot.services import Services
 from storage import audit, drafts
 from storage import counter as counter_store
 from storage import reports as report_store
-<<<<<<< HEAD
-from storage.models import Attachment, CounterFiling, Draft, Report, Reporter, TimelineEvent
+from storage.models import (
+    Attachment,
+    CounterFiling,
+    Draft,
+    Report,
+    Reporter,
+    ReportUpload,
+    TimelineEvent,
+)
 
 # The audit log's action for a report a counter officer filed for a walk-in citizen.
 COUNTER_FILE_ACTION = "counter_file"
-=======
-from storage.models import Attachment, Draft, Report, Reporter, ReportUpload, TimelineEvent
->>>>>>> p15
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,8 @@ class Intake:
     reporter: Reporter | None = None
     # The chat's draft, so a second "kirim" finds the report the first one made.
     draft_uid: str | None = None
-<<<<<<< HEAD
     # Set for the counter channel: the walk-in citizen and the officer who filed for them.
     walk_in: WalkIn | None = None
-=======
     # Open311: a description is optional there (GeoReport v2); the key that filed it and
     # the client's Idempotency-Key; an address id and a media link beside the answers; a
     # photo uploaded with the request, kept as an attachment once Telegram has it.
@@ -119,7 +121,6 @@ class Upload:
     data: bytes
     mime_type: str | None = None
     file_name: str | None = None
->>>>>>> p15
 
 
 async def file(
@@ -187,14 +188,10 @@ async def file(
     )
     report_store.add(session, report, files, first)
     await session.flush()  # the report's id, for the outbox rows written next
-<<<<<<< HEAD
-    counter_filing = _walk_in(session, report, intake.walk_in, now=now)
-    notices.new_report(session, services, report, intake.reporter, files, walk_in=counter_filing)
-=======
     for attachment, upload in zip(uploaded, intake.uploads, strict=True):
         session.add(ReportUpload(attachment_id=attachment.id, data=upload.data, created_at=now))
-    notices.new_report(session, services, report, intake.reporter, files)
->>>>>>> p15
+    counter_filing = _walk_in(session, report, intake.walk_in, now=now)
+    notices.new_report(session, services, report, intake.reporter, files, walk_in=counter_filing)
     return Submitted(report, files, created=True)
 
 

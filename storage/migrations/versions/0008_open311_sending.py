@@ -3,7 +3,7 @@ media link, per-key limits, uploads waiting for Telegram, and reports sent to ag
 own systems with how far their updates were read.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0011 (merged after it; revision ids are labels)
 Create Date: 2026-12-07 15:12:52.989455
 """
 
