@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from bot.core.intake.answers import Answers
 from bot.core.intake.steps import TOTAL, Step
-from bot.language.choices import pick
+from bot.language.i18n import Msg
 from handlers import filing_answers as answers_of
 from handlers import filing_questions as questions
 from handlers import guard, home, submission
+from handlers.options import wrong_choice
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Awaiting, Flow, Turn
 from storage import drafts
@@ -53,6 +54,24 @@ async def start(turn: Turn) -> None:
     await ask(turn)
 
 
+async def start_from_message(turn: Turn, taken: Answers, said: Msg) -> None:
+    """Begin a report whose content (and place or date) the citizen's message gave.
+
+    A draft left unfinished is kept: the citizen is asked to finish it first.
+    """
+    if turn.reporter.draft is not None:
+        await start(turn)
+        return
+    if not await guard.may_start_report(turn):
+        return
+    draft = drafts.start(turn.session, turn.reporter, Step.KLASIFIKASI.value, turn.now)
+    step = Step.KLASIFIKASI.value
+    drafts.save(draft, step=step, answers=taken.to_json(), editing=False, now=turn.now)
+    turn.go(Awaiting.FILING)
+    turn.say(said.key, **said.params)
+    await ask(turn)
+
+
 async def ask(turn: Turn) -> None:
     """Ask the question of the step the draft is at."""
     step, answers = _current(turn)
@@ -70,7 +89,7 @@ async def answer(turn: Turn) -> None:
             turn.solved()
             if ack is not None:
                 turn.say(ack.key, **ack.params)
-            following = Step.PERIKSA if draft.editing else step.following()
+            following = Step.PERIKSA if draft.editing else step.next_open(new.from_message)
             _save(turn, following, new, editing=False)
             questions.ask(turn, following, new)
         case Stay(new, follow_up):
@@ -115,9 +134,10 @@ async def cancel(turn: Turn) -> None:
 
 async def cancel_answer(turn: Turn) -> None:
     """Discard the draft on yes; otherwise carry on where the citizen was."""
-    confirmed = pick(turn.input.text, questions.cancel_options(turn))
+    confirmed = turn.pick(questions.cancel_options(turn))
     if confirmed is None:
-        turn.problem("error.choice", count=2)
+        key, params = wrong_choice(2)
+        turn.problem(key, **params)
         questions.ask_cancel(turn)
     elif confirmed:
         await discard(turn)
@@ -152,5 +172,10 @@ def step_help(turn: Turn) -> str:
 
 FLOW = Flow(ask=ask, answer=answer, back=back, cancel=cancel, help=step_help)
 CANCEL_FLOW = Flow(
-    ask=ask_cancel, answer=cancel_answer, back=keep, cancel=discard, help=lambda _: "help.cancel"
+    ask=ask_cancel,
+    answer=cancel_answer,
+    back=keep,
+    cancel=discard,
+    help=lambda _: "help.cancel",
+    own_words=("option.tidak_lanjutkan",),
 )
