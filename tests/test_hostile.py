@@ -562,7 +562,7 @@ async def test_commands_with_junk_arguments_are_read_as_the_command_or_refused_c
 ) -> None:
     await consent(citizen)
     question = last(await walk_to_step(citizen, 2))
-    assert "Layanan nomor berapa" in last(await citizen.say("/start ' OR 1=1 --"))
+    assert "Apa yang bisa kami bantu" in last(await citizen.say("/start ' OR 1=1 --"))
     assert last(await citizen.say("/lanjut 💥💥")) == question
     assert texts(await citizen.say("/batal <b>sekarang</b>"))[-1] == last(
         await citizen.say("ulang")

@@ -29,7 +29,13 @@ _ADDRESS_TAIL = re.compile(
     r"\s*(?:RW\.?\s*0*(?P<rw>\d+))?",
     re.IGNORECASE,
 )
-_NOT_NAMES = frozenset({"rt", "rw", "no", "nomor", "kelurahan", "kecamatan", "kota"})
+# Words that follow "jln" in a sentence but name no street ("jln di depan", "jl rusak").
+_NOT_NAMES = frozenset(
+    {"rt", "rw", "no", "nomor", "kelurahan", "kecamatan", "kota", *_STREET}
+    | {"di", "ke", "dari", "yang", "dan", "atau", "itu", "ini", "depan", "dekat", "sebelah"}
+    | {"samping", "belakang", "arah", "sekitar", "menuju", "sudah", "sejak", "masih", "juga"}
+    | {"rusak", "berlubang", "mati", "gelap", "banjir", "macet", "licin", "retak", "amblas"}
+)
 _TOKEN = re.compile(r"\S+")
 _MOST_NAME_WORDS = 4
 # Date phrases a complaint uses, tried longest first; the future ("besok") is no
