@@ -28,6 +28,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.language.speech import spoken_seconds
+from bot.sandbox.emulator import Emulator, RateLimits
+from storage import migrate
+from tests.harness import TOKEN, Clock, Harness
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 180.0
 # Realistic answers, as people type them (the complaint is issue 14's own example).
@@ -35,9 +40,7 @@ CONTENT = (
     "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu. Saat hujan lubangnya "
     "tergenang dan tidak terlihat, kemarin dua pengendara motor jatuh di sana."
 )
-COMPLAINT = (
-    "Pak, jalan di depan rumah saya di Jl. Sukajadi berlubang besar, tolong diperbaiki"
-)
+COMPLAINT = "Pak, jalan di depan rumah saya di Jl. Sukajadi berlubang besar, tolong diperbaiki"
 LOCATION = "Jalan Sukajadi nomor 12, RT 3 RW 5, depan warung"
 # The answer to each step, by its number in "Langkah N dari M".
 ANSWERS = {
@@ -66,11 +69,6 @@ class Heard:
 
 async def _file(scenario: str) -> list[str]:
     """Run the bot, file one report as the scenario says, and return every bot message."""
-    sys.path.insert(0, str(ROOT))
-    from bot.sandbox.emulator import Emulator, RateLimits
-    from storage import migrate
-    from tests.harness import TOKEN, Clock, Harness
-
     emulator = Emulator(
         bot_token=TOKEN,
         bot_username="lapor_test_bot",
@@ -107,9 +105,6 @@ async def _file(scenario: str) -> list[str]:
 
 
 async def _speak(texts: list[str], espeak: str) -> list[Heard]:
-    sys.path.insert(0, str(ROOT))
-    from bot.language.speech import spoken_seconds
-
     gate = asyncio.Semaphore(2)  # two cores
 
     async def one(text: str) -> Heard:
@@ -192,7 +187,8 @@ def main() -> None:
             try:
                 report(f"{scenario}, {args.before}", _before(args.before, scenario), args.verbose)
             except subprocess.CalledProcessError as failed:
-                print(f"{scenario}, {args.before}: no report filed ({failed.stderr.strip()[-200:]})")
+                why = failed.stderr.strip()[-200:]
+                print(f"{scenario}, {args.before}: no report filed ({why})")
         report(f"{scenario}, this checkout", measure(scenario), args.verbose)
 
 

@@ -334,7 +334,9 @@ async def test_an_update_handled_but_not_confirmed_is_handled_once_after_restart
     await bot.start()
     emulator.script.act_say(citizen, "menu")
     await until(
-        lambda: any("Apa yang bisa kami bantu" in t for t in answers_since(emulator, citizen, mark)),
+        lambda: any(
+            "Apa yang bisa kami bantu" in t for t in answers_since(emulator, citizen, mark)
+        ),
         "the menu after the restart",
     )
     after = answers_since(emulator, citizen, mark)
@@ -486,7 +488,8 @@ async def test_killed_while_kirim_waits_to_store_the_report_it_is_stored_after_r
     await bot.start()
     await until(
         lambda: any(
-            "Laporan terkirim dengan kode" in t for t in answers_since(emulator, citizen, kirim.after_id)
+            "Laporan terkirim dengan kode" in t
+            for t in answers_since(emulator, citizen, kirim.after_id)
         ),
         "the citizen gets the code after the restart",
     )
