@@ -198,7 +198,7 @@ async def test_a_hostile_report_reaches_the_database_and_the_staff_card_verbatim
     await citizen.say(location)
     for answer in ("lewati", "lewati", "1"):
         review = await citizen.say(answer)
-    assert f"Isi laporan Anda: {content}" in texts(review)
+    assert f"Isi laporan Anda: \u2068{content}\u2069" in texts(review)
     code = code_in(await citizen.say("kirim"))
     await emulator.wait_idle(settle=0.3)
 
