@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.intake.answers import Answers
-from bot.core.intake.steps import TOTAL, Step
+from bot.core.intake.steps import Step
 from bot.language.i18n import Msg
 from handlers import filing_answers as answers_of
 from handlers import filing_questions as questions
@@ -49,7 +49,7 @@ async def start(turn: Turn) -> None:
             return  # the daily cap is reached: told when, and the other channels
         drafts.start(turn.session, turn.reporter, Step.KLASIFIKASI.value, turn.now)
     else:
-        turn.say("filing.resume", step=Step(turn.reporter.draft.step).number, total=TOTAL)
+        turn.say("filing.resume")  # the step says its number: "Langkah 3 dari 8."
     turn.go(Awaiting.FILING)
     await ask(turn)
 
