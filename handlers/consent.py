@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.language.choices import pick
 from bot.services import Services
 from handlers import home
 from handlers.options import buttons, choices, listing
@@ -19,11 +18,9 @@ def ask(turn: Turn) -> None:
     turn.ask("consent.ask", buttons(ANSWERS), options=listing(ANSWERS), **turn.city())
 
 
-async def answer(
-    session: AsyncSession, services: Services, who: Identity, turn: Turn, word: str
-) -> None:
+async def answer(session: AsyncSession, services: Services, who: Identity, turn: Turn) -> None:
     """Store the person only once they agree; otherwise point to other channels."""
-    agreed = pick(word, choices(services.locales, ANSWERS))
+    agreed = turn.pick(choices(services.locales, ANSWERS))
     if agreed:
         locale = services.settings.bot_locale
         turn.reporter = await create_with_consent(session, who, locale, turn.now)

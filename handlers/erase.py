@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.language.choices import pick
 from bot.language.i18n import Lines, Msg
 from bot.notify.cards import citizen_text, reporter_name
 from bot.services import Services
 from bot.settings import SUPPORTED_LOCALES
 from handlers import home
-from handlers.options import buttons, choices, listing
+from handlers.options import buttons, choices, listing, wrong_choice
 from handlers.turn import Awaiting, Flow, Reply, Turn
 from storage import erasure
 from storage.models import Reporter
@@ -45,9 +44,10 @@ def ask(turn: Turn) -> None:
 
 async def answer(turn: Turn) -> None:
     """Erase on yes; keep everything on no; otherwise ask again."""
-    confirmed = pick(turn.input.text, choices(turn.services.locales, ANSWERS))
+    confirmed = turn.pick(choices(turn.services.locales, ANSWERS))
     if confirmed is None:
-        turn.problem("error.choice", count=len(ANSWERS))
+        key, params = wrong_choice(len(ANSWERS))
+        turn.problem(key, **params)
         ask(turn)
     elif confirmed:
         scrub = staff_scrub(turn.services, turn.reporter)
@@ -98,4 +98,11 @@ def nothing(turn: Turn) -> None:
     turn.say("erase.nothing")
 
 
-FLOW = Flow(ask=start, answer=answer, back=keep, cancel=keep, help=lambda _: "help.erase")
+FLOW = Flow(
+    ask=start,
+    answer=answer,
+    back=keep,
+    cancel=keep,
+    help=lambda _: "help.erase",
+    own_words=("option.jangan_hapus",),
+)

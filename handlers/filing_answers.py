@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TypeVar
 
 from bot.core.intake import rules
 from bot.core.intake.answers import Answers, FileRef
 from bot.core.intake.steps import Step
-from bot.language.choices import option, pick
+from bot.language.choices import option
 from bot.language.dates import DateError, format_date, parse_incident_date
 from bot.language.i18n import Msg
 from handlers import filing_questions as q
 from handlers.inputs import InputKind
-from handlers.options import choices
+from handlers.options import choices, wrong_choice
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Turn
 
@@ -61,8 +61,8 @@ def out_of_step(turn: Turn, step: Step, answers: Answers) -> Outcome | None:
 
 
 def _one_of(turn: Turn, pairs: Sequence[tuple[T, str]]) -> T | Problem:
-    chosen = pick(turn.input.text, choices(turn.services.locales, pairs))
-    return Problem("error.choice", {"count": len(pairs)}) if chosen is None else chosen
+    chosen = turn.pick(choices(turn.services.locales, pairs))
+    return Problem(*wrong_choice(len(pairs))) if chosen is None else chosen
 
 
 def klasifikasi(turn: Turn, answers: Answers) -> Outcome:
@@ -84,20 +84,43 @@ def isi(turn: Turn, answers: Answers) -> Outcome:
         return Problem(
             "error.isi_panjang", {"max": rules.CONTENT_MAX_CHARS, "length": len(content)}
         )
-    return Next(answers.with_(content=content, voice=None, category_page=0))
+    return Next(answers.with_(content=content, voice=None, category_page=0, category_listed=False))
 
 
 def kategori(turn: Turn, answers: Answers) -> Outcome:
-    """A category by its number on the page shown, by name from any page, or the next page."""
+    """The suggested category confirmed, or one by its number on the page shown, by its
+    name or one of its words (the agencies file's keywords), or the next page."""
+    suggested = q.offered(turn, answers)
+    if suggested is not None:
+        match turn.pick(choices(turn.services.locales, q.SUGGESTION)):
+            case "yes":
+                return Next(answers.with_(category=suggested.key, category_page=0))
+            case "list":
+                return Stay(answers.with_(category_listed=True, category_page=0))
+        named = _named_category(turn)
+        if named is None:
+            return Problem(*wrong_choice(len(q.SUGGESTION)))
+        return Next(answers.with_(category=named, category_page=0))
     page, more = q.category_page(turn, answers)
     if more and turn.said(q.MORE_CATEGORIES, str(len(page) + 1)):
         return Stay(answers.with_(category_page=answers.category_page + 1))
     shown = [option(c.key, c.name.values()) for c in page]
-    everywhere = [option(c.key, c.name.values()) for c in turn.services.directory.categories]
-    chosen = pick(turn.input.text, shown) or pick(turn.input.text, everywhere, numbers=False)
+    chosen = turn.pick(shown) or _named_category(turn)
     if chosen is None:
-        return Problem("error.choice", {"count": len(shown) + int(more)})
-    return Next(answers.with_(category=chosen, category_page=0))
+        return Problem(*wrong_choice(len(shown) + int(more)))
+    return Next(answers.with_(category=chosen, category_page=0, category_listed=False))
+
+
+def _named_category(turn: Turn) -> str | None:
+    """A category named by any of its names or keywords ("lampu", "lampu jln"), or the one
+    whose keywords the words typed point to ("lampunya mati")."""
+    categories = turn.services.directory.categories
+    words = [option(c.key, (*c.name.values(), *c.keywords)) for c in categories]
+    named = turn.pick(words, numbers=False)
+    if named is not None or not turn.formal or turn.formal.isdigit():
+        return named
+    pointed = turn.services.directory.suggest(turn.formal)
+    return pointed.key if pointed is not None else None
 
 
 def lokasi(turn: Turn, answers: Answers) -> Outcome:
@@ -118,7 +141,6 @@ def lokasi(turn: Turn, answers: Answers) -> Outcome:
 
 def tanggal(turn: Turn, answers: Answers) -> Outcome:
     """A date in words or digits, not in the future, or skipped."""
-    sent = turn.input
     shortcut = q.typed_shortcut(turn, q.DATE_CHOICES)
     if turn.said("option.lewati") or shortcut == "skip":
         return Next(answers.with_(incident_date=None, date_skipped=True))
@@ -127,11 +149,21 @@ def tanggal(turn: Turn, answers: Answers) -> Outcome:
         when = today - timedelta(days=1 if shortcut == "yesterday" else 0)
     else:
         try:
-            when = parse_incident_date(sent.text, today, turn.reporter.locale)
+            when = _date(turn, today)
         except DateError as error:
             return Problem(f"error.tanggal_{error.reason}")
     ack = Msg("filing.date_understood", {"date": format_date(when, turn.reporter.locale)})
     return Next(answers.with_(incident_date=when, date_skipped=False), ack)
+
+
+def _date(turn: Turn, today: date) -> date:
+    """The date typed, in words or digits; chat words ("kmrn", "3 hr yg lalu") read too."""
+    try:
+        return parse_incident_date(turn.input.text, today, turn.reporter.locale)
+    except DateError as error:
+        if error.reason != "unreadable":
+            raise
+        return parse_incident_date(turn.formal, today, turn.reporter.locale)
 
 
 def lampiran(turn: Turn, answers: Answers) -> Outcome:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.intake.answers import Answers
-from bot.core.intake.steps import TOTAL, Step
-from bot.language.choices import pick
+from bot.core.intake.steps import Step
+from bot.language.i18n import Msg
 from handlers import filing_answers as answers_of
 from handlers import filing_questions as questions
 from handlers import guard, home, submission
+from handlers.options import wrong_choice
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Awaiting, Flow, Turn
 from storage import drafts
@@ -48,8 +49,26 @@ async def start(turn: Turn) -> None:
             return  # the daily cap is reached: told when, and the other channels
         drafts.start(turn.session, turn.reporter, Step.KLASIFIKASI.value, turn.now)
     else:
-        turn.say("filing.resume", step=Step(turn.reporter.draft.step).number, total=TOTAL)
+        turn.say("filing.resume")  # the step says its number: "Langkah 3 dari 8."
     turn.go(Awaiting.FILING)
+    await ask(turn)
+
+
+async def start_from_message(turn: Turn, taken: Answers, said: Msg) -> None:
+    """Begin a report whose content (and place or date) the citizen's message gave.
+
+    A draft left unfinished is kept: the citizen is asked to finish it first.
+    """
+    if turn.reporter.draft is not None:
+        await start(turn)
+        return
+    if not await guard.may_start_report(turn):
+        return
+    draft = drafts.start(turn.session, turn.reporter, Step.KLASIFIKASI.value, turn.now)
+    step = Step.KLASIFIKASI.value
+    drafts.save(draft, step=step, answers=taken.to_json(), editing=False, now=turn.now)
+    turn.go(Awaiting.FILING)
+    turn.say(said.key, **said.params)
     await ask(turn)
 
 
@@ -70,7 +89,7 @@ async def answer(turn: Turn) -> None:
             turn.solved()
             if ack is not None:
                 turn.say(ack.key, **ack.params)
-            following = Step.PERIKSA if draft.editing else step.following()
+            following = Step.PERIKSA if draft.editing else step.next_open(new.from_message)
             _save(turn, following, new, editing=False)
             questions.ask(turn, following, new)
         case Stay(new, follow_up):
@@ -115,9 +134,10 @@ async def cancel(turn: Turn) -> None:
 
 async def cancel_answer(turn: Turn) -> None:
     """Discard the draft on yes; otherwise carry on where the citizen was."""
-    confirmed = pick(turn.input.text, questions.cancel_options(turn))
+    confirmed = turn.pick(questions.cancel_options(turn))
     if confirmed is None:
-        turn.problem("error.choice", count=2)
+        key, params = wrong_choice(2)
+        turn.problem(key, **params)
         questions.ask_cancel(turn)
     elif confirmed:
         await discard(turn)
@@ -152,5 +172,10 @@ def step_help(turn: Turn) -> str:
 
 FLOW = Flow(ask=ask, answer=answer, back=back, cancel=cancel, help=step_help)
 CANCEL_FLOW = Flow(
-    ask=ask_cancel, answer=cancel_answer, back=keep, cancel=discard, help=lambda _: "help.cancel"
+    ask=ask_cancel,
+    answer=cancel_answer,
+    back=keep,
+    cancel=discard,
+    help=lambda _: "help.cancel",
+    own_words=("option.tidak_lanjutkan",),
 )

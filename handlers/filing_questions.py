@@ -13,7 +13,7 @@ from bot.core.intake.steps import CHANGEABLE, TOTAL, Step
 from bot.core.lifecycle import Classification, Privacy
 from bot.language.choices import Option, pick
 from bot.language.dates import format_date
-from bot.language.i18n import Lines, Listing, Msg
+from bot.language.i18n import Lines, Listing, Msg, own_words
 from handlers.options import buttons, choices, listing
 from handlers.turn import Turn
 from storage.models import Draft
@@ -40,7 +40,9 @@ ATTACHMENT_DONE = (("done", "option.selesai"), ("skip", "option.lewati"))
 # (ACCESSIBILITY.md rule 1): with no file yet the choice is to skip, then to be done.
 FIRST_ATTACHMENT = SKIP
 MORE_ATTACHMENTS = (("done", "option.selesai"),)
-MORE_CATEGORIES = "option.kategori_lain"
+MORE_CATEGORIES = "option.halaman_berikutnya"
+# The category the content suggests, offered alone first: right, or the whole list.
+SUGGESTION = (("yes", "option.kategori_benar"), ("list", "option.kategori_lain"))
 T = TypeVar("T")
 # The question a step asks in simple mode instead, its shortcuts numbered under it.
 NUMBERED = {
@@ -63,11 +65,23 @@ def _step(step: Step) -> StepNumber:
     return {"number": step.number, "total": TOTAL}
 
 
+def suggestion(turn: Turn, answers: Answers) -> Category | None:
+    """The category the content's words point to ("lampu jln" is lampu jalan), if any."""
+    if not answers.content:
+        return None
+    return turn.services.directory.suggest(turn.services.locales.formal(answers.content))
+
+
+def offered(turn: Turn, answers: Answers) -> Category | None:
+    """The suggested category while it is offered alone, before the list is asked for."""
+    return None if answers.category_listed else suggestion(turn, answers)
+
+
 def category_page(turn: Turn, answers: Answers) -> tuple[list[Category], bool]:
     """Categories on the current page, the suggested one first, and whether more follow."""
     directory = turn.services.directory
     ordered = list(directory.categories)
-    suggested = directory.suggest(answers.content) if answers.content else None
+    suggested = suggestion(turn, answers)
     if suggested is not None:
         ordered.remove(suggested)
         ordered.insert(0, suggested)
@@ -151,18 +165,23 @@ def _isi(turn: Turn, _: Answers) -> None:
 
 
 def _kategori(turn: Turn, answers: Answers) -> None:
-    page, more = category_page(turn, answers)
     locale = turn.reporter.locale
+    suggested = offered(turn, answers)
+    if suggested is not None:
+        turn.ask(
+            "filing.ask.kategori_saran",
+            buttons(SUGGESTION),
+            options=listing(SUGGESTION),
+            category=suggested.label(locale),
+            **_step(Step.KATEGORI),
+        )
+        return
+    page, more = category_page(turn, answers)
     labels: list[Msg | str] = [category.label(locale) for category in page]
     if more:
         labels.append(Msg(MORE_CATEGORIES))
-    suggested = (
-        answers.category_page == 0
-        and answers.content is not None
-        and (turn.services.directory.suggest(answers.content) is not None)
-    )
     turn.ask(
-        "filing.ask.kategori_saran" if suggested else "filing.ask.kategori",
+        "filing.ask.kategori",
         tuple(tuple(labels[i : i + 2]) for i in range(0, len(labels), 2)),
         options=Listing(tuple(labels)),
         **_step(Step.KATEGORI),
@@ -203,7 +222,7 @@ def _periksa(turn: Turn, answers: Answers) -> None:
     if answers.voice is not None:
         turn.say("readback.voice", seconds=answers.voice.duration or 0)
     if answers.content:
-        turn.say("readback.content", content=answers.content)
+        turn.say("readback.content", content=own_words(answers.content))
     # Apart from the question: together they took longer than 25 s to hear (rule 5).
     turn.say("readback.summary", summary=readback(turn, answers))
     turn.ask(
@@ -225,9 +244,10 @@ def readback(turn: Turn, answers: Answers) -> Lines:
         label = directory.category(answers.category).label(turn.reporter.locale)
         lines.append(Msg("readback.kategori", {"value": label}))
     if answers.location_text and answers.latitude is not None:
-        lines.append(Msg("readback.lokasi_keduanya", {"value": answers.location_text}))
+        place = own_words(answers.location_text)
+        lines.append(Msg("readback.lokasi_keduanya", {"value": place}))
     elif answers.location_text:
-        lines.append(Msg("readback.lokasi", {"value": answers.location_text}))
+        lines.append(Msg("readback.lokasi", {"value": own_words(answers.location_text)}))
     elif answers.latitude is not None:
         lines.append(Msg("readback.lokasi_peta"))
     else:

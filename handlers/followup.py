@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.core.tracking import CodeError, format_code, parse_code
+from bot.language.choices import Option, pick
 from bot.language.dates import format_date, format_time
 from bot.language.i18n import Listing, Msg
 from bot.notify import notices
-from bot.notify.status_text import status_label
+from bot.notify.status_text import shown_to_citizen, status_label, timeline_label
 from handlers import claim, home
 from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
@@ -29,6 +30,12 @@ async def ask(turn: Turn) -> None:
     """Ask for a tracking code."""
     turn.go(Awaiting.CHECK_STATUS)
     turn.ask("status.ask")
+
+
+async def answer_code(turn: Turn) -> None:
+    """A code typed at the menu: as if typed at the code prompt."""
+    turn.go(Awaiting.CHECK_STATUS)
+    await answer(turn)
 
 
 async def answer(turn: Turn) -> None:
@@ -73,10 +80,12 @@ async def show_status(turn: Turn, code: int) -> None:
             {
                 "date": format_date(event.at.astimezone(tz).date(), locale),
                 "time": format_time(event.at, tz, locale),
-                "label": Msg(f"timeline.{event.to_status.value.lower()}"),
+                "label": timeline_label(event, staff=False),
             },
         )
-        for event in report.events[-TIMELINE_ENTRIES:]
+        for event in [event for event in report.events if shown_to_citizen(event)][
+            -TIMELINE_ENTRIES:
+        ]
     )
     turn.go(Awaiting.MENU)
     turn.say("status.timeline", code=format_code(report.code), entries=Listing(entries))
@@ -86,6 +95,7 @@ async def list_mine(turn: Turn) -> None:
     """The citizen's latest reports with their status; then ask which one to open."""
     mine = await reports.latest(turn.session, turn.reporter.id, LATEST)
     if not mine:
+        turn.go(Awaiting.MENU)
         turn.say("mine.none")
         return
     locale = turn.reporter.locale
@@ -101,8 +111,26 @@ async def list_mine(turn: Turn) -> None:
         )
         for report in mine
     )
-    turn.go(Awaiting.CHECK_STATUS)
+    turn.go(Awaiting.MY_REPORTS)
     turn.ask("mine.list", reports=Listing(items))
 
 
+async def answer_mine(turn: Turn) -> None:
+    """A report picked by its number in the list just shown, or by its code."""
+    mine = await reports.latest(turn.session, turn.reporter.id, LATEST)
+    chosen = pick(turn.input.text, [Option(report.code, frozenset()) for report in mine])
+    if chosen is None:
+        await answer(turn)
+    else:
+        await show_status(turn, chosen)
+
+
+async def ask_mine(turn: Turn) -> None:
+    """Show the list again."""
+    await list_mine(turn)
+
+
 FLOW = Flow(ask=ask, answer=answer, back=home.back, cancel=home.back, help=lambda _: "help.status")
+MINE_FLOW = Flow(
+    ask=ask_mine, answer=answer_mine, back=home.back, cancel=home.back, help=lambda _: "help.mine"
+)

@@ -25,3 +25,8 @@ def buttons(pairs: Sequence[tuple[object, str]], per_row: int = 2) -> tuple[tupl
     """Shortcut buttons with the same labels, a few to a row."""
     labels = [Msg(key) for _, key in pairs]
     return tuple(tuple(labels[i : i + per_row]) for i in range(0, len(labels), per_row))
+
+
+def wrong_choice(count: int) -> tuple[str, dict[str, object]]:
+    """The message for an answer that is none of `count` choices: "1 atau 2" for two."""
+    return ("error.choice_dua", {}) if count == 2 else ("error.choice", {"count": count})

@@ -7,10 +7,9 @@ or /pengaturan. One numbered list holds every setting, so each is one answer awa
 from __future__ import annotations
 
 from bot.language import speech
-from bot.language.choices import pick
 from bot.language.i18n import Msg
 from handlers import home
-from handlers.options import buttons, choices, listing
+from handlers.options import buttons, choices, listing, wrong_choice
 from handlers.turn import Awaiting, Flow, Turn
 
 LANGUAGES = (("id", "option.bahasa_id"), ("en", "option.bahasa_en"))
@@ -38,7 +37,7 @@ async def ask(turn: Turn) -> None:
 
 async def answer(turn: Turn) -> None:
     """Change the chosen setting; the confirmation and the menu come as now set."""
-    chosen = pick(turn.input.text, choices(turn.services.locales, ITEMS))
+    chosen = turn.pick(choices(turn.services.locales, ITEMS))
     reporter = turn.reporter
     match chosen:
         case "simple":
@@ -55,7 +54,8 @@ async def answer(turn: Turn) -> None:
             reporter.locale = chosen
             turn.say("settings.saved")
         case _:
-            turn.problem("error.choice", count=len(ITEMS))
+            key, params = wrong_choice(len(ITEMS))
+            turn.problem(key, **params)
             await ask(turn)
             return
     turn.solved()

@@ -33,7 +33,7 @@ from handlers import (
 from handlers.inputs import Input, InputKind, read_input
 from handlers.redelivery import RepliesNotSent, owed_replies, send_owed
 from handlers.render import send_replies
-from handlers.turn import Awaiting, Flow, Turn
+from handlers.turn import Awaiting, Flow, Turn, TurnStep
 from storage import handled, links, reporters, reports
 from storage.models import Report, Reporter
 from storage.reporters import Identity
@@ -45,6 +45,7 @@ FLOWS: dict[str, Flow] = {
     Awaiting.FILING: filing_flow.FLOW,
     Awaiting.CANCEL: filing_flow.CANCEL_FLOW,
     Awaiting.CHECK_STATUS: followup.FLOW,
+    Awaiting.MY_REPORTS: followup.MINE_FLOW,
     Awaiting.SETTINGS: preferences.FLOW,
     Awaiting.RATING: rating.FLOW,
     Awaiting.RATING_REASON: rating.REASON_FLOW,
@@ -65,6 +66,8 @@ UNIVERSAL = (
     "word.pengaturan",
     "word.hapusdata",
 )
+# Services of the menu that work at every open question, by their labels and words.
+SERVICES = ("menu.option.cek", "menu.option.saya")
 # A lost race with another process on the same draft is retried once, from fresh state.
 ATTEMPTS = 2
 
@@ -101,7 +104,7 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                 if reporter is None and turn.said("word.hapusdata"):
                     erase.nothing(turn)
                 elif reporter is None:
-                    await consent.answer(session, services, who, turn, sent.word)
+                    await consent.answer(session, services, who, turn)
                 elif not await guard.admit(turn):
                     pass  # barred or flooding: the one notice due, if any, is on the turn
                 elif (odd := guard.odd_input(turn, message.date)) is not None:
@@ -160,6 +163,9 @@ def _flow(turn: Turn) -> Flow:
 async def route(turn: Turn) -> None:
     """Handle the universal words, then give the message to the flow it answers."""
     flow = _flow(turn)
+    if flow.own_words and turn.said(*flow.own_words):
+        await flow.answer(turn)
+        return
     match _universal(turn):
         case "word.menu" | "word.start":
             home.show(turn)
@@ -179,8 +185,27 @@ async def route(turn: Turn) -> None:
             await preferences.ask(turn)
         case "word.hapusdata":
             await erase.start(turn)
+        case _ if (service := _service(turn)) is not None:
+            _leave(turn)
+            await service(turn)
         case _:
             await flow.answer(turn)
+
+
+def _service(turn: Turn) -> TurnStep | None:
+    """ "Cek status" or "laporan saya" typed at any open question (the menu reads its own)."""
+    if turn.reporter.context == Awaiting.MENU or turn.input.kind is not InputKind.TEXT:
+        return None
+    if turn.said(*SERVICES):
+        return followup.ask if turn.said(SERVICES[0]) else followup.list_mine
+    return None
+
+
+def _leave(turn: Turn) -> None:
+    """Leaving a question for another service: a report being filed is kept, and said so."""
+    if turn.reporter.context in (Awaiting.FILING, Awaiting.CANCEL) and turn.reporter.draft:
+        turn.say("filing.kept_as_draft")
+    turn.go(Awaiting.MENU)
 
 
 async def on_edited(update: Update, context: LaporContext) -> None:

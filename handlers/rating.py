@@ -6,10 +6,9 @@ from __future__ import annotations
 from bot.core.lifecycle import Status
 from bot.core.tracking import format_code
 from bot.core.transitions import Action, Role
-from bot.language.choices import pick
 from bot.workflow import changes
 from handlers import home
-from handlers.options import buttons, choices, listing
+from handlers.options import buttons, choices, listing, wrong_choice
 from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.models import Report
@@ -41,11 +40,12 @@ async def ask(turn: Turn) -> None:
 async def answer(turn: Turn) -> None:
     """Puas closes the report; tidak puas asks for the reason."""
     report = await _report(turn)
-    satisfied = pick(turn.input.text, choices(turn.services.locales, ANSWERS))
+    satisfied = turn.pick(choices(turn.services.locales, ANSWERS))
     if report is None:
         home.show(turn)
     elif satisfied is None:
-        turn.problem("error.choice", count=len(ANSWERS))
+        key, params = wrong_choice(len(ANSWERS))
+        turn.problem(key, **params)
         await ask(turn)
     elif satisfied:
         report.rating = "puas"

@@ -13,6 +13,7 @@ from bot.core.transitions import NEEDS_TEXT, Action, TransitionRefused
 from bot.language.dates import format_date, format_time
 from bot.language.i18n import Translator
 from bot.notify.cards import card_text, citizen_text
+from bot.notify.status_text import timeline_label
 from bot.services import Services
 from bot.transport.context import LaporContext
 from bot.workflow import changes
@@ -127,7 +128,7 @@ async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:
                 "staff.timeline_entry",
                 date=format_date(event.at.astimezone(tz).date(), locale),
                 time=format_time(event.at, tz, locale),
-                label=t(f"timeline.{event.to_status.value.lower()}"),
+                label=t.render(timeline_label(event, staff=True)),
                 text=_quoted(event.public_text or event.internal_note),
             )
             for event in events

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.conversation import Awaiting
+from bot.language.choices import Option, pick
 from bot.language.i18n import Msg
 from bot.services import Services
-from handlers.inputs import Input
+from handlers.inputs import Input, InputKind
 from storage.models import Reporter
 
 Label = Msg | str
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,22 @@ class Turn:
         if not word:
             return False
         locales = self.services.locales
-        return any(word == key or word in locales.typed(key) for key in keys)
+        typed = (word, self.formal)
+        return any(said == key or said in locales.typed(key) for key in keys for said in typed)
+
+    @property
+    def formal(self) -> str:
+        """What was typed, folded, its chat words in their formal form ("" for non-text)."""
+        if self.input.kind is not InputKind.TEXT:
+            return ""
+        return self.services.locales.formal(self.input.text)
+
+    def pick(self, options: Sequence[Option[T]], *, numbers: bool = True) -> T | None:
+        """The option typed by number or word, chat words read as their formal form."""
+        chosen = pick(self.input.text, options, numbers=numbers)
+        if chosen is None and self.input.kind is InputKind.TEXT:
+            chosen = pick(self.formal, options, numbers=numbers)
+        return chosen
 
     def delivered(self) -> None:
         """Note that outbox rows were written in this unit of work."""
@@ -117,3 +135,6 @@ class Flow:
     back: TurnStep
     cancel: TurnStep
     help: Callable[[Turn], str]
+    # Choices whose words the flow reads before the universal ones: "tidak jadi" cancels
+    # a step, but at "batalkan laporan ini?" it is the answer "no".
+    own_words: tuple[str, ...] = ()

@@ -31,7 +31,8 @@ async def walk(citizen: User, locale: str = "id") -> str:
     await citizen.say("1")  # pengaduan
     await citizen.say("terlalu pendek")  # an error, then the same question
     await citizen.say(LONG_CONTENT[locale])
-    await citizen.say("lain")  # the next page of categories
+    await citizen.say("2")  # not the suggested category: the list
+    await citizen.say("berikutnya")  # the next page of categories
     await citizen.say("1")
     await citizen.say(LOCATION)
     await citizen.say("13 November 2026")

@@ -140,7 +140,7 @@ async def test_the_daily_cap_says_when_a_new_report_is_possible_and_how_else_to_
     assert texts(refused)[0] == say_id(
         harness, "guard.daily_cap", count=2, date="26 November 2026", **city(harness)
     )
-    assert "Layanan nomor berapa" in last(refused), "back at the menu"
+    assert "Apa yang bisa kami bantu" in last(refused), "back at the menu"
     assert await count(harness, Draft) == 0, "no draft was started"
     assert await count(harness, Report) == 2
 
@@ -205,7 +205,7 @@ async def test_staff_bar_a_citizen_by_report_code_with_a_reason_in_the_audit_log
     assert len(await citizen.say("menu")) == 1, "told again after a day, once"
     assert await citizen.say("menu", expect=0) == []
     await consent(neighbour)
-    assert "Layanan nomor berapa" in last(await neighbour.say("menu")), "others are not barred"
+    assert "Apa yang bisa kami bantu" in last(await neighbour.say("menu")), "others are not barred"
 
     lifted = await staff_says(admin, f"/bukablokir {format_code(code)}")
     assert lifted == say_id(harness, "staff.bar.lifted", code=format_code(code))
@@ -213,7 +213,7 @@ async def test_staff_bar_a_citizen_by_report_code_with_a_reason_in_the_audit_log
         harness, "staff.bar.not_barred", code=format_code(code)
     )
     assert (await reporter_of(harness, citizen)).barred_at is None
-    assert "Layanan nomor berapa" in last(await citizen.say("menu"))
+    assert "Apa yang bisa kami bantu" in last(await citizen.say("menu"))
     async with harness.services.sessionmaker() as session:
         query = select(AuditEntry.allowed).where(AuditEntry.action == "bukablokir")
         assert list((await session.execute(query.order_by(AuditEntry.id))).scalars()) == [

@@ -13,7 +13,7 @@ from tests.steps import consent, count, last, texts, to_step
 BAD_ANSWERS = [
     (1, "7", "Jawaban itu belum kami kenali. Ketik nomor 1 sampai 3"),
     (2, "jalan rusak", "Isi laporan terlalu pendek."),
-    (2, "x" * (CONTENT_MAX_CHARS + 1), "Isi laporan terlalu panjang, 3001 huruf"),
+    (2, "x" * (CONTENT_MAX_CHARS + 1), "Isi laporan paling banyak 3000 huruf, dan isi Anda 3001"),
     (3, "99", "Jawaban itu belum kami kenali."),
     (4, "ok", "Alamat itu terlalu pendek."),
     (4, "j" * 301, "Alamat itu terlalu panjang."),
@@ -56,7 +56,7 @@ async def test_batal_asks_before_discarding_the_draft(
 ) -> None:
     await consent(citizen)
     question = last(await to_step(citizen, 3))
-    assert "Apakah Anda ingin membatalkan laporan ini?" in last(await citizen.say(word))
+    assert "Jadi dibatalkan?" in last(await citizen.say(word))
     kept = await citizen.say("2")
     assert texts(kept)[0] == "Baik, laporan Anda tetap tersimpan."
     assert last(kept) == question
@@ -111,7 +111,7 @@ async def test_a_draft_is_reminded_before_it_expires_then_removed(
     await harness.emulator.wait_idle()
     reminder = harness.emulator.bot_messages(citizen)[-1].text or ""
     assert reminder.startswith(
-        "Laporan Anda belum selesai. Kami menyimpannya sampai 27 November 2026"
+        "Laporan Anda belum selesai dan tersimpan sebagai draf sampai 27 November 2026"
     )
     await job.run(harness.application)
     await harness.dispatcher.drain()

@@ -29,7 +29,7 @@ def latest(emulator: Emulator, citizen: User) -> str:
 async def file_with_a_voice_note(harness: Harness, emulator: Emulator, citizen: User) -> int:
     """Consent and a whole report, its content a voice note, the rest typed."""
     assert last(await citizen.say("/start")).endswith("Apakah Anda setuju?")
-    assert "Layanan nomor berapa" in last(await citizen.say("setuju"))
+    assert "Apa yang bisa kami bantu" in last(await citizen.say("setuju"))
     assert last(await citizen.say("buat laporan")).startswith("Langkah 1 dari 8.")
     assert last(await citizen.say("pengaduan")).startswith("Langkah 2 dari 8.")
     voice = await citizen.send_voice(duration=14)
@@ -43,7 +43,7 @@ async def file_with_a_voice_note(harness: Harness, emulator: Emulator, citizen: 
     assert last(await citizen.say("lewati")).startswith("Langkah 7 dari 8.")
     review = await citizen.say("biasa")
     assert texts(review)[0] == "Isi laporan Anda berupa pesan suara 14 detik."
-    assert last(review).startswith("Langkah 8 dari 8. Periksa laporan Anda.")
+    assert last(review).startswith("Langkah 8 dari 8.\n1. Kirim")
     submitted = await citizen.say("kirim")
     code = code_in(submitted)
     spelled = " ".join(format_code(code)[:3]) + ", " + " ".join(format_code(code)[4:])
@@ -61,7 +61,7 @@ async def file_with_a_voice_note(harness: Harness, emulator: Emulator, citizen: 
 async def check_status(citizen: User, code: int) -> None:
     """Cek status, the code typed as it was read out."""
     await citizen.say("menu")
-    assert "Berapa kode laporan Anda?" in last(await citizen.say("cek status"))
+    assert "Berapa kodenya?" in last(await citizen.say("cek status"))
     status = await citizen.say(format_code(code))
     assert texts(status)[0].startswith(f"Status laporan {format_code(code)}: Menunggu verifikasi; ")
     await citizen.say("menu")
@@ -89,7 +89,7 @@ async def answer_the_staff_question(
     )
     await settled(emulator)
     since_answer = texts(emulator.bot_messages(citizen))[-3:]
-    assert any("Layanan nomor berapa" in text for text in since_answer), "then the menu"
+    assert any("Apa yang bisa kami bantu" in text for text in since_answer), "then the menu"
     assert any(
         "Tambahan dari pelapor" in text and "Di depan rumah nomor 14" in text
         for text in texts(emulator.bot_messages(staff.group))

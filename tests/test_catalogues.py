@@ -12,6 +12,7 @@ from bot.app import COMMANDS
 from bot.core.intake.steps import Step
 from bot.core.lifecycle import Status
 from bot.core.transitions import Action, Refusal
+from bot.language import informal
 from bot.language.accessibility import check_message
 from bot.language.i18n import Lines, Listing, Msg, load_locales
 from bot.notify.card_buttons import TEXT_ACTIONS
@@ -94,6 +95,7 @@ SAMPLES: dict[str, object] = {
     "said": Msg("counter.notice.said", {"text": "Mohon sebutkan nomor rumah yang tepat."}),
     "pin": "482-913",
     "words": "tujuh dua enam, empat satu delapan tiga",
+    "found": Msg("filing.found_place", {"value": "Jalan Sukajadi"}),
 }
 
 
@@ -151,6 +153,8 @@ def _built_keys() -> list[str]:
     built += [f"staff.usage.{command}" for command in (*ACTION_COMMANDS, "laporan")]
     built += [f"staff.refused.{reason.value}" for reason in (*Refusal, *Denial)]
     built += [f"staff.hint.rule_{rule}" for rule in HINTED_RULES]
+    # Chat words: every word.informal.* list is read (bot/language/informal.py).
+    built += [key for key in SOURCE if key.startswith(informal.PREFIX)]
     return built
 
 

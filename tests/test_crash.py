@@ -218,7 +218,8 @@ async def test_killed_mid_conversation_the_draft_continues(world: World, citizen
         assert asks(step) in texts(await citizen.say(answer))[-1]
     review = "\n".join(texts(await citizen.say("2")))
     assert asks(Step.PERIKSA) in review
-    assert f"Isi laporan Anda: {CONTENT}" in review and f"Lokasi: {LOCATION}." in review
+    assert f"Isi laporan Anda: \u2068{CONTENT}\u2069" in review
+    assert f"Lokasi: \u2068{LOCATION}\u2069." in review
     code = code_in(await citizen.say("1"))
 
     [report] = await world.reports()
@@ -256,13 +257,13 @@ async def test_killed_after_kirim_committed_before_the_answer_was_sent(
     assert bot_messages_after(emulator, citizen, kirim.after_id) == []
 
     await bot.start()
-    confirmation = f"Kode laporan Anda {format_code(report.code)}"
+    confirmation = f"Laporan terkirim dengan kode {format_code(report.code)}"
     await until(
         lambda: any(confirmation in t for t in answers_since(emulator, citizen, kirim.after_id)),
         "the citizen gets the answer with the code after the restart",
     )
     menu = await citizen.say("menu")
-    assert "Layanan nomor berapa" in texts(menu)[-1]
+    assert "Apa yang bisa kami bantu" in texts(menu)[-1]
     assert [r.code for r in await world.reports()] == [report.code]
     said = answers_since(emulator, citizen, kirim.after_id)
     answers = sum(confirmation in t for t in said)
@@ -312,7 +313,7 @@ async def test_an_update_handled_but_not_confirmed_is_handled_once_after_restart
     repeated = [t for t in after if t in texts(first)]
     rest = [t for t in after if t not in texts(first)]
     assert len(rest) == 2 and asks(Step.LAMPIRAN) in rest[1], after
-    assert rest[0].startswith("Tanggal kejadian kami catat"), after
+    assert rest[0].startswith("Kami catat tanggal"), after
     draft = await world.draft()
     assert draft is not None and draft.step == Step.LAMPIRAN
 
@@ -333,12 +334,14 @@ async def test_an_update_handled_but_not_confirmed_is_handled_once_after_restart
     await bot.start()
     emulator.script.act_say(citizen, "menu")
     await until(
-        lambda: any("Layanan nomor berapa" in t for t in answers_since(emulator, citizen, mark)),
+        lambda: any(
+            "Apa yang bisa kami bantu" in t for t in answers_since(emulator, citizen, mark)
+        ),
         "the menu after the restart",
     )
     after = answers_since(emulator, citizen, mark)
     rest = [t for t in after if t not in submitted]
-    assert len(rest) == 1 and "Layanan nomor berapa" in rest[0], after
+    assert len(rest) == 1 and "Apa yang bisa kami bantu" in rest[0], after
     [report] = await world.reports()
     assert report.code == code and report.location_text == LOCATION
     assert await world.draft() is None
@@ -485,7 +488,8 @@ async def test_killed_while_kirim_waits_to_store_the_report_it_is_stored_after_r
     await bot.start()
     await until(
         lambda: any(
-            "Kode laporan Anda" in t for t in answers_since(emulator, citizen, kirim.after_id)
+            "Laporan terkirim dengan kode" in t
+            for t in answers_since(emulator, citizen, kirim.after_id)
         ),
         "the citizen gets the code after the restart",
     )

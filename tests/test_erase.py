@@ -145,11 +145,11 @@ async def test_keeping_the_data_changes_nothing(
     replies = await siti.say("/HAPUSDATA", expect=2)
     assert last(replies).endswith("Apakah Anda yakin ingin menghapus data pribadi Anda?")
     wrong = await siti.say("mungkin", expect=2)
-    assert texts(wrong)[0].startswith("Jawaban itu belum kami kenali. Ketik nomor 1 sampai 2")
+    assert texts(wrong)[0].startswith("Jawaban itu belum kami kenali. Ketik 1 atau 2")
     assert last(wrong).endswith("Apakah Anda yakin ingin menghapus data pribadi Anda?")
     kept = await siti.press("Tidak, simpan", expect=3)
     assert texts(kept)[0] == "Baik, data Anda tidak dihapus."
-    assert "belum selesai" in texts(kept)[1], "the menu still offers the unfinished report"
+    assert "tersimpan sebagai draf" in texts(kept)[1], "the menu still offers the unfinished report"
 
     await siti.say("hapusdata", expect=2)
     cancelled = await siti.say("batal", expect=2)

@@ -31,12 +31,12 @@ async def test_a_report_filed_by_typing_only(
     assert "Apakah Anda setuju?" in last(greeting)
     assert await count(harness, Reporter) == 0, "nothing is stored before consent"
     menu = await citizen.say("1")
-    assert "Layanan nomor berapa" in last(menu)
+    assert "Apa yang bisa kami bantu?" in last(menu)
     assert last(await citizen.say("1")).startswith("Langkah 1 dari 8.")
     assert last(await citizen.say("1")).startswith("Langkah 2 dari 8.")
     category = await citizen.say(CONTENT)
     assert last(category).startswith("Langkah 3 dari 8.")
-    assert "1. Jalan rusak" in last(category), "the suggestion from the text comes first"
+    assert "kategorinya Jalan rusak" in last(category), "the suggestion from the text, alone"
     assert last(await citizen.say("1")).startswith("Langkah 4 dari 8.")
     assert last(await citizen.say("Jalan Braga nomor 12, RT 3 RW 5")).startswith(
         "Langkah 5 dari 8."
@@ -45,16 +45,16 @@ async def test_a_report_filed_by_typing_only(
     assert "24 November 2026" in texts(date_replies)[0]
     assert last(date_replies).startswith("Langkah 6 dari 8.")
     photo = await citizen.send_photo(size=150_000)
-    assert "Foto sudah kami terima, lampiran 1 dari 5" in last(photo)
+    assert "Foto kami terima, lampiran 1 dari 5" in last(photo)
     assert last(await citizen.say("selesai")).startswith("Langkah 7 dari 8.")
     review = await citizen.say("2")
-    assert texts(review)[0] == f"Isi laporan Anda: {CONTENT}"
-    assert last(review).startswith("Langkah 8 dari 8. Periksa laporan Anda.")
+    assert texts(review)[0] == f"Isi laporan Anda: \u2068{CONTENT}\u2069"
+    assert last(review).startswith("Langkah 8 dari 8.\n1. Kirim")
     for sentence in (
         "Jenis laporan: Pengaduan.",
         "Kategori: Jalan rusak.",
         "Tanggal kejadian: 24 November 2026.",
-        "Lampiran: 1 file.",
+        "Lampiran: 1 berkas.",
         "Privasi: Anonim.",
     ):
         assert sentence in texts(review)[-2], "the read-back comes just before the question"
@@ -97,7 +97,7 @@ async def test_a_report_filed_by_buttons(harness: Harness, citizen: User) -> Non
     await citizen.press("Buat laporan")
     await citizen.press("Permintaan informasi")
     await citizen.say("Kapan pendaftaran PPDB tingkat SMP dibuka tahun ini dan apa syaratnya?")
-    await citizen.press("Sekolah dan PPDB")
+    await citizen.press("Ya, tepat")  # Sekolah dan PPDB, suggested by the text
     await citizen.press("Lewati")
     await citizen.press("Hari ini")
     await citizen.press("Lewati")
@@ -180,11 +180,11 @@ async def test_one_answer_changed_from_the_review_keeps_the_others(
 ) -> None:
     await consent(citizen)
     await to_step(citizen, 8)
-    assert "Pilih jawaban yang ingin diubah" in last(await citizen.say("ubah"))
+    assert "Jawaban mana yang ingin Anda ubah?" in last(await citizen.say("ubah"))
     assert last(await citizen.say("4")).startswith("Langkah 4 dari 8.")
     review = await citizen.say("Jalan Dago nomor 3")
     assert last(review).startswith("Langkah 8 dari 8.")
-    assert "Lokasi: Jalan Dago nomor 3." in texts(review)[-2]
+    assert "Lokasi: \u2068Jalan Dago nomor 3\u2069." in texts(review)[-2]
     assert "Kategori: Jalan rusak." in texts(review)[-2]
     await citizen.say("kirim")
     [report] = await reports(harness)

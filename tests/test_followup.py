@@ -14,7 +14,7 @@ async def test_cek_status_shows_the_status_next_step_and_timeline(
     harness: Harness, citizen: User
 ) -> None:
     code = await file_report(citizen)
-    assert "Berapa kode laporan Anda?" in last(await citizen.say("cek status"))
+    assert "Berapa kodenya?" in last(await citizen.say("cek status"))
     replies = await citizen.say(f"  {str(code)[:3]} {str(code)[3:]} ")
     status, timeline = texts(replies)
     assert status == (
@@ -45,7 +45,7 @@ async def test_a_mistyped_code_is_caught_by_the_check_digit(
     replies = await citizen.say(swapped)
     assert texts(replies)[0].startswith(f"Kode {swapped[:3]}-{swapped[3:]} tidak cocok.")
     assert "salah ketik atau tertukar" in texts(replies)[0]
-    assert last(replies).endswith("Berapa kode laporan Anda?")
+    assert last(replies).endswith("Berapa kodenya?")
 
 
 async def test_another_persons_code_reveals_nothing(
@@ -81,7 +81,7 @@ async def test_laporan_saya_lists_the_latest_reports(harness: Harness, citizen: 
     assert listing.startswith("Laporan Anda, yang terbaru di atas:\n1. ")
     assert f"2. {format_code(first)}, Jalan rusak, Menunggu verifikasi" in listing
     assert listing.startswith(f"Laporan Anda, yang terbaru di atas:\n1. {format_code(second)}, ")
-    assert listing.endswith("Kode laporan mana yang ingin Anda lihat?")
+    assert listing.endswith("Laporan nomor berapa yang ingin Anda lihat?")
 
 
 async def test_the_language_can_be_changed_to_english(harness: Harness, citizen: User) -> None:
@@ -89,5 +89,5 @@ async def test_the_language_can_be_changed_to_english(harness: Harness, citizen:
     await citizen.say("pengaturan")
     replies = await citizen.say("2")
     assert texts(replies)[0] == "Language changed to English."
-    assert "Which number do you need?" in last(replies)
+    assert "How can we help?" in last(replies)
     assert last(await citizen.say("1")).startswith("Step 1 of 8.")

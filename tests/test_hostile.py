@@ -201,7 +201,7 @@ async def test_a_hostile_report_reaches_the_database_and_the_staff_card_verbatim
     await citizen.say(location)
     for answer in ("lewati", "lewati", "1"):
         review = await citizen.say(answer)
-    assert f"Isi laporan Anda: {content}" in texts(review)
+    assert f"Isi laporan Anda: \u2068{content}\u2069" in texts(review)
     code = code_in(await citizen.say("kirim"))
     await emulator.wait_idle(settle=0.3)
 
@@ -565,7 +565,7 @@ async def test_commands_with_junk_arguments_are_read_as_the_command_or_refused_c
 ) -> None:
     await consent(citizen)
     question = last(await walk_to_step(citizen, 2))
-    assert "Layanan nomor berapa" in last(await citizen.say("/start ' OR 1=1 --"))
+    assert "Apa yang bisa kami bantu" in last(await citizen.say("/start ' OR 1=1 --"))
     assert last(await citizen.say("/lanjut 💥💥")) == question
     assert texts(await citizen.say("/batal <b>sekarang</b>"))[-1] == last(
         await citizen.say("ulang")

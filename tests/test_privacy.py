@@ -120,7 +120,7 @@ async def test_a_shared_contact_is_neither_stored_nor_passed_on(
     phone = "+6281298765432"
     await consent(siti)
     shared = await siti.send_contact(phone_number=phone)
-    assert last(shared).endswith("Layanan nomor berapa yang Anda perlukan?")
+    assert last(shared).endswith("Apa yang bisa kami bantu?")
     await to_step(siti, 2)
     again = await siti.send_contact(phone_number=phone, expect=2)
     assert "Kontak yang Anda bagikan tidak kami simpan" in (again[0].text or "")

@@ -83,7 +83,7 @@ async def test_simple_mode_sends_no_keyboards_and_is_kept_per_citizen(
         replies = await citizen.say(answer)
     assert "\n1. Kirim\n2. Ubah\n3. Batal\n" in last(replies)
     sent = await citizen.say("1")
-    assert "Laporan Anda sudah terkirim." in texts(sent)[0]
+    assert "Laporan terkirim dengan kode" in texts(sent)[0]
     after = emulator.bot_messages(citizen)[since:]
     assert not any(keyboard_shown(message) for message in after)
     assert_accessible(after)
@@ -111,31 +111,31 @@ async def test_simple_mode_numbers_every_shortcut_and_a_report_is_filed_by_numbe
         await citizen.say(answer)
     location = last(await citizen.say("1"))
     assert location.startswith("Langkah 4 dari 8.")
-    assert location.endswith("\n1. Lewati\nDi mana kejadiannya?")
+    assert location.endswith("\n1. Lewati\nDi mana tempatnya?")
     date = last(await citizen.say("1"))  # no address
     assert "\n1. Hari ini\n2. Kemarin\n3. Lewati\nKapan kejadiannya?" in date
     dated = await citizen.say("2")
-    assert texts(dated)[0] == f"Tanggal kejadian kami catat: {yesterday}."
-    assert last(dated).endswith("\n1. Lewati\nApakah ada lampiran?")
+    assert texts(dated)[0] == f"Kami catat tanggal {yesterday}."
+    assert last(dated).endswith("\n1. Lewati\nAda lampiran?")
     await citizen.say("1")  # no attachment
     review = texts(await citizen.say("2"))
-    summary = next(t for t in review if t.startswith("Ringkasan laporan Anda"))
-    for line in ("Lokasi: tidak diisi.", f"Tanggal kejadian: {yesterday}.", "Lampiran: tidak ada."):
+    summary = next(t for t in review if t.startswith("Ringkasannya"))
+    for line in ("Lokasi: tidak diisi.", f"Tanggal kejadian: {yesterday}.", "Tanpa lampiran."):
         assert line in summary
 
     await citizen.say("2")  # ubah
-    assert last(await citizen.say("6")).endswith("\n1. Lewati\nApakah ada lampiran?")
+    assert last(await citizen.say("6")).endswith("\n1. Lewati\nAda lampiran?")
     received = last(await citizen.send_photo())
-    assert received.startswith("Foto sudah kami terima, lampiran 1 dari 5.")
-    assert received.endswith("\n1. Selesai\nApakah masih ada lampiran?")
+    assert received.startswith("Foto kami terima, lampiran 1 dari 5.")
+    assert received.endswith("\n1. Selesai\nMasih ada lampiran?")
     review = texts(await citizen.say("1"))
-    assert "Lampiran: 1 file." in next(t for t in review if t.startswith("Ringkasan"))
+    assert "Lampiran: 1 berkas." in next(t for t in review if t.startswith("Ringkasan"))
     await citizen.say("2")
     await citizen.say("5")
     review = texts(await citizen.say("1"))  # hari ini
     assert f"Tanggal kejadian: {format_date(today, 'id')}." in "\n".join(review)
     sent = await citizen.say("1")
-    assert "Laporan Anda sudah terkirim." in texts(sent)[0]
+    assert "Laporan terkirim dengan kode" in texts(sent)[0]
     after = emulator.bot_messages(citizen)[since:]
     assert not any(keyboard_shown(message) for message in after)
     assert_accessible(after)
@@ -155,7 +155,7 @@ async def test_the_language_is_kept_per_citizen(
     )
     assert overview.endswith("What would you like to change?")
     other = emulator.add_user(first_name="Budi")
-    assert "Layanan nomor berapa" in last(await consent(other))
+    assert "Apa yang bisa kami bantu" in last(await consent(other))
     assert (await reporter_of(harness, citizen)).locale == "en"
     assert (await reporter_of(harness, other)).locale == "id"
     assert_accessible(emulator.bot_messages(citizen), locale="en")
@@ -171,7 +171,7 @@ async def test_spoken_replies_are_off_by_default_and_add_a_voice_note_to_each_qu
     assert voices(emulator, citizen) == [], "off by default"
     switched = await citizen.say("4", expect=3)
     assert texts(switched)[0].startswith("Balasan suara aktif.")
-    assert "Layanan nomor berapa" in texts(switched)[1]
+    assert "Apa yang bisa kami bantu" in texts(switched)[1]
     note = switched[2]
     assert note.media == "voice"
     stored = emulator.store.files[note.file_id]
@@ -216,7 +216,7 @@ async def test_the_setting_says_when_spoken_replies_cannot_be_made(
         "belum lengkap terpasang di servernya. "
         "Pesan kami tetap bisa dibacakan oleh pembaca layar di ponsel Anda."
     )
-    assert "Layanan nomor berapa" in last(refused)
+    assert "Apa yang bisa kami bantu" in last(refused)
     await emulator.wait_idle(settle=0.5)
     assert voices(emulator, citizen) == []
     assert (await reporter_of(harness, citizen)).voice_replies is False

@@ -16,7 +16,7 @@ import pytest
 from bot.language.accessibility import MAX_SPOKEN_SECONDS
 from bot.language.speech import spoken_seconds, wav_seconds
 from bot.sandbox.emulator import Emulator, User
-from tests import journeys
+from tests import journeys, steps
 from tests.a11y import is_staff_key
 from tests.harness import Harness
 from tests.test_catalogues import LOCALES, MESSAGE_KEYS, SAMPLES, SOURCE, placeholders
@@ -82,3 +82,17 @@ async def test_every_message_of_a_recorded_conversation_is_heard_within_25_secon
     # The longest is a full read-back: the measure sees real messages, not only samples.
     longest = sent[lengths.index(max(lengths))]
     assert max(lengths) > 15, longest
+
+
+# Issue 14: a whole report filed by typing, from /start to the code, heard in 3 minutes.
+WHOLE_FILING_SECONDS = 180.0
+
+
+async def test_a_whole_typed_filing_is_heard_within_3_minutes(
+    harness: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await steps.file_report(citizen)
+    sent = [m.text or m.caption or "" for m in emulator.bot_messages(citizen)]
+    assert steps.CODE.search(sent[-2]), "the filing went to the end"
+    heard = await durations(sent, "id")
+    assert sum(heard) <= WHOLE_FILING_SECONDS, [round(s, 1) for s in heard]

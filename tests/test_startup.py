@@ -144,8 +144,8 @@ def test_the_sandbox_files_a_report_typed_in_the_terminal(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Selamat datang di layanan pengaduan Kota Bandung." in result.stdout
-    assert "Foto sudah kami terima, lampiran 1 dari 5." in result.stdout
-    assert "Laporan Anda sudah terkirim. Kode laporan Anda " in result.stdout
+    assert "Foto kami terima, lampiran 1 dari 5." in result.stdout
+    assert "Laporan terkirim dengan kode " in result.stdout
     assert "Tombol: Setuju | Tidak setuju" in result.stdout
 
 
@@ -172,7 +172,7 @@ async def test_run_serves_citizens_through_the_configured_bot_api(
     try:
         greeting = await citizen.say("/start", timeout=30)
         assert "Apakah Anda setuju?" in greeting[-1].text
-        assert "Layanan nomor berapa" in (await citizen.say("setuju"))[-1].text
+        assert "Apa yang bisa kami bantu" in (await citizen.say("setuju"))[-1].text
     finally:
         process.terminate()
         output, _ = await process.communicate()

@@ -114,7 +114,9 @@ async def test_the_draft_reminder_comes_spoken_too(
     await settled(emulator, SETTLE)
     reminded = emulator.bot_messages(citizen)[since:]
     assert [m.media == "voice" for m in reminded] == [False, True]
-    assert (reminded[0].text or "").startswith("Laporan Anda belum selesai.")
+    assert (reminded[0].text or "").startswith(
+        "Laporan Anda belum selesai dan tersimpan sebagai draf"
+    )
     assert is_voice_note(reminded[1])
 
 

@@ -111,7 +111,7 @@ async def file_a_report(tab: Page) -> str:
     """Consent and file a report, typing and pressing as a person would; its code."""
     citizen_log = tab.locator("#citizen-log")
     await expect(citizen_log).to_contain_text("Apakah Anda setuju?", timeout=WAIT_MS)
-    await says(tab, "1", "Layanan nomor berapa")
+    await says(tab, "1", "Apa yang bisa kami bantu")
     await says(tab, "1", "Langkah 1 dari 8.")
     await says(tab, "1", "Langkah 2 dari 8.")
     await says(tab, CONTENT, "Langkah 3 dari 8.")

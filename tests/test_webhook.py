@@ -95,7 +95,7 @@ async def test_the_webhook_is_registered_with_its_secret_and_serves_citizens(
     assert config is not None
     assert (config.url, config.secret_token) == (webhook.url, SECRET)
     assert emulator.queue.allowed_updates == ["message", "edited_message", "callback_query"]
-    assert "Layanan nomor berapa" in last(await consent(citizen))
+    assert "Apa yang bisa kami bantu" in last(await consent(citizen))
     assert emulator.webhook.deliveries, "updates came by webhook, not by polling"
     assert {status for _, status, _ in emulator.webhook.deliveries} == {200}
     assert not emulator.calls("getUpdates")
@@ -372,7 +372,7 @@ async def test_processes_without_a_set_secret_agree_on_one_derived_from_the_toke
         # Both registered; Telegram keeps the last one's secret, and each process takes it.
         assert emulator.queue.webhook is not None
         assert secrets == {emulator.queue.webhook.secret_token}
-        assert "Layanan nomor berapa" in last(await consent(citizen))
+        assert "Apa yang bisa kami bantu" in last(await consent(citizen))
         assert len(forwarder.statuses) == 2 and set(forwarder.statuses) == {200}
     finally:
         for bot in bots:
@@ -405,7 +405,7 @@ async def test_a_generated_or_given_secret_never_reaches_the_log(
         assert emulator.queue.webhook is not None
         assert emulator.queue.webhook.secret_token == generated != SECRET
         assert len(generated) >= 32
-        assert "Layanan nomor berapa" in last(await consent(citizen))
+        assert "Apa yang bisa kami bantu" in last(await consent(citizen))
     finally:
         await bot.stop()
     given = staffed(emulator, database_url, clock)

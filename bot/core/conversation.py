@@ -12,6 +12,8 @@ class Awaiting(StrEnum):
     FILING = "filing"
     CANCEL = "cancel"
     CHECK_STATUS = "check_status"
+    # "Laporan saya" was listed: a number picks from it, a code works too.
+    MY_REPORTS = "my_reports"
     SETTINGS = "settings"
     RATING = "rating"
     RATING_REASON = "rating_reason"

@@ -13,6 +13,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.language.choices import normalise
+from bot.language.informal import Informal
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
@@ -39,6 +40,13 @@ class Lines:
     """Several messages rendered one per line (a read-back, a timeline entry list)."""
 
     items: tuple[Msg, ...]
+
+
+def own_words(text: str) -> str:
+    """A person's own words quoted in a message, set apart with Unicode isolates (FSI ...
+    PDI): screen readers say nothing for them, a direction mark inside cannot reorder the
+    message around it, and the accessibility checker leaves the writer's words alone."""
+    return f"\u2068{text}\u2069"
 
 
 def read_catalogue(path: Path) -> dict[str, str]:
@@ -91,6 +99,7 @@ class Locales:
         # Folded words by key: computed once, since every message is matched against them.
         self._typed: dict[str, frozenset[str]] = {}
         self._labels: dict[str, frozenset[str]] = {}
+        self.informal = Informal.from_catalogues(self.catalogues.values())
 
     def get(self, locale: str | None) -> Translator:
         """The translator for a locale, the source language when unknown."""
@@ -129,6 +138,10 @@ class Locales:
             found = frozenset(normalise(word) for word in self.forms(key) if word)
             self._labels[key] = found
         return found
+
+    def formal(self, text: str) -> str:
+        """The typed text folded, chat words in their formal form ("gak jadi": "tidak jadi")."""
+        return self.informal.formal(text)
 
     def keys(self) -> Iterable[str]:
         """All keys of the source catalogue."""

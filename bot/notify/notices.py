@@ -18,7 +18,7 @@ from bot.language.dates import format_date
 from bot.language.i18n import Listing, Msg, Translator
 from bot.notify import counter_notices
 from bot.notify.cards import card, citizen_text
-from bot.notify.status_text import status_label
+from bot.notify.status_text import next_step, status_label
 from bot.services import Services
 from storage import outbox
 from storage.models import Attachment, CounterFiling, Report, Reporter, TimelineEvent
@@ -35,7 +35,7 @@ def status_line(services: Services, report: Report, locale: str) -> Msg:
         {
             "code": format_code(report.code),
             "label": status_label(services, report),
-            "next": Msg(report.status.next_step_key, next_params),
+            "next": Msg(next_step(report), next_params),
         },
     )
 

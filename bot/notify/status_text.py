@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bot.core.lifecycle import ActorKind, Status
 from bot.language.i18n import Msg
 from bot.services import Services
-from storage.models import Report
+from storage.models import Report, TimelineEvent
+
+CLOSED_LABEL = "status.ditutup"
+CLOSED_NEXT = "status.next.ditutup"
 
 
 def agency_name(services: Services, report: Report) -> str:
@@ -13,6 +17,35 @@ def agency_name(services: Services, report: Report) -> str:
     return agency.name if agency else report.agency
 
 
+def closed_for_good(report: Report) -> bool:
+    """Done and closed (rated, or the dispute window passed): nothing more to do on it."""
+    return report.status is Status.SELESAI and report.closed_at is not None
+
+
 def status_label(services: Services, report: Report) -> Msg:
     """The status label, e.g. "Diteruskan ke Dinas Perhubungan", rendered per reader."""
+    if closed_for_good(report):
+        return Msg(CLOSED_LABEL)
     return Msg(report.status.label_key, {"agency": agency_name(services, report)})
+
+
+def next_step(report: Report) -> str:
+    """Catalogue key of what happens next; a report closed for good invites nothing."""
+    return CLOSED_NEXT if closed_for_good(report) else report.status.next_step_key
+
+
+def timeline_label(event: TimelineEvent, *, staff: bool) -> Msg:
+    """What a timeline entry says happened: the new status, or for an entry that changed
+    none, who added what (a relayed reply is no second "diteruskan")."""
+    if event.from_status != event.to_status:
+        return Msg(f"timeline.{event.to_status.value.lower()}")
+    if event.public_text is None and event.internal_note is not None:
+        return Msg("timeline.catatan")
+    if event.actor is ActorKind.CITIZEN:
+        return Msg("timeline.keterangan_pelapor" if staff else "timeline.keterangan_anda")
+    return Msg("timeline.balasan")
+
+
+def shown_to_citizen(event: TimelineEvent) -> bool:
+    """The citizen's timeline leaves out the staff's internal notes."""
+    return not (event.public_text is None and event.internal_note is not None)

@@ -41,6 +41,11 @@ class Answers:
     date_skipped: bool = False
     attachments: tuple[FileRef, ...] = field(default_factory=tuple)
     privacy: Privacy | None = None
+    # The suggested category was turned down: the whole list is shown.
+    category_listed: bool = False
+    # Steps the citizen's first message already answered (a complaint typed at the menu):
+    # the filing goes past them, and the read-back still shows them.
+    from_message: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def has_content(self) -> bool:
@@ -83,6 +88,8 @@ class Answers:
             date_skipped=bool(data.get("date_skipped")),
             attachments=tuple(FileRef(**item) for item in data.get("attachments") or ()),
             privacy=_opt(Privacy, data.get("privacy")),
+            category_listed=bool(data.get("category_listed")),
+            from_message=tuple(data.get("from_message") or ()),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 
@@ -34,6 +35,14 @@ class Step(StrEnum):
     def following(self) -> Step:
         """The step after this one (the read-back is last)."""
         return ORDER[min(ORDER.index(self) + 1, len(ORDER) - 1)]
+
+    def next_open(self, answered: Collection[str]) -> Step:
+        """The next step whose question is still open: steps already answered (by the
+        citizen's first message) are passed; the read-back never is."""
+        step = self.following()
+        while step.value in answered and step is not Step.PERIKSA:
+            step = step.following()
+        return step
 
 
 PERIKSA_STEP = Step.PERIKSA
