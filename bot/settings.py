@@ -13,8 +13,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_AGENCIES_FILE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source tree (a checkout, an editable install); in an installed wheel, site-packages.
+PROJECT_ROOT = PACKAGE_DIR.parent
+SAMPLE_AGENCIES_FILE = PACKAGE_DIR / "data" / "agencies.sample.toml"
+# The catalogues live at the top of the repository; the wheel carries them as bot/locales/.
+LOCALES_DIR = next(
+    (path for path in (PACKAGE_DIR / "locales", PROJECT_ROOT / "locales") if path.is_dir()),
+    PROJECT_ROOT / "locales",
+)
 SUPPORTED_LOCALES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 WEBHOOK_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
