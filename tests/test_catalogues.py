@@ -94,6 +94,22 @@ SAMPLES: dict[str, object] = {
     "said": Msg("counter.notice.said", {"text": "Mohon sebutkan nomor rumah yang tepat."}),
     "pin": "482-913",
     "words": "tujuh dua enam, empat satu delapan tiga",
+    # The command line's, for the operator (issue 14).
+    "setting": "DATABASE_URL",
+    "command": "lapor-bot token",
+    "ge": 24,
+    "gt": 0,
+    "le": 100,
+    "lt": 65536,
+    "detail": "Input should be a valid boolean",
+    "scheme": "postgresql",
+    "wanted": "postgresql+asyncpg",
+    "folder": "/var/lib/lapor-bot",
+    "path": "/var/lib/lapor-bot/lapor.db",
+    "host": "db.internal",
+    "port": 5432,
+    "user": "lapor",
+    "database": "lapor",
 }
 
 

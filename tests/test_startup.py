@@ -36,16 +36,16 @@ def test_run_without_a_token_names_what_to_set_in_one_line(tmp_path: Path) -> No
     result = lapor_bot("run", cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert "TELEGRAM_BOT_TOKEN and ADMIN_CHAT_ID" in line
-    assert "lapor-bot sandbox" in line
+    assert "TELEGRAM_BOT_TOKEN dan ADMIN_CHAT_ID" in line
+    assert "lapor-bot setup" in line and "lapor-bot sandbox" in line
 
 
 def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
     result = lapor_bot("run", cwd=tmp_path, BOT_TIMEZONE="Mars/Olympus")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "lapor-bot: BOT_TIMEZONE is wrong: "
-        "Value error, must be an IANA time zone such as Asia/Jakarta"
+        "lapor-bot: BOT_TIMEZONE harus nama zona waktu IANA, "
+        "misalnya Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura."
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bot.api.tokens import Scope, issue
 from bot.core.agencies import load_directory
@@ -17,18 +18,24 @@ from storage.db import create_engine, create_sessionmaker
 from storage.models import ApiToken, utcnow
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The `token` command and its subcommands."""
-    token = commands.add_parser("token", help="API tokens for agencies and Open311 clients")
-    actions = token.add_subparsers(dest="token_command", required=True)
-    issued = actions.add_parser("issue", help="issue a token and print it once")
-    issued.add_argument("subject", help="the agency's key, or with --open311 a client's name")
-    issued.add_argument(
-        "--open311", action="store_true", help="an api_key for posting Open311 service requests"
+def add_commands(commands: argparse._SubParsersAction[Any], t: Translator) -> None:
+    """The `token` command and its subcommands (the parser class is the command line's)."""
+    token = commands.add_parser(
+        "token", help=t("cli.help.token"), description=t("cli.help.token"), t=t
     )
-    revoked = actions.add_parser("revoke", help="revoke a token by its number")
-    revoked.add_argument("number", type=int)
-    actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    actions = token.commands("token_command")
+    issued = actions.add_parser(
+        "issue", help=t("cli.help.token_issue"), description=t("cli.help.token_issue"), t=t
+    )
+    issued.options.add_argument("subject", help=t("cli.help.token_subject"))
+    issued.options.add_argument("--open311", action="store_true", help=t("cli.help.api_key"))
+    revoked = actions.add_parser(
+        "revoke", help=t("cli.help.token_revoke"), description=t("cli.help.token_revoke"), t=t
+    )
+    revoked.options.add_argument("number", type=int, help=t("cli.help.token_number"))
+    actions.add_parser(
+        "list", help=t("cli.help.token_list"), description=t("cli.help.token_list"), t=t
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
