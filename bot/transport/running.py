@@ -58,8 +58,9 @@ def run_until_signalled(
 ) -> None:
     """Poll until SIGINT or SIGTERM (the `lapor-bot run` command).
 
-    `alongside` runs while the bot polls: the HTTP side, when an address is set. It starts
-    once the bot does, in the same loop.
+    `alongside` runs while the bot polls, in the same loop: the HTTP side, when an address
+    is set. It starts first (its metrics observe the dispatcher from its start) and stops
+    last; /healthz says 503 until the bot runs.
     """
 
     async def run() -> None:
@@ -67,7 +68,7 @@ def run_until_signalled(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with polling(application), alongside or nullcontext():
+        async with alongside or nullcontext(), polling(application):
             await stop.wait()
 
     asyncio.run(run())
