@@ -1,4 +1,4 @@
-"""The `lapor-bot` command: run, webhook, setup, sandbox, db upgrade, token.
+"""The `lapor-bot` command: setup, run, webhook, sandbox, db upgrade, token.
 
 Everything it prints is in the operator's language (BOT_LOCALE), from the catalogues; a
 problem the operator can fix is one line naming the setting and the fix, exit code 2.
@@ -13,9 +13,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from getpass import getpass
+from pathlib import Path
 from typing import Any, NoReturn
 
 from dotenv import dotenv_values
+from pydantic import SecretStr
 from telegram.error import InvalidToken, NetworkError
 
 from bot import logging_setup
@@ -27,6 +30,7 @@ from bot.sandbox.browser import run_web_sandbox
 from bot.sandbox.terminal import run_sandbox
 from bot.services import Services
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, load_settings
+from bot.setup.wizard import Console, SetupRefused, run_setup
 from bot.transport.running import run_until_signalled
 from bot.web.server import serve
 from bot.web.side import http_side
@@ -85,6 +89,13 @@ class Parser(argparse.ArgumentParser):
 def _parser(t: Translator) -> Parser:
     parser = Parser(prog="lapor-bot", description=t("cli.help.description"), t=t)
     commands = parser.commands("command")
+    setup = commands.add_parser(
+        "setup", help=t("cli.help.setup"), description=t("cli.help.setup_long"), t=t
+    )
+    setup.options.add_argument(
+        "--env-file", default=".env", type=Path, help=t("cli.help.env_file")
+    )
+    setup.options.add_argument("--print", action="store_true", help=t("cli.help.print"))
     commands.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"), t=t)
     commands.add_parser(
         "webhook", help=t("cli.help.webhook"), description=t("cli.help.webhook"), t=t
@@ -154,6 +165,17 @@ async def _db_upgrade(settings: Settings) -> None:
     await migrate.upgrade_url(settings.database_url)
 
 
+def _setup(settings: Settings, t: Translator, env_file: Path | None) -> None:
+    if settings.telegram_bot_token is None:
+        if not sys.stdin.isatty():
+            raise SettingsError("TELEGRAM_BOT_TOKEN", "setting.missing_token")
+        # Not echoed: the token is the bot's password.
+        typed = getpass(t("setup.ask_token")).strip()
+        settings = settings.model_copy(update={"telegram_bot_token": SecretStr(typed)})
+    asyncio.run(reachable(settings.database_url))
+    asyncio.run(run_setup(settings, Console(t), env_file))
+
+
 def _sandbox_settings(database: str) -> Settings:
     try:
         return load_settings(database_url=database)
@@ -169,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(t).parse_args(argv)
     settings = _logging(args.command)
     try:
-        if args.command == "run":
+        if args.command == "setup":
+            _setup(load_settings(), t, None if args.print else args.env_file)
+        elif args.command == "run":
             _run(load_settings())
         elif args.command == "webhook":
             _webhook(load_settings())
@@ -186,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"lapor-bot: {t(error.key, setting=error.setting, **error.params)}", file=sys.stderr)
         return 2
+    except SetupRefused as error:
+        print(f"lapor-bot: {t(error.key, **error.params)}", file=sys.stderr)
+        return 2
     except AgenciesFileError as error:
         print(f"lapor-bot: {error}", file=sys.stderr)
         return 2
@@ -200,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lapor-bot: {logging_setup.REDACTOR(line)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if args.command == "setup":
+            print(f"\n{t('setup.stopped')}", file=sys.stderr)
+            return 1
         return 0
     except Exception:
         # Through logging, so the traceback is redacted like every other record.
@@ -216,5 +246,6 @@ def _logging(command: str) -> Settings | None:
         settings = None  # the command reports it when it loads them
     level = settings.log_level if settings is not None else "INFO"
     secrets = logging_setup.settings_secrets(settings) if settings is not None else []
-    logging_setup.configure("WARNING" if command == "sandbox" else level, secrets)
+    # The sandbox and setup talk to a person at the terminal: only problems are logged.
+    logging_setup.configure("WARNING" if command in ("sandbox", "setup") else level, secrets)
     return settings

@@ -110,6 +110,12 @@ SAMPLES: dict[str, object] = {
     "port": 5432,
     "user": "lapor",
     "database": "lapor",
+    "username": "LaporBandungBot",
+    "chat_id": -1001234567890,
+    "title": "Staf Pengaduan Kota Bandung",
+    "right": "Kelola Topik",
+    "reason": "Permission denied",
+    "names": "TELEGRAM_BOT_TOKEN, ADMIN_CHAT_ID",
 }
 
 
