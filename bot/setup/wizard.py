@@ -115,8 +115,9 @@ async def _the_bot(bot: Bot, console: Console, timing: Timing) -> User:
         while not me.can_join_groups:
             await asyncio.sleep(timing.recheck_seconds)
             me = await bot.get_me()
-    # With privacy mode on, a bot in a group sees commands, replies to its own messages
-    # and service messages, which is all lapor-bot needs (docs/operations.md).
+    # With privacy mode on, a bot gets commands, replies to its own messages and service
+    # messages from a group where it is not an admin, all lapor-bot needs there; an admin
+    # bot (the staff group's) gets every message whatever the mode (docs/operations.md).
     privacy = "setup.privacy_off" if me.can_read_all_group_messages else "setup.privacy_on"
     console.say(privacy, username=username)
     return me
