@@ -53,6 +53,10 @@ UNREACHABLE = {
 }
 
 
+# The commands that run as a service and log at LOG_LEVEL.
+SERVICES = ("run", "webhook")
+
+
 def operator_translator() -> Translator:
     """The catalogues in BOT_LOCALE, read leniently: a wrong setting is reported in it too."""
     chosen = os.environ.get("BOT_LOCALE") or dotenv_values(".env").get("BOT_LOCALE") or ""
@@ -246,6 +250,7 @@ def _logging(command: str) -> Settings | None:
         settings = None  # the command reports it when it loads them
     level = settings.log_level if settings is not None else "INFO"
     secrets = logging_setup.settings_secrets(settings) if settings is not None else []
-    # The sandbox and setup talk to a person at the terminal: only problems are logged.
-    logging_setup.configure("WARNING" if command in ("sandbox", "setup") else level, secrets)
+    # Only the services log at LOG_LEVEL (for the journal); the other commands talk to a
+    # person at the terminal, in one language: only problems are logged there.
+    logging_setup.configure(level if command in SERVICES else "WARNING", secrets)
     return settings

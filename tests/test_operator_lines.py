@@ -172,3 +172,12 @@ def test_a_wrong_setting_is_told_in_english_when_the_bot_speaks_english(tmp_path
         "lapor-bot: DATABASE_URL must start with sqlite+aiosqlite://, not sqlite://, so that "
         "lapor-bot uses the aiosqlite driver. Change only the beginning and keep the rest."
     )
+
+
+def test_db_upgrade_says_one_line_and_logs_nothing_in_english(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
+    for _ in range(2):
+        done = lapor_bot("db", "upgrade", cwd=tmp_path, DATABASE_URL=url, LOG_LEVEL="INFO")
+        assert done.returncode == 0
+        assert done.stdout == "Basis data sudah diperbarui ke versi terbaru.\n"
+        assert done.stderr == ""
