@@ -218,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lapor-bot: {t(error.key, **error.params)}", file=sys.stderr)
         return 2
     except AgenciesFileError as error:
-        print(f"lapor-bot: {error}", file=sys.stderr)
+        where = f"{error.path}: {error.where}" if error.where else str(error.path)
+        print(f"lapor-bot: {where}: {t(error.key, **error.params)}", file=sys.stderr)
         return 2
     except InvalidToken:
         # python-telegram-bot's own text quotes the token; it is never printed.

@@ -116,6 +116,10 @@ SAMPLES: dict[str, object] = {
     "right": "Kelola Topik",
     "reason": "Permission denied",
     "names": "TELEGRAM_BOT_TOKEN, ADMIN_CHAT_ID",
+    "min_length": 1,
+    "line": 40,
+    "column": 13,
+    "officer": 123456789,
 }
 
 
