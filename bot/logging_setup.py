@@ -90,7 +90,7 @@ def settings_secrets(settings: Settings) -> list[str]:
         found.append(settings.webhook_secret_value())
     try:
         password = make_url(settings.database_url).password
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # a port that is not a number: start-up says so
         password = None
     if password:
         found.append(str(password))

@@ -11,21 +11,94 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_AGENCIES_FILE = PROJECT_ROOT / "bot" / "data" / "agencies.sample.toml"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The source tree (a checkout, an editable install); in an installed wheel, site-packages.
+PROJECT_ROOT = PACKAGE_DIR.parent
+SAMPLE_AGENCIES_FILE = PACKAGE_DIR / "data" / "agencies.sample.toml"
+# The catalogues live at the top of the repository; the wheel carries them as bot/locales/.
+LOCALES_DIR = next(
+    (path for path in (PACKAGE_DIR / "locales", PROJECT_ROOT / "locales") if path.is_dir()),
+    PROJECT_ROOT / "locales",
+)
 SUPPORTED_LOCALES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 WEBHOOK_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DATABASE_SCHEME = re.compile(r"^([A-Za-z][\w+]*)://")
 # What the token signs to make the default webhook secret; a new label would give every bot
 # a new one.
 WEBHOOK_SECRET_LABEL = b"lapor-bot webhook secret token"
 
 
+# The databases lapor-bot runs on, by the SQLAlchemy URL's scheme.
+DATABASE_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+# The catalogue text for a value refused, by pydantic's error type or our own; any other
+# type is told with pydantic's own (English) words.
+PROBLEMS = {
+    "int_parsing": "setting.integer",
+    "int_from_float": "setting.integer",
+    "float_parsing": "setting.number",
+    "greater_than_equal": "setting.at_least",
+    "greater_than": "setting.above",
+    "less_than_equal": "setting.at_most",
+    "less_than": "setting.below",
+    "admin_chat_id": "setting.admin_chat_id",
+    "database_url_unreadable": "setting.database_url_unreadable",
+    "database_url_unsupported": "setting.database_url_unsupported",
+    "database_url_postgresql": "setting.database_url_postgresql",
+    "database_url_sqlite": "setting.database_url_sqlite",
+    "webhook_url": "setting.webhook_url",
+    "http_address": "setting.http_address",
+    "public_url": "setting.public_url",
+    "webhook_secret": "setting.webhook_secret",
+    "log_level": "setting.log_level",
+    "bot_locale": "setting.bot_locale",
+    "bot_timezone": "setting.bot_timezone",
+}
+
+
 class SettingsError(Exception):
-    """A setting is missing or wrong; the message is one line naming what to set."""
+    """A setting is missing or wrong: which one, and the catalogue text saying the fix.
+
+    The command line prints it as one line in the operator's language (`key` with
+    `setting` and `params`); str() is the same in English words for logs.
+    """
+
+    def __init__(self, setting: str, key: str, **params: object) -> None:
+        super().__init__(f"{setting}: {key} {params}" if params else f"{setting}: {key}")
+        self.setting = setting
+        self.key = key
+        self.params = params
+
+
+def _problem(kind: str) -> PydanticCustomError:
+    """A value refused for a reason the catalogues tell (PROBLEMS[kind])."""
+    return PydanticCustomError(kind, "see PROBLEMS[{kind}]", {"kind": kind})
+
+
+def check_database_url(value: str) -> str:
+    """The URL of a database lapor-bot runs on, with the async driver it needs."""
+    # The scheme as SQLAlchemy's URLs have it (storage reads the rest when it connects).
+    scheme = DATABASE_SCHEME.match(value)
+    if scheme is None:
+        raise _problem("database_url_unreadable")
+    drivername = scheme.group(1)
+    backend = drivername.partition("+")[0]
+    backend = "postgresql" if backend == "postgres" else backend
+    if backend not in DATABASE_DRIVERS:
+        raise PydanticCustomError(
+            "database_url_unsupported", "unsupported database", {"scheme": drivername}
+        )
+    if drivername != DATABASE_DRIVERS[backend]:
+        raise PydanticCustomError(
+            f"database_url_{backend}",
+            "wrong driver",
+            {"scheme": drivername, "wanted": DATABASE_DRIVERS[backend]},
+        )
+    return value
 
 
 class Settings(BaseSettings):
@@ -82,19 +155,44 @@ class Settings(BaseSettings):
     open311_per_day: int = Field(default=300, ge=1)
     # How often agencies' own Open311 systems are asked for updates.
     open311_poll_seconds: int = Field(default=300, ge=10)
+    # `lapor-bot run`: where it serves /healthz, /metrics, the agencies' API and Open311
+    # ("127.0.0.1:8081"); nothing is served when unset. The webhook serves them itself.
+    http_address: str | None = None
+
+    @field_validator("admin_chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        # Groups' ids are negative; a positive one is a person's (often the operator's own).
+        if value is not None and value >= 0:
+            raise _problem("admin_chat_id")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value)
+
+    @field_validator("http_address")
+    @classmethod
+    def _host_and_port(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if _host_port(value) is None:
+            raise _problem("http_address")
+        return value.strip()
 
     @field_validator("webhook_url")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
         if value is not None and not WEBHOOK_URL.match(value):
-            raise ValueError("must be an address such as https://lapor.example.go.id/telegram")
+            raise _problem("webhook_url")
         return value
 
     @field_validator("public_url")
     @classmethod
     def _public_address(cls, value: str | None) -> str | None:
         if value is not None and not WEBHOOK_URL.match(value):
-            raise ValueError("must be an address such as https://lapor.example.go.id")
+            raise _problem("public_url")
         return value.rstrip("/") if value is not None else None
 
     @field_validator("trusted_proxies", mode="before")
@@ -111,21 +209,21 @@ class Settings(BaseSettings):
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
         # Telegram's rule; the message never repeats the value.
         if value is not None and not WEBHOOK_SECRET.match(value.get_secret_value()):
-            raise ValueError("must be 1 to 256 characters: letters, digits, _ and -")
+            raise _problem("webhook_secret")
         return value
 
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         if value.upper() not in LOG_LEVELS:
-            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+            raise _problem("log_level")
         return value.upper()
 
     @field_validator("bot_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
         if value not in SUPPORTED_LOCALES:
-            raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+            raise _problem("bot_locale")
         return value
 
     @field_validator("bot_timezone")
@@ -133,8 +231,8 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("must be an IANA time zone such as Asia/Jakarta") from exc
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _problem("bot_timezone") from None
         return value
 
     @property
@@ -145,7 +243,7 @@ class Settings(BaseSettings):
     def token(self) -> str:
         """The bot token; only call where a token is required."""
         if self.telegram_bot_token is None:
-            raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+            raise SettingsError("TELEGRAM_BOT_TOKEN", "setting.missing_token")
         return self.telegram_bot_token.get_secret_value()
 
     def webhook_secret_value(self) -> str:
@@ -162,14 +260,15 @@ class Settings(BaseSettings):
         digest = hmac.new(self.token().encode(), WEBHOOK_SECRET_LABEL, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
+    def http_side(self) -> tuple[str, int] | None:
+        """HTTP_ADDRESS as a host and a port, or None when `run` serves no HTTP."""
+        return None if self.http_address is None else _host_port(self.http_address)
+
     def require_webhook(self) -> str:
         """The webhook address, after the checks of require_live; one line if it is missing."""
         self.require_live()
         if not self.webhook_url:
-            raise SettingsError(
-                "Set WEBHOOK_URL, the public HTTPS address Telegram sends updates to "
-                "(for example https://lapor.example.go.id/telegram)"
-            )
+            raise SettingsError("WEBHOOK_URL", "setting.missing_webhook_url")
         return self.webhook_url
 
     def require_live(self) -> None:
@@ -182,18 +281,32 @@ class Settings(BaseSettings):
             )
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value())
         ]
+        if len(missing) == 2:
+            raise SettingsError(", ".join(missing), "setting.missing_live")
+        if missing == ["TELEGRAM_BOT_TOKEN"]:
+            raise SettingsError("TELEGRAM_BOT_TOKEN", "setting.missing_token")
         if missing:
-            raise SettingsError(
-                f"Set {' and '.join(missing)} (from BotFather and your staff group), "
-                "or try the bot without a token: lapor-bot sandbox"
-            )
+            raise SettingsError("ADMIN_CHAT_ID", "setting.missing_admin_chat_id")
+
+
+def _host_port(value: str) -> tuple[str, int] | None:
+    """("127.0.0.1", 8081) from "127.0.0.1:8081" ("[::1]:8081" for IPv6); None if not so."""
+    host, colon, port = value.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return None
+    return host, int(port)
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning validation errors into one line that names the variable."""
+    """Read settings, turning validation errors into one that names the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        raise SettingsError(f"{name} is wrong: {first['msg']}") from None
+        name = str(first["loc"][0]).upper() if first["loc"] else "?"
+        kind = first["type"]
+        ctx = {k: v for k, v in first.get("ctx", {}).items() if isinstance(v, str | int | float)}
+        if kind in PROBLEMS:
+            raise SettingsError(name, PROBLEMS[kind], **ctx) from None
+        raise SettingsError(name, "setting.unreadable", detail=first["msg"]) from None

@@ -157,9 +157,17 @@ async def _mark_sent(context: LaporContext, update_id: int) -> None:
 
 async def skip_handled(update: Update, context: LaporContext) -> None:
     """Stop an update handled before; send the replies it still owed."""
-    async with context.services.sessionmaker() as session:
+    services = context.services
+    async with services.sessionmaker() as session:
         record = await handled.find(session, update.update_id)
     if record is None:
+        return
+    if record.handled_at < services.clock() - KEEP_HANDLED:
+        # Older than any redelivery: Telegram numbers updates afresh after a week of silence
+        # (and a new emulator on an old database from 1), so this is another update.
+        async with services.sessionmaker.begin() as session:
+            await handled.forget(session, update.update_id)
+        log.info("update %s reuses the number of one handled long ago", update.update_id)
         return
     log.info("update %s was delivered again; it was handled before", update.update_id)
     if not record.replies_sent:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert_new import insert_new
-from storage.models import HandledUpdate
+from storage.models import HandledUpdate, InboxUpdate
 
 # Declarative types __table__ as any FromClause; a mapped class's is always a Table.
 _HANDLED = cast(Table, HandledUpdate.__table__)
@@ -28,20 +28,40 @@ class Handled:
     replies_sent: bool
     chat_id: int | None
     replies: list[dict[str, Any]] | None
+    handled_at: datetime
 
 
 async def find(session: AsyncSession, update_id: int) -> Handled | None:
     """The record of an update handled before, or None for a new one."""
-    # Every update is looked up: three columns on the table, not a mapped object entered
+    # Every update is looked up: four columns on the table, not a mapped object entered
     # into the identity map for a row that is almost never there.
     row = (
         await session.execute(
-            select(_HANDLED.c.replies_sent, _HANDLED.c.chat_id, _HANDLED.c.replies).where(
-                _HANDLED.c.update_id == update_id
-            )
+            select(
+                _HANDLED.c.replies_sent,
+                _HANDLED.c.chat_id,
+                _HANDLED.c.replies,
+                _HANDLED.c.handled_at,
+            ).where(_HANDLED.c.update_id == update_id)
         )
     ).one_or_none()
-    return None if row is None else Handled(bool(row.replies_sent), row.chat_id, row.replies)
+    if row is None:
+        return None
+    return Handled(bool(row.replies_sent), row.chat_id, row.replies, row.handled_at)
+
+
+async def forget(session: AsyncSession, update_id: int) -> None:
+    """Drop one record: it belongs to another update that had the same number."""
+    await session.execute(delete(_HANDLED).where(_HANDLED.c.update_id == update_id))
+
+
+async def highest_update_id(session: AsyncSession) -> int:
+    """The highest update number this database has kept (handled or waiting), or 0."""
+    numbers = union_all(
+        select(func.max(HandledUpdate.update_id).label("n")),
+        select(func.max(InboxUpdate.update_id).label("n")),
+    ).subquery()
+    return int(await session.scalar(select(func.max(numbers.c.n))) or 0)
 
 
 def record(

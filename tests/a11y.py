@@ -17,9 +17,11 @@ from bot.sandbox.emulator import Message
 RULES = frozenset({2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 20, 22, 23})
 
 # Catalogue keys read by staff in their group, or by a developer at a terminal.
-STAFF_PREFIXES = ("card.", "staff.", "cli.", "sandbox.", "deadline.escalated", "deadline.reminder")
+STAFF_PREFIXES = ("card.", "staff.", "sandbox.", "deadline.escalated", "deadline.reminder")
 # Counter officers read counter.* at the desk; receipt.* is printed for them to hand over.
 STAFF_PREFIXES += ("counter.", "receipt.")
+# Catalogue keys the command line prints for the operator (addresses allowed, rule 14).
+OPERATOR_PREFIXES = ("cli.", "setting.", "setup.", "agencies_file.")
 STAFF_KEYS = frozenset({"relay.addition", "addition.file_only", "help.counter"})
 # Keys that are labels of buttons (reply keyboards for citizens, card buttons for staff).
 BUTTON_PREFIXES = ("option.", "menu.option.", "card.button.", "step.")
@@ -37,9 +39,16 @@ STATUS_NOTICES = {
 RELAY_OPENINGS = ("Balasan dari ", "Reply from ")
 
 
+def audience_of(key: str) -> str:
+    """Who reads a catalogue entry: an operator at a terminal, staff, or a citizen."""
+    if key.startswith(OPERATOR_PREFIXES):
+        return "operator"
+    return "staff" if is_staff_key(key) else "citizen"
+
+
 def is_staff_key(key: str) -> bool:
-    """The catalogue key is read by staff (or a developer), not by citizens."""
-    return key in STAFF_KEYS or key.startswith(STAFF_PREFIXES)
+    """The catalogue key is read by staff (or an operator), not by citizens."""
+    return key in STAFF_KEYS or key.startswith((*STAFF_PREFIXES, *OPERATOR_PREFIXES))
 
 
 def catalogue_context(key: str, text: str, locale: str) -> MessageContext:
@@ -49,7 +58,7 @@ def catalogue_context(key: str, text: str, locale: str) -> MessageContext:
         is_step=key.startswith("filing.ask."),
         buttons=(text,) if key.startswith(BUTTON_PREFIXES) else (),
         locale=locale,
-        audience="staff" if is_staff_key(key) else "citizen",
+        audience=audience_of(key),
         status=STATUS_NOTICES.get(key, {}).get(locale),
     )
 

@@ -28,6 +28,10 @@ class BotProcess:
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
     pids: list[int] = field(default_factory=list)
+    # The Python that runs `-m bot`: another virtual environment's (tests/test_wheel.py).
+    python: str = sys.executable
+    # Further settings, e.g. HTTP_ADDRESS.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def log_path(self) -> Path:
@@ -44,6 +48,7 @@ class BotProcess:
             "TELEGRAM_BASE_FILE_URL": self.emulator.base_file_url,
             # The emulator's flood limits are off; the outbox need not pace itself either.
             "OUTBOX_RATE_SCALE": str(UNPACED),
+            **self.settings,
         }
 
     async def start(self) -> None:
@@ -55,7 +60,7 @@ class BotProcess:
             log.write(f"--- start {self.starts + 1}\n".encode())
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
+                self.python,
                 "-m",
                 "bot",
                 "run",

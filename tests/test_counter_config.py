@@ -39,24 +39,39 @@ def test_an_officer_belongs_to_their_counter(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("counters", "problem"),
+    ("counters", "where", "problem"),
     [
-        ('[[counters]]\nkey = "dishub"\nname = "X"\n', "key is already an agency or a staff topic"),
-        ('[[counters]]\nkey = "verifikasi"\nname = "X"\n', "already an agency or a staff topic"),
+        (
+            '[[counters]]\nkey = "dishub"\nname = "X"\n',
+            "counters[1] ('dishub') key",
+            "agencies_file.counter_key_taken",
+        ),
+        (
+            '[[counters]]\nkey = "verifikasi"\nname = "X"\n',
+            "counters[1] ('verifikasi') key",
+            "agencies_file.counter_key_taken",
+        ),
         (
             '[[counters]]\nkey = "a"\nname = "A"\nofficers = [7]\n'
             '[[counters]]\nkey = "b"\nname = "B"\nofficers = [7]\n',
-            "officer 7 is already at another counter",
+            "counters[2] ('b')",
+            "agencies_file.officer_twice",
         ),
         (
             '[[counters]]\nkey = "a"\nname = "A"\n[[counters]]\nkey = "a"\nname = "B"\n',
-            "a key is used twice",
+            "counters[1] ('a')",
+            "agencies_file.key_twice",
+        ),
+        (
+            '[[counters]]\nkey = "a"\nname = "A"\nchat_id = 777\n',
+            "counters[1] ('a') chat_id",
+            "agencies_file.group_id",
         ),
     ],
 )
 def test_a_wrong_counter_stops_start_up_saying_what(
-    tmp_path: Path, counters: str, problem: str
+    tmp_path: Path, counters: str, where: str, problem: str
 ) -> None:
     with pytest.raises(AgenciesFileError) as raised:
         load_directory(with_counters(tmp_path, counters))
-    assert problem in str(raised.value) and "counters entry" in str(raised.value)
+    assert (raised.value.where, raised.value.key) == (where, problem)

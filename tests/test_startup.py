@@ -36,16 +36,16 @@ def test_run_without_a_token_names_what_to_set_in_one_line(tmp_path: Path) -> No
     result = lapor_bot("run", cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert "TELEGRAM_BOT_TOKEN and ADMIN_CHAT_ID" in line
-    assert "lapor-bot sandbox" in line
+    assert "TELEGRAM_BOT_TOKEN dan ADMIN_CHAT_ID" in line
+    assert "lapor-bot setup" in line and "lapor-bot sandbox" in line
 
 
 def test_a_wrong_setting_is_named(tmp_path: Path) -> None:
     result = lapor_bot("run", cwd=tmp_path, BOT_TIMEZONE="Mars/Olympus")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "lapor-bot: BOT_TIMEZONE is wrong: "
-        "Value error, must be an IANA time zone such as Asia/Jakarta"
+        "lapor-bot: BOT_TIMEZONE harus nama zona waktu IANA, "
+        "misalnya Asia/Jakarta, Asia/Makassar, atau Asia/Jayapura."
     )
 
 
@@ -62,35 +62,49 @@ def test_a_broken_agencies_file_stops_start_up(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"lapor-bot: {broken}: categories entry 3 ('sampah'): agency 'dkpp' is not listed"
+        f"lapor-bot: {broken}: categories[3] ('sampah'): Instansi dkpp tidak ada di agencies."
     )
     assert "123456:TEST-TOKEN" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
-    ("change", "problem"),
+    ("change", "where", "problem"),
     [
         (
             ('name = { id = "Sampah", en = "Waste" }', 'name = { en = "Waste" }'),
-            "categories entry 3 ('sampah'): Value error, name needs an Indonesian entry",
+            "categories[3] ('sampah')",
+            "agencies_file.indonesian_name",
         ),
         (
             ('[city]\nname = "Kota Bandung"', '[city]\nname = ""'),
-            "city name: String should have at least 1 character",
+            "city name",
+            "agencies_file.too_short",
         ),
         (
             ('key = "dishub"', 'key = "Dishub!"'),
-            "agencies entry 2 ('Dishub!') key: String should match",
+            "agencies[2] ('Dishub!') key",
+            "agencies_file.key_shape",
         ),
         (
             ('fallback_agency = "diskominfo"', 'fallback_agency = "humas"'),
-            "city: fallback_agency 'humas' is not an agency",
+            "city fallback_agency",
+            "agencies_file.fallback_unknown",
         ),
-        (('[[categories]]\nkey = "listrik"', '[[categories]\nkey = "listrik"'), "not valid TOML"),
+        (
+            ('[[categories]]\nkey = "listrik"', '[[categories]\nkey = "listrik"'),
+            "",
+            "agencies_file.not_toml",
+        ),
+        (
+            ('key = "dishub"', 'key = "dishub"\nchat_id = 1234567'),
+            "agencies[2] ('dishub') chat_id",
+            "agencies_file.group_id",
+        ),
+        (("[city]", '[city]\nkota = "Bandung"'), "city kota", "agencies_file.unknown_field"),
     ],
 )
 def test_agencies_file_problems_name_the_entry(
-    tmp_path: Path, change: tuple[str, str], problem: str
+    tmp_path: Path, change: tuple[str, str], where: str, problem: str
 ) -> None:
     sample = SAMPLE_AGENCIES_FILE.read_text()
     assert change[0] in sample
@@ -98,8 +112,13 @@ def test_agencies_file_problems_name_the_entry(
     path.write_text(sample.replace(change[0], change[1], 1))
     with pytest.raises(AgenciesFileError) as error:
         load_directory(path)
-    assert str(error.value).startswith(f"{path}: ")
-    assert problem in str(error.value)
+    assert (error.value.path, error.value.where, error.value.key) == (path, where, problem)
+
+
+def test_a_missing_agencies_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(AgenciesFileError) as error:
+        load_directory(tmp_path / "tidak-ada.toml")
+    assert error.value.key == "agencies_file.not_found"
 
 
 def test_the_sample_agencies_file_routes_every_category() -> None:

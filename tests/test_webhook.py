@@ -432,18 +432,18 @@ def test_webhook_mode_names_a_missing_or_wrong_setting_in_one_line(tmp_path: Pat
     result = _lapor_bot("webhook", cwd=tmp_path)
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("lapor-bot: Set WEBHOOK_URL, the public HTTPS address")
+    assert line.startswith("lapor-bot: Isi WEBHOOK_URL dengan alamat HTTPS publik")
 
     result = _lapor_bot(
         "webhook", cwd=tmp_path, WEBHOOK_URL="https://lapor.example.go.id/tg", WEBHOOK_SECRET="a b!"
     )
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "lapor-bot: WEBHOOK_SECRET is wrong: "
-        "Value error, must be 1 to 256 characters: letters, digits, _ and -"
+        "lapor-bot: WEBHOOK_SECRET harus 1 sampai 256 karakter, "
+        "berupa huruf, angka, garis bawah, atau tanda hubung."
     )
     result = _lapor_bot("webhook", cwd=tmp_path, WEBHOOK_URL="lapor.example.go.id")
-    assert result.stderr.strip().startswith("lapor-bot: WEBHOOK_URL is wrong:")
+    assert result.stderr.strip().startswith("lapor-bot: WEBHOOK_URL harus alamat seperti")
 
 
 async def test_the_agency_api_and_open311_are_served_beside_the_webhook(

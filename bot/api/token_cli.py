@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.api.tokens import Scope, issue
 from bot.core.agencies import load_directory
@@ -17,31 +18,50 @@ from storage.db import create_engine, create_sessionmaker
 from storage.models import ApiToken, utcnow
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The `token` command and its subcommands."""
-    token = commands.add_parser("token", help="API tokens for agencies and Open311 clients")
-    actions = token.add_subparsers(dest="token_command", required=True)
-    issued = actions.add_parser("issue", help="issue a token and print it once")
-    issued.add_argument("subject", help="the agency's key, or with --open311 a client's name")
-    issued.add_argument(
-        "--open311", action="store_true", help="an api_key for posting Open311 service requests"
+def add_commands(commands: argparse._SubParsersAction[Any], t: Translator) -> None:
+    """The `token` command and its subcommands (the parser class is the command line's)."""
+    token = commands.add_parser(
+        "token", help=t("cli.help.token"), description=t("cli.help.token"), t=t
     )
-    revoked = actions.add_parser("revoke", help="revoke a token by its number")
-    revoked.add_argument("number", type=int)
-    actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    actions = token.commands("token_command")
+    issued = actions.add_parser(
+        "issue", help=t("cli.help.token_issue"), description=t("cli.help.token_issue"), t=t
+    )
+    issued.options.add_argument("subject", help=t("cli.help.token_subject"))
+    issued.options.add_argument("--open311", action="store_true", help=t("cli.help.api_key"))
+    revoked = actions.add_parser(
+        "revoke", help=t("cli.help.token_revoke"), description=t("cli.help.token_revoke"), t=t
+    )
+    revoked.options.add_argument("number", type=int, help=t("cli.help.token_number"))
+    actions.add_parser(
+        "list", help=t("cli.help.token_list"), description=t("cli.help.token_list"), t=t
+    )
     limits = actions.add_parser(
-        "limits", help="an Open311 key's own limits on service requests a minute and a day"
+        "limits", help=t("cli.help.token_limits"), description=t("cli.help.token_limits"), t=t
     )
-    limits.add_argument("number", type=int)
-    limits.add_argument("--per-minute", type=_positive, default=None)
-    limits.add_argument("--per-day", type=_positive, default=None)
+    limits.options.add_argument("number", type=int, help=t("cli.help.token_number"))
+    at_least_one = _positive(t("cli.error.at_least_one"))
+    limits.options.add_argument(
+        "--per-minute", type=at_least_one, default=None, help=t("cli.help.per_minute")
+    )
+    limits.options.add_argument(
+        "--per-day", type=at_least_one, default=None, help=t("cli.help.per_day")
+    )
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
+def _positive(problem: str) -> Callable[[str], int]:
+    """An argument type for a whole number of at least 1; `problem` says so."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(problem) from None
+        if number < 1:
+            raise argparse.ArgumentTypeError(problem)
+        return number
+
+    return parse
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,14 +16,59 @@ from pydantic import (
     HttpUrl,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
+# Where tomllib says a syntax error is: "... (at line 40, column 13)".
+TOML_PLACE = re.compile(r"at line (\d+), column (\d+)")
+
+
+# The catalogue text (agencies_file.*) for a problem, by pydantic's error type or our own.
+PROBLEMS = {
+    "missing": "agencies_file.missing",
+    "string_too_short": "agencies_file.too_short",
+    "too_short": "agencies_file.too_few",
+    "string_pattern_mismatch": "agencies_file.key_shape",
+    "int_parsing": "agencies_file.integer",
+    "int_type": "agencies_file.integer",
+    "int_from_float": "agencies_file.integer",
+    "greater_than_equal": "agencies_file.at_least",
+    "less_than_equal": "agencies_file.at_most",
+    "extra_forbidden": "agencies_file.unknown_field",
+    "url_parsing": "agencies_file.url",
+    "url_scheme": "agencies_file.url",
+    "url_type": "agencies_file.url",
+    "string_type": "agencies_file.wrong_type",
+    "dict_type": "agencies_file.wrong_type",
+    "model_type": "agencies_file.wrong_type",
+    "tuple_type": "agencies_file.wrong_type",
+    "webhook_pair": "agencies_file.webhook_pair",
+    "route": "agencies_file.route",
+    "indonesian_name": "agencies_file.indonesian_name",
+    "group_id": "agencies_file.group_id",
+}
 
 
 class AgenciesFileError(Exception):
-    """The agencies file is unreadable or inconsistent; the message names file, entry, problem."""
+    """The agencies file is unreadable or inconsistent: where in it, and what.
+
+    `key` is the catalogue text (agencies_file.*) with `params`; the command line tells it
+    in the operator's language. str() names the file, the place and the key, for logs.
+    """
+
+    def __init__(self, path: Path, where: str, key: str, **params: object) -> None:
+        super().__init__(f"{path}: {where}: {key}" if where else f"{path}: {key}")
+        self.path = path
+        self.where = where
+        self.key = key
+        self.params = params
+
+
+def _problem(kind: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, "see PROBLEMS[{kind}]", {"kind": kind})
 
 
 class _Strict(BaseModel):
@@ -82,10 +127,18 @@ class Agency(_Strict):
             if configured
         )
 
+    @field_validator("chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        # A group's id is negative; a positive one is a person's.
+        if value is not None and value >= 0:
+            raise _problem("group_id")
+        return value
+
     @model_validator(mode="after")
     def _webhook_pair(self) -> Agency:
         if (self.webhook_url is None) != (self.webhook_secret is None):
-            raise ValueError("give webhook_url and webhook_secret together")
+            raise _problem("webhook_pair")
         return self
 
 
@@ -100,6 +153,13 @@ class Counter(_Strict):
     officers: tuple[int, ...] = ()
     chat_id: int | None = None
 
+    @field_validator("chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise _problem("group_id")
+        return value
+
 
 class Category(_Strict):
     """A subject citizens pick; it routes to an agency or is outside the city's remit."""
@@ -113,9 +173,9 @@ class Category(_Strict):
     @model_validator(mode="after")
     def _routes_somewhere(self) -> Category:
         if (self.agency is None) == (self.outside is None):
-            raise ValueError("give either agency or outside, not both or neither")
+            raise _problem("route")
         if "id" not in self.name:
-            raise ValueError('name needs an Indonesian entry: name = { id = "..." }')
+            raise _problem("indonesian_name")
         return self
 
     def label(self, locale: str) -> str:
@@ -181,67 +241,90 @@ def load_directory(path: Path) -> Directory:
     """Read and check the agencies file; any problem names the file, the entry and what."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AgenciesFileError(path, "", "agencies_file.not_found") from None
+    except PermissionError:
+        raise AgenciesFileError(path, "", "agencies_file.not_allowed") from None
     except OSError as exc:
-        raise AgenciesFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+        reason = exc.strerror or type(exc).__name__
+        raise AgenciesFileError(path, "", "agencies_file.cannot_read", reason=reason) from None
     except tomllib.TOMLDecodeError as exc:
-        raise AgenciesFileError(f"{path}: not valid TOML ({exc})") from None
+        at = TOML_PLACE.search(str(exc))
+        if at is None:
+            raise AgenciesFileError(path, "", "agencies_file.not_toml_end") from None
+        line, column = at.groups()
+        raise AgenciesFileError(
+            path, "", "agencies_file.not_toml", line=line, column=column
+        ) from None
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise AgenciesFileError(f"{path}: {_where(raw, error['loc'])}: {error['msg']}") from None
+        where = _where(raw, error["loc"])
+        ctx = {k: v for k, v in error.get("ctx", {}).items() if isinstance(v, str | int | float)}
+        key = PROBLEMS.get(error["type"])
+        if error["type"] == "too_short" and ctx.get("field_type") == "Value":
+            key = "agencies_file.too_short"  # a secret's characters, not a list's entries
+        if key is None:  # told in pydantic's own words: rare, and still one line
+            ctx, key = {"detail": error["msg"]}, "agencies_file.unreadable"
+        raise AgenciesFileError(path, where, key, **ctx) from None
     return _checked(path, parsed)
 
 
 def _where(raw: dict[str, object], loc: Sequence[int | str]) -> str:
-    """Describe an error location as a person reads the file: categories 'sampah', field."""
+    """An error's place as a person finds it in the file: categories[3] ('sampah') name.
+
+    Entries count from 1, as a person counts them; the words are the file's own.
+    """
     parts: list[str] = []
     node: object = raw
     for step in loc:
         if isinstance(step, int) and isinstance(node, list):
             node = node[step] if step < len(node) else None
             key = node.get("key") if isinstance(node, dict) else None
-            parts.append(f"entry {step + 1}" + (f" ({key!r})" if key else ""))
+            entry = f"{parts.pop() if parts else ''}[{step + 1}]"
+            parts.append(f"{entry} ({key!r})" if key else entry)
         else:
             node = node.get(str(step)) if isinstance(node, dict) else None
             parts.append(str(step))
-    return " ".join(parts) or "top level"
+    return " ".join(parts)
 
 
 def _checked(path: Path, parsed: _File) -> Directory:
     agencies = {agency.key: agency for agency in parsed.agencies}
-    problems: list[str] = []
     if len(agencies) != len(parsed.agencies):
-        problems.append("agencies: a key is used twice")
+        raise AgenciesFileError(path, "agencies", "agencies_file.key_twice")
     if len({c.key for c in parsed.categories}) != len(parsed.categories):
-        problems.append("categories: a key is used twice")
-    if parsed.city.fallback_agency not in agencies:
-        problems.append(f"city: fallback_agency {parsed.city.fallback_agency!r} is not an agency")
-    problems.extend(
-        f"categories entry {number} ({category.key!r}): agency {category.agency!r} is not listed"
-        for number, category in enumerate(parsed.categories, start=1)
-        if category.agency is not None and category.agency not in agencies
-    )
-    problems.extend(_counter_problems(parsed, agencies))
-    if problems:
-        raise AgenciesFileError(f"{path}: {problems[0]}")
+        raise AgenciesFileError(path, "categories", "agencies_file.key_twice")
+    fallback = parsed.city.fallback_agency
+    if fallback not in agencies:
+        raise AgenciesFileError(
+            path, "city fallback_agency", "agencies_file.fallback_unknown", agency=fallback
+        )
+    for number, category in enumerate(parsed.categories, start=1):
+        if category.agency is not None and category.agency not in agencies:
+            raise AgenciesFileError(
+                path,
+                f"categories[{number}] ({category.key!r})",
+                "agencies_file.agency_unknown",
+                agency=category.agency,
+            )
+    _check_counters(path, parsed, agencies)
     counters = {counter.key: counter for counter in parsed.counters}
     return Directory(parsed.city, agencies, parsed.categories, counters)
 
 
-def _counter_problems(parsed: _File, agencies: dict[str, Agency]) -> list[str]:
+def _check_counters(path: Path, parsed: _File, agencies: dict[str, Agency]) -> None:
     """A counter's key names its topic, beside the agencies' and the staff group's own; an
     officer serves at one counter, so their reports' notices have one place to go."""
-    problems: list[str] = []
     seen: set[int] = set()
     for number, counter in enumerate(parsed.counters, start=1):
-        where = f"counters entry {number} ({counter.key!r})"
+        where = f"counters[{number}] ({counter.key!r})"
         if counter.key in agencies or counter.key in RESERVED_QUEUES:
-            problems.append(f"{where}: key is already an agency or a staff topic")
+            raise AgenciesFileError(path, f"{where} key", "agencies_file.counter_key_taken")
         if sum(c.key == counter.key for c in parsed.counters) > 1:
-            problems.append(f"{where}: a key is used twice")
+            raise AgenciesFileError(path, where, "agencies_file.key_twice")
         twice = seen.intersection(counter.officers)
         if twice:
-            problems.append(f"{where}: officer {min(twice)} is already at another counter")
+            raise AgenciesFileError(path, where, "agencies_file.officer_twice", officer=min(twice))
         seen.update(counter.officers)
-    return problems

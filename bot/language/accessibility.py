@@ -26,7 +26,11 @@ How text is cut up, since several rules depend on it:
 A staff text (``audience="staff"``) is checked by the same rules but three: it may name
 slash commands (rule 2); its 400 characters are counted a line at a time, since a card
 or a report's timeline is a record of one fact a line (rule 5); and "#726-4185", the
-group's tag for a report's files, is allowed (rule 12). In every message, words quoted
+group's tag for a report's files, is allowed (rule 12). An operator's text
+(``audience="operator"``), printed at a terminal by the command line, is checked as a
+staff text, and may also hold addresses (rule 14) and names such as ADMIN_CHAT_ID (rule
+8): a terminal parses no Markdown, and an address or a setting's name is the fix. In
+every message, words quoted
 between Unicode isolates are the citizen's or a staff member's own and are not checked.
 
 The checker errs towards silence where a pattern is also an ordinary word or a
@@ -79,7 +83,8 @@ class MessageContext:
     is_staff_relay: bool = False
     buttons: tuple[str, ...] = ()
     locale: str = "id"
-    # "citizen" or "staff": who reads it. Staff texts may name slash commands (rule 2).
+    # "citizen", "staff" or "operator" (at a terminal): who reads it. Staff and operator
+    # texts may name slash commands (rule 2); operator texts may hold addresses (14).
     audience: str = "citizen"
     # Types of the entities the message carries as Telegram holds it ("bold", "url"...).
     entities: tuple[str, ...] = ()
@@ -170,7 +175,7 @@ Check = Callable[[str, MessageContext], Iterator[Finding]]
 
 
 def _rule_2_slash_commands(text: str, ctx: MessageContext) -> Iterator[Finding]:
-    if ctx.audience == "staff":
+    if ctx.audience != "citizen":
         return  # in a group with privacy mode the bot only sees commands with the slash
     for match in re.finditer(r"(?<![\w/:.])/[A-Za-z]\w*", text):
         yield Finding(2, f"slash command {match.group()!r} in the text; write the word without '/'")
@@ -228,10 +233,10 @@ def _rule_4_steps(text: str, ctx: MessageContext) -> Iterator[Finding]:
 def _rule_5_length(text: str, ctx: MessageContext) -> Iterator[Finding]:
     # A staff record (a card, a report's timeline) is one fact a line, and staff moving
     # through it daily use the screen reader's line-by-line reading: the limit is a line's.
-    parts = _lines(text) if ctx.audience == "staff" else [text]
+    parts = _lines(text) if ctx.audience != "citizen" else [text]
     for part in parts:
         if len(part) > MAX_CHARS:
-            where = "a line of " if ctx.audience == "staff" else ""
+            where = "a line of " if ctx.audience != "citizen" else ""
             yield Finding(5, f"{where}{len(part)} characters; at most {MAX_CHARS}")
     for unit in _units(text):
         count = len(_words(unit.text))
@@ -352,6 +357,8 @@ def _rule_8_markup(text: str, ctx: MessageContext) -> Iterator[Finding]:
             f"sent with {kind} formatting; a screen reader does not announce it, so it "
             "cannot carry meaning",
         )
+    if ctx.audience == "operator":
+        return  # a terminal parses no Markdown: ADMIN_CHAT_ID and api_key are names
     for pattern, name in _MARKUP:
         match = pattern.search(text)
         if match:
@@ -469,7 +476,7 @@ def _rule_12_codes(text: str, ctx: MessageContext) -> Iterator[Finding]:
     for match in _PREFIXED_CODE.finditer(text):
         yield Finding(12, f"code {match.group()!r}; tracking codes are shown as '726-4185'")
     for match in _HASH_NUMBER.finditer(text):
-        if ctx.audience == "staff" and _HASHTAG_CODE.match(text, match.start()):
+        if ctx.audience != "citizen" and _HASHTAG_CODE.match(text, match.start()):
             continue  # the staff group's tag for a report's files and notes, to search by
         yield Finding(12, f"{match.group()!r}: '#' is read 'pagar'; show a code as '726-4185'")
 
@@ -527,6 +534,8 @@ _LINKS = (
 
 
 def _rule_14_links(text: str, ctx: MessageContext) -> Iterator[Finding]:
+    if ctx.audience == "operator":
+        return
     seen: list[tuple[int, int]] = []
     for pattern in _LINKS:
         for match in pattern.finditer(text):

@@ -14,9 +14,8 @@ from babel.messages.pofile import read_po
 
 from bot.language.choices import normalise
 from bot.language.informal import Informal
-from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
+from bot.settings import LOCALES_DIR, SUPPORTED_LOCALES
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
 SOURCE_LOCALE = "id"
 
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import SecretStr
 
-from bot.app import build_application
 from bot.language.i18n import Translator, load_locales
-from bot.sandbox.emulator import Chat, Emulator, RateLimits, User
-from bot.sandbox.terminal import SANDBOX_POLL_SECONDS, SANDBOX_TOKEN
+from bot.sandbox.startup import (
+    SANDBOX_POLL_SECONDS,
+    new_emulator,
+    sandbox_application,
+)
 from bot.settings import Settings
 from bot.transport.context import LaporApplication
 from bot.transport.running import start_application, stop_application
-from storage import migrate
 
 PAGE_DIR = Path(__file__).parent / "browser_page"
 # Every word the page shows; the page names them without the "sandbox.web." prefix.
@@ -64,15 +63,6 @@ PREFIX = "sandbox.web."
 SAMPLE_LOCATION = {"latitude": -6.9147, "longitude": 107.6098}  # Jalan Braga, Bandung
 
 
-@dataclass(frozen=True)
-class People:
-    """Who the page acts as: one citizen, and one officer in the forum staff group."""
-
-    citizen: User
-    staff: User
-    group: Chat
-
-
 def page_texts(t: Translator) -> dict[str, str]:
     """The page's words in the bot's language, by their short names."""
     return {key.removeprefix(PREFIX): t(key) for key in PAGE_TEXTS}
@@ -86,18 +76,7 @@ class WebSandbox:
         self.host = host
         self.port = port
         self.t = load_locales().get(settings.bot_locale)
-        # One person clicking: flood limits would only delay answers (tests exercise them).
-        self.emulator = Emulator(
-            bot_token=SANDBOX_TOKEN,
-            bot_username="lapor_sandbox_bot",
-            limits=RateLimits(enabled=False),
-        )
-        citizen = self.emulator.add_user(first_name="Warga", username="warga_sandbox")
-        staff = self.emulator.add_user(first_name="Petugas", username="petugas_sandbox")
-        group = self.emulator.add_supergroup(
-            title="Staf Pengaduan", forum=True, members=[staff], admins=[staff]
-        )
-        self.people = People(citizen, staff, group)
+        self.emulator, self.people = new_emulator()
         self._runner: web.AppRunner | None = None
         self._application: LaporApplication | None = None
 
@@ -124,16 +103,7 @@ class WebSandbox:
         self._runner = runner
         self.port = int(runner.addresses[0][1])
         self.emulator.host, self.emulator.port = self.host, self.port
-        settings = self.settings.model_copy(
-            update={
-                "telegram_bot_token": SecretStr(SANDBOX_TOKEN),
-                "admin_chat_id": self.people.group.id,
-                "telegram_base_url": self.emulator.base_url,
-                "telegram_base_file_url": self.emulator.base_file_url,
-            }
-        )
-        await migrate.upgrade_url(settings.database_url)
-        application = build_application(settings)
+        application = await sandbox_application(self.settings, self.emulator, self.people)
         await start_application(application, poll_seconds=SANDBOX_POLL_SECONDS)
         self._application = application
         self.emulator.script.act_say(self.people.citizen, "/start")

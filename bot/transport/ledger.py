@@ -29,12 +29,16 @@ class UpdateLedger:
         self._clock = clock
         self._finished: set[int] = set()
         self._writing: asyncio.Task[None] | None = None
+        # Told of each update handled to the end (the metrics of `run`'s HTTP side).
+        self.observer: Callable[[], None] | None = None
 
     def finished(self, update: object) -> None:
         """The update's handler returned: note it soon."""
         if not isinstance(update, Update):
             return
         self._finished.add(update.update_id)
+        if self.observer is not None:
+            self.observer()
         if self._writing is None:
             self._writing = asyncio.create_task(self._write_soon())
 

@@ -38,8 +38,10 @@ class Poller:
         self._timeout = timeout
         # The next update wanted; asking for it confirms every one before it.
         self._offset: int | None = None
-        # The newest update queued by this process: one fetched again is not queued twice.
-        self._newest = 0
+        # Updates queued by this process (replayed or fetched) that Telegram may still send
+        # again, not having had them confirmed: those are not queued twice. Not a highest
+        # number: Telegram numbers afresh after a week of silence, maybe lower.
+        self._unconfirmed: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -69,7 +71,7 @@ class Poller:
             bodies = await inbox.waiting(session)
         for body in bodies:
             update = Update.de_json(body, self._application.bot)
-            self._newest = max(self._newest, update.update_id)
+            self._unconfirmed.add(update.update_id)
             await self._application.update_queue.put(update)
         if bodies:
             log.info("replaying %d updates a stopped process had not finished", len(bodies))
@@ -93,17 +95,21 @@ class Poller:
     async def _fetch(self) -> None:
         application = self._application
         services = application.bot_data.services
+        asked = self._offset
         updates = await application.bot.get_updates(
-            offset=self._offset,
+            offset=asked,
             timeout=self._timeout,
             allowed_updates=ALLOWED_UPDATES,
         )
-        fresh = [u for u in updates if u.update_id > self._newest]
+        if asked is not None:
+            # Confirmed by this call: Telegram will not send them again.
+            self._unconfirmed = {i for i in self._unconfirmed if i >= asked}
+        fresh = [u for u in updates if u.update_id not in self._unconfirmed]
         if fresh:
             async with services.sessionmaker.begin() as session:
                 await inbox.keep(session, [u.to_dict() for u in fresh], services.clock())
             for update in fresh:
                 await application.update_queue.put(update)
-            self._newest = fresh[-1].update_id
+            self._unconfirmed.update(u.update_id for u in fresh)
         if updates:
             self._offset = updates[-1].update_id + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
 from bot.transport.context import LaporApplication
 from bot.transport.polling import POLL_SECONDS, Poller
@@ -52,15 +52,23 @@ async def polling(
         await stop_application(application)
 
 
-def run_until_signalled(application: LaporApplication) -> None:
-    """Poll until SIGINT or SIGTERM (the `lapor-bot run` command)."""
+def run_until_signalled(
+    application: LaporApplication,
+    alongside: AbstractAsyncContextManager[object] | None = None,
+) -> None:
+    """Poll until SIGINT or SIGTERM (the `lapor-bot run` command).
+
+    `alongside` runs while the bot polls, in the same loop: the HTTP side, when an address
+    is set. It starts first (its metrics observe the dispatcher from its start) and stops
+    last; /healthz says 503 until the bot runs.
+    """
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with polling(application):
+        async with alongside or nullcontext(), polling(application):
             await stop.wait()
 
     asyncio.run(run())

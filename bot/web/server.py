@@ -7,8 +7,9 @@ concurrently, and Telegram hears back only when the update was handled: if the p
 dies first, Telegram delivers the update again (and the handled-updates record keeps it
 from taking effect twice).
 
-Routes: the path of WEBHOOK_URL (POST, Telegram's updates), /healthz, /metrics, and the
-agencies' API and Open311 under /api/v1/ and /open311/v2/ (bot/api).
+Routes: the path of WEBHOOK_URL (POST, Telegram's updates), and the side routes of
+bot/web/side.py: /healthz, /metrics, and the agencies' API and Open311 under /api/v1/ and
+/open311/v2/ (bot/api).
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from time import perf_counter
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 
-from bot.api.mount import HANDLER_ARGS, mount_apis
+from bot.api.mount import HANDLER_ARGS
 from bot.app import build_application
 from bot.services import Services
 from bot.settings import Settings
 from bot.transport.context import LaporApplication, LaporContext
 from bot.transport.polling import ALLOWED_UPDATES
 from bot.transport.running import start_application, stop_application
-from bot.web.health import check
 from bot.web.metrics import Metrics
+from bot.web.side import Side, add_side_routes
 from handlers.redelivery import RepliesNotSent
 
 log = logging.getLogger(__name__)
@@ -79,16 +79,11 @@ def make_app(settings: Settings, services: Services | None = None) -> web.Applic
             bot.owing.add(update.update_id)
 
     application.add_error_handler(note_owing)
-    # The dispatcher, started with the bot, reports each attempt to this app's metrics.
-    application.bot_data.delivery_observer = bot.metrics.delivery_attempted
     app = web.Application(client_max_size=MAX_BODY)
     app[BOT] = bot
     app.cleanup_ctx.append(_bot_lifetime)
     app.router.add_post(bot.path, receive)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    bot_data = application.bot_data
-    mount_apis(app, bot_data.services, wake=bot_data.wake_dispatcher)
+    add_side_routes(app, Side(application, bot.metrics))
     return app
 
 
@@ -146,21 +141,6 @@ def _well_formed(body: object) -> bool:
     (a BIGINT): anything else never reaches the application, or the database."""
     update_id = body.get("update_id") if isinstance(body, dict) else None
     return isinstance(update_id, int) and not isinstance(update_id, bool) and 0 <= update_id < 2**63
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """200 when the database answers and the bot and its dispatcher run, else 503."""
-    health = await check(request.app[BOT].application)
-    return web.json_response(health.to_json(), status=200 if health.ok else 503)
-
-
-async def metrics(request: web.Request) -> web.Response:
-    """Prometheus metrics of this process and of the database."""
-    bot = request.app[BOT]
-    await bot.metrics.refresh(bot.application.bot_data.services)
-    return web.Response(
-        body=bot.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
-    )
 
 
 def serve(settings: Settings, services: Services) -> None:

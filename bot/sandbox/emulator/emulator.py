@@ -185,6 +185,15 @@ class Emulator:
 
     # --- world ---------------------------------------------------------------------------
 
+    def number_updates_from(self, first_id: int) -> None:
+        """Number the next updates from `first_id`.
+
+        Telegram goes on from its last number, or, after a week without updates, starts
+        from a new one, maybe lower. A new emulator starts at 1: a bot whose database
+        remembers earlier updates (the sandbox run again) has it go on from there.
+        """
+        self.queue.number_from(first_id)
+
     def add_user(
         self,
         first_name: str,

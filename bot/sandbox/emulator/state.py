@@ -240,7 +240,7 @@ class Message:
 @dataclass(eq=False)
 class Chat:
     id: int
-    type: str  # private | supergroup
+    type: str  # private | group | supergroup
     title: str | None = None
     is_forum: bool = False
     user: User | None = None  # the other party of a private chat
@@ -253,6 +253,8 @@ class Chat:
     reply_keyboard_message_id: int | None = None
     chat_instance: str = ""
     last_activity: float = 0.0
+    # A basic group upgraded to a supergroup: the new one's id (Telegram's migrate_to_chat_id).
+    migrated_to: int | None = None
 
     def to_json(self) -> JSON:
         if self.type == "private" and self.user is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,11 +88,15 @@ class UpdateQueue:
         self.webhook: WebhookConfig | None = None
         self.last_poll_at: float | None = None
         self.closed = False
-        self._ids = itertools.count(first_update_id)
+        self._next_id = first_update_id
         self._poll: _Poll | None = None
         self._listeners: list[Callable[[], None]] = []
         self._hand_out_listeners: list[Callable[[Update], None]] = []
         self.pushed: dict[int, Update] = {}  # every update by id, for resend()
+
+    def number_from(self, first_id: int) -> None:
+        """Number the next updates from `first_id`, lower than before if so told."""
+        self._next_id = first_id
 
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -120,7 +123,8 @@ class UpdateQueue:
         return kind not in OPT_IN_TYPES
 
     def push(self, kind: str, payload: JSON, chat_id: int | None) -> Update:
-        update = Update(next(self._ids), kind, payload, chat_id, self.clock())
+        update = Update(self._next_id, kind, payload, chat_id, self.clock())
+        self._next_id += 1
         self.pushed[update.update_id] = update
         if not self.allows(kind):
             update.dropped = True

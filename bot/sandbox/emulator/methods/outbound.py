@@ -27,6 +27,12 @@ def target_chat(emu: Emulator, p: Params, name: str = "chat_id") -> Chat:
     chat = emu.store.resolve_chat(value)
     if chat is None:
         raise bot_api_errors.bad_request(bot_api_errors.CHAT_NOT_FOUND)
+    if chat.migrated_to is not None:
+        raise bot_api_errors.BotApiError(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": chat.migrated_to},
+        )
     return chat
 
 
