@@ -26,14 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from benchmarks import databases, seed
 from bot.app import build_services
-from bot.deadline_watch import run_watch
-from bot.export import export_csv
-from bot.lifecycle import OPEN_STATUSES
-from bot.notices import AT_AGENCY
+from bot.core.lifecycle import OPEN_STATUSES
+from bot.core.queues import AT_AGENCY
 from bot.services import Services
 from bot.settings import Settings
-from bot.statistics import Grouping, compute, facts_of, month_bounds, window_for
-from bot.stats_text import describe
+from bot.stats.csv_export import export_csv
+from bot.stats.figures import Grouping, compute, facts_of, month_bounds, window_for
+from bot.stats.in_words import describe
+from bot.workflow.deadline_watch import run_watch
 from handlers.erase import staff_scrub
 from storage import api_reports, erasure, links, reporters
 from storage import reports as report_store

@@ -20,7 +20,7 @@ from bot.core.code_space import (
     spell_digits,
     walk,
 )
-from bot.tracking import damm_check_digit
+from bot.core.tracking import damm_check_digit
 
 # A code handed out before the long space existed (the docs' example, check digit 3).
 ISSUED_BEFORE = 7264183

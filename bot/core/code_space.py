@@ -31,7 +31,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.tracking import damm_check_digit
+from bot.core.tracking import damm_check_digit
 
 __all__ = [
     "LENGTHS",
