@@ -22,7 +22,14 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator
 from storage import migrate
 from storage.db import create_engine, create_sessionmaker
-from storage.models import Base, HandledUpdate, OutboxMessage, Report, Reporter
+from storage.models import (
+    Base,
+    CitizenMessage,
+    HandledUpdate,
+    OutboxMessage,
+    Report,
+    Reporter,
+)
 from storage.types import UTCDateTime
 from tests.harness import Clock, Harness
 from tests.steps import texts
@@ -82,6 +89,7 @@ OLD_OUTBOX = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("created_at", UTCDateTime()),
     sa.Column("available_at", UTCDateTime()),
+    sa.Column("report_id", sa.Integer),
     sa.Column("purpose", sa.String(32)),
     sa.Column("destination", sa.JSON),
     sa.Column("payload", sa.JSON),
@@ -202,6 +210,7 @@ async def _fill_at_0002(url: str, user_id: int, code: int) -> None:
                 {
                     "created_at": FILED_AT,
                     "available_at": FILED_AT,
+                    "report_id": 1,
                     "purpose": "citizen_notice",
                     "destination": {"kind": "citizen", "reporter_id": 1},
                     "payload": {"text": "sent before the upgrade"},
@@ -244,6 +253,9 @@ async def test_a_database_of_the_previous_schema_keeps_its_data_and_serves_on(
                 {"text": "sent before the upgrade"},
             )
             assert (await session.scalars(select(HandledUpdate))).all() == []
+            # Which report the notice was about outlives the outbox row (pruned later).
+            [link] = (await session.scalars(select(CitizenMessage))).all()
+            assert (link.chat_id, link.message_id, link.report_id) == (citizen.id, 7, 1)
     finally:
         await engine.dispose()
 

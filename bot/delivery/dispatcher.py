@@ -464,6 +464,14 @@ class Dispatcher:
                 session, row.id, now=now, chat_id=place.chat_id, message_id=message_id
             ):
                 log.warning("outbox: row %s was sent, but had already been finished", row.id)
+            if place.citizen and row.report_id is not None:
+                queries.link_citizen_message(
+                    session,
+                    chat_id=place.chat_id,
+                    message_id=message_id,
+                    report_id=row.report_id,
+                    now=now,
+                )
             if message.link is not None and row.report_id is not None:
                 queries.link_message(
                     session,
