@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot.core.tracking import damm_check_digit
+from bot.core.code_space import damm_check_digit
 
 YEARS = 10
 RECENT = timedelta(days=90)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
@@ -9,24 +11,45 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.core import code_space
 from bot.core.lifecycle import Status
 from storage.errors import CodeSpaceExhausted, ReportNotFound
 from storage.models import Attachment, Report, Reporter, TimelineEvent
 
-CODE_ATTEMPTS = 20
+# Codes looked up at once when walking for a free one.
+WALK_WINDOW = 500
 # The deadline watch locks the reports it changes with FOR NO KEY UPDATE (key_share=True):
 # it writes only plain columns, and a plain FOR UPDATE would meet the key-share lock that
 # PostgreSQL takes on a report whenever another transaction adds a row referring to it (an
 # outbox row, a staff message link), so SKIP LOCKED would pass the report over.
 
 
-async def free_code(session: AsyncSession, generate: Callable[[], int]) -> int:
-    """A tracking code no report has yet (the unique index still guards a race)."""
-    for _ in range(CODE_ATTEMPTS):
-        code = generate()
-        taken = await session.scalar(select(exists().where(Report.code == code)))
-        if not taken:
-            return code
+async def free_code(
+    session: AsyncSession,
+    generate: Callable[[], int],
+    rng: random.Random | secrets.SystemRandom | None = None,
+) -> int:
+    """A tracking code no report has yet (the unique index still guards a race).
+
+    Seven-digit codes come from `generate` while fewer than half of them are used, nine-
+    digit ones after (bot/core/code_space.py). Random draws first; if all are taken, a
+    walk over consecutive codes from a random one, which finds a free code as long as
+    any is left: filing does not fail for lack of a code.
+    """
+    # Reports are never deleted, so the highest id bounds how many codes are taken.
+    filed = int(await session.scalar(select(func.max(Report.id))) or 0)
+    spaces = code_space.plan(filed)
+    for space in spaces:
+        for _ in range(code_space.DRAWS):
+            code = generate() if space is code_space.SHORT else code_space.draw(space, rng)
+            if not await session.scalar(select(exists().where(Report.code == code))):
+                return code
+    last = spaces[-1]
+    for window in code_space.walk(last, code_space.draw(last, rng), WALK_WINDOW):
+        taken = set(await session.scalars(select(Report.code).where(Report.code.in_(window))))
+        free = next((code for code in window if code not in taken), None)
+        if free is not None:
+            return free
     raise CodeSpaceExhausted
 
 

@@ -13,6 +13,7 @@ from bot.core.code_space import (
     LONG,
     SHORT,
     SHORT_FILL,
+    damm_check_digit,
     draw,
     format_digits,
     is_valid,
@@ -20,7 +21,6 @@ from bot.core.code_space import (
     spell_digits,
     walk,
 )
-from bot.core.tracking import damm_check_digit
 
 # A code handed out before the long space existed (the docs' example, check digit 3).
 ISSUED_BEFORE = 7264183

@@ -9,9 +9,9 @@ random draw mostly hits codes already taken. The answer kept here:
   neighbours are caught exactly as before. Skipping 8 keeps the third kind of typo
   caught too: a digit dropped or typed twice turns 7 digits into 6 or 8 and 9 into 8 or
   10, a length no code has, so it is never silently another valid code.
-- Nine digits are shown in three groups, ``726-418-519``, and spelled "7 2 6, 4 1 8, 5 1
-  9": a screen reader says three short numbers ("tujuh ratus dua puluh enam, empat ratus
-  delapan belas, lima ratus sembilan belas") where one long one would be unsayable, the
+- Nine digits are shown in three groups, ``726-418-514``, and spelled "7 2 6, 4 1 8, 5 1
+  4": a screen reader says three short numbers ("tujuh ratus dua puluh enam, empat ratus
+  delapan belas, lima ratus empat belas") where one long one would be unsayable, the
   same shape as today's ``726-4185``. 90,000,000 nine-digit codes, 90,900,000 in all.
 - Codes already handed out stay valid: a seven-digit code is still a code.
 - Short codes are easier to say, so they are drawn while the short space is less than
@@ -31,23 +31,49 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.core.tracking import damm_check_digit
-
 __all__ = [
     "LENGTHS",
     "LONG",
     "SHORT",
     "SHORT_FILL",
     "CodeSpace",
+    "damm_check_digit",
     "draw",
     "format_digits",
     "plan",
     "space_of",
     "spell_digits",
+    "split",
     "walk",
 ]
 
 Source = random.Random | secrets.SystemRandom
+
+# The weakly totally anti-symmetric quasigroup of order 10 from Damm's thesis (2004),
+# the table every published implementation uses; changing it would invalidate codes
+# already handed out.
+_DAMM_TABLE: tuple[tuple[int, ...], ...] = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+
+
+def damm_check_digit(digits: str) -> int:
+    """The Damm interim digit of ``digits``: the check digit to append, or 0 if valid."""
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"expected ASCII digits, got {digits!r}")
+    interim = 0
+    for ch in digits:
+        interim = _DAMM_TABLE[interim][int(ch)]
+    return interim
 
 
 @dataclass(frozen=True)
@@ -55,7 +81,7 @@ class CodeSpace:
     """Codes of one length: a body without leading 0, then its Damm check digit."""
 
     length: int
-    # How the digits are grouped for people: 3-4 reads "726-4185", 3-3-3 "726-418-519".
+    # How the digits are grouped for people: 3-4 reads "726-4185", 3-3-3 "726-418-514".
     groups: tuple[int, ...]
 
     @property
@@ -105,7 +131,8 @@ def is_valid(digits: str) -> bool:
     return space is not None and digits.isascii() and digits.isdigit() and space.holds(int(digits))
 
 
-def _split(digits: str, groups: tuple[int, ...]) -> list[str]:
+def split(digits: str, groups: tuple[int, ...]) -> list[str]:
+    """The digits cut into groups of these sizes."""
     parts, at = [], 0
     for size in groups:
         parts.append(digits[at : at + size])
@@ -122,16 +149,16 @@ def _space_for(code: int) -> tuple[str, CodeSpace]:
 
 
 def format_digits(code: int) -> str:
-    """``7264183`` -> ``"726-4183"``, ``726418519`` -> ``"726-418-519"``: hyphens make a
+    """``7264183`` -> ``"726-4183"``, ``726418514`` -> ``"726-418-514"``: hyphens make a
     voice pause where a space would join the groups into one large number."""
     digits, space = _space_for(code)
-    return "-".join(_split(digits, space.groups))
+    return "-".join(split(digits, space.groups))
 
 
 def spell_digits(code: int) -> str:
-    """``726418519`` -> ``"7 2 6, 4 1 8, 5 1 9"``, so a screen reader says each digit."""
+    """``726418514`` -> ``"7 2 6, 4 1 8, 5 1 4"``, so a screen reader says each digit."""
     digits, space = _space_for(code)
-    return ", ".join(" ".join(part) for part in _split(digits, space.groups))
+    return ", ".join(" ".join(part) for part in split(digits, space.groups))
 
 
 def plan(reports: int) -> tuple[CodeSpace, ...]:
