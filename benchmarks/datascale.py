@@ -31,7 +31,7 @@ from bot.core.queues import AT_AGENCY
 from bot.services import Services
 from bot.settings import Settings
 from bot.stats.csv_export import export_csv
-from bot.stats.figures import Grouping, compute, facts_of, month_bounds, window_for
+from bot.stats.figures import Grouping, figures_of, month_bounds, window_for
 from bot.stats.in_words import describe
 from bot.workflow.deadline_watch import run_watch
 from handlers.erase import staff_scrub
@@ -129,21 +129,11 @@ async def cari(session: AsyncSession, scene: Scene, k: int) -> Any:
     return await report_store.search(session, ["gorila"], None, LISTED)
 
 
-async def _facts(session: AsyncSession, scene: Scene, start: datetime, end: datetime) -> Any:
-    services = scene.services
-    reports = await stats_store.submitted_between(session, start, end, None)
-    changes = await stats_store.status_changes_between(session, start, end, None)
-    return facts_of(
-        reports, changes, directory=services.directory, calendar=services.calendar, now=scene.now
-    )
-
-
 async def statistik_bulan(session: AsyncSession, scene: Scene, k: int) -> Any:
     services = scene.services
     window = window_for(Grouping.BULAN, services.calendar.local_date(scene.now))
-    start, end = window.bounds(services.calendar)
-    facts = await _facts(session, scene, start, end)
-    figures = compute(window, facts, services.directory, services.calendar)
+    tallies = await stats_store.tallies(session, window.edges(services.calendar), None, scene.now)
+    figures = figures_of(window, tallies, services.directory)
     return describe(services, figures, services.locales.get("id"))
 
 
@@ -151,8 +141,10 @@ async def ekspor(session: AsyncSession, scene: Scene, k: int) -> Any:
     services = scene.services
     month = services.calendar.local_date(scene.now - timedelta(days=40))
     start, end = month_bounds(month.year, month.month, services.calendar)
-    facts = await _facts(session, scene, start, end)
-    return export_csv(services, facts, services.locales.get("id"))
+    rows: list[stats_store.ExportRow] = []
+    async for page in stats_store.export_rows(session, start, end, None, scene.now):
+        rows.extend(page)
+    return export_csv(services, rows, services.locales.get("id"))
 
 
 async def deadline_watch(session: AsyncSession, scene: Scene, k: int) -> Any:

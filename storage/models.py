@@ -179,11 +179,14 @@ class Report(Base):
     client_key: Mapped[str | None] = mapped_column(String(128))
     address_id: Mapped[str | None] = mapped_column(String(128))
     media_url: Mapped[str | None] = mapped_column(String(1024))
-
-    __table_args__ = (
-        Index("ix_reports_client_id_created_at", "client_id", "created_at"),
-        UniqueConstraint("client_id", "client_key", name="uq_reports_client_id_client_key"),
-    )
+    # Kept by the workflow as the report moves, so statistics and the export are counted by
+    # the database without reading timelines: the latest forwarding to an agency, the limit
+    # of its first response, that response (the first time it left DITERUSKAN after), and
+    # when it was last marked done.
+    forwarded_at: Mapped[datetime | None]
+    response_due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
@@ -193,6 +196,8 @@ class Report(Base):
     )
 
     __table_args__ = (
+        Index("ix_reports_client_id_created_at", "client_id", "created_at"),
+        UniqueConstraint("client_id", "client_key", name="uq_reports_client_id_client_key"),
         # An agency's queue by last change (the agencies' API pages through it).
         Index("ix_reports_agency_updated_at", "agency", "updated_at", "id"),
         # An agency's open reports (/antrean) without reading its closed years.

@@ -18,8 +18,11 @@ from sqlalchemy import make_url, select, text
 from sqlalchemy.engine import Connection
 
 from bot.core import tracking
+from bot.core.agencies import load_directory
 from bot.core.tracking import format_code
+from bot.core.workdays import WorkingCalendar
 from bot.sandbox.emulator import Emulator
+from bot.settings import Settings
 from storage import migrate
 from storage.db import create_engine, create_sessionmaker
 from storage.models import (
@@ -246,6 +249,12 @@ async def test_a_database_of_the_previous_schema_keeps_its_data_and_serves_on(
             report = (await session.scalars(select(Report))).one()
             assert (report.code, report.incident_date) == (code, date(2026, 11, 19))
             assert report.created_at == FILED_AT
+            # The statistics' facts come from the timeline, the limit from the calendar.
+            settings = Settings(_env_file=None)  # type: ignore[call-arg]
+            days = load_directory(settings.agencies_file).agencies["dsdabm"].first_response_days
+            due = WorkingCalendar(settings.timezone).add_working_days(FILED_AT, days)
+            assert (report.forwarded_at, report.response_due_at) == (FILED_AT, due)
+            assert (report.responded_at, report.done_at) == (None, None)
             [row] = (await session.scalars(select(OutboxMessage))).all()
             assert (row.state, row.message_id, row.payload) == (
                 "sent",

@@ -7,6 +7,10 @@ export, Open311), an agency's queue by last change (the agencies' API), the open
 by status and time limit (the deadline watch, /antrean), timeline events by time (Open311
 updates), the audit log and handled updates by person (erasure), outbox rows by report.
 
+Reports keep the facts the statistics count (`forwarded_at`, `response_due_at`,
+`responded_at`, `done_at`), filled here from the timelines; the limits of responses
+already given are worked out with the working calendar and agencies file the bot uses.
+
 `citizen_messages` remembers which report a message sent to a citizen was about, so a
 citizen's reply to a notice finds its report without the outbox, whose sent rows are now
 pruned after a retention. Existing links are copied from the sent rows.
@@ -22,6 +26,9 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.types
+from bot.core.agencies import Agency, load_directory
+from bot.core.workdays import WorkingCalendar
+from bot.settings import Settings
 
 revision: str = "0010"
 down_revision: str | None = "0008"
@@ -42,9 +49,23 @@ INDEXES = (
 )
 
 
+FACTS = ("forwarded_at", "response_due_at", "responded_at", "done_at")
+# The status changes (not notes, which keep their status) of the report being updated.
+_CHANGES = (
+    "FROM timeline_events e WHERE e.report_id = reports.id "
+    "AND (e.from_status IS NULL OR e.from_status <> e.to_status)"
+)
+BATCH = 5000
+
+
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    for column in FACTS:
+        op.add_column(
+            "reports", sa.Column(column, storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
+    _fill_facts()
     op.create_table(
         "citizen_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,8 +92,68 @@ def upgrade() -> None:
     )
 
 
+def _fill_facts() -> None:
+    """The statistics' facts of reports filed before this revision, from their timelines."""
+    op.execute(
+        "UPDATE reports SET forwarded_at = (SELECT max(e.at) "
+        f"{_CHANGES} AND e.to_status = 'DITERUSKAN')"
+    )
+    op.execute(
+        f"UPDATE reports SET responded_at = (SELECT min(e.at) {_CHANGES} "
+        "AND e.from_status = 'DITERUSKAN' AND e.at >= reports.forwarded_at) "
+        "WHERE forwarded_at IS NOT NULL"
+    )
+    op.execute(
+        f"UPDATE reports SET done_at = (SELECT max(e.at) {_CHANGES} "
+        "AND e.to_status = 'SELESAI') WHERE status = 'SELESAI'"
+    )
+    # The limit needs the working calendar (holidays) and each agency's days: the same
+    # settings the bot runs with, read as the bot reads them.
+    settings = Settings()
+    calendar = WorkingCalendar(settings.timezone)
+    agencies = load_directory(settings.agencies_file).agencies
+    default = int(Agency.model_fields["first_response_days"].default)
+    reports = sa.table(
+        "reports",
+        sa.column("id", sa.Integer),
+        sa.column("agency", sa.String),
+        sa.column("forwarded_at", storage.types.UTCDateTime()),
+        sa.column("response_due_at", storage.types.UTCDateTime()),
+    )
+    connection = op.get_bind()
+    after = 0
+    while True:
+        rows = connection.execute(
+            sa.select(reports.c.id, reports.c.agency, reports.c.forwarded_at)
+            .where(reports.c.forwarded_at.is_not(None), reports.c.id > after)
+            .order_by(reports.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        due: dict[tuple[object, int], object] = {}
+        values = []
+        for report_id, agency, forwarded_at in rows:
+            known = agencies.get(agency)
+            days = known.first_response_days if known is not None else default
+            key = (calendar.local_date(forwarded_at), days)
+            if key not in due:
+                due[key] = calendar.add_working_days(forwarded_at, days)
+            values.append({"key": report_id, "due": due[key]})
+        connection.execute(
+            reports.update()
+            .where(reports.c.id == sa.bindparam("key"))
+            .values(response_due_at=sa.bindparam("due")),
+            values,
+        )
+        after = rows[-1][0]
+
+
 def downgrade() -> None:
     op.drop_index("ix_citizen_messages_report_id", table_name="citizen_messages")
     op.drop_table("citizen_messages")
+    with op.batch_alter_table("reports") as batch:
+        for column in reversed(FACTS):
+            batch.drop_column(column)
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
