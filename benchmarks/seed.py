@@ -252,6 +252,7 @@ def chunk(shape: Shape, first: int, last: int, ids: Counters) -> Rows:
                 "closed_at": deadline if passed and status == S else None,
                 "rating": "puas" if status == S and n % 3 == 0 else None,
                 "rating_reason": None,
+                **_facts(path, steps),
             },
         )
         if n % 3 == 0:
@@ -336,6 +337,23 @@ def chunk(shape: Shape, first: int, last: int, ids: Counters) -> Rows:
                     },
                 )
     return rows
+
+
+def _facts(path: Sequence[str], steps: Sequence[datetime]) -> dict[str, Any]:
+    """What the workflow keeps on a report for the statistics, as it would have kept it."""
+    forwarded = responded = done = None
+    if F in path:
+        k = path.index(F)
+        forwarded = steps[k]
+        responded = steps[k + 1] if k + 1 < len(path) else None
+    if path[-1] == S:
+        done = steps[-1]
+    return {
+        "forwarded_at": forwarded,
+        "response_due_at": forwarded + timedelta(days=7) if forwarded else None,
+        "responded_at": responded,
+        "done_at": done,
+    }
 
 
 def _outbox(

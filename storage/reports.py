@@ -220,6 +220,8 @@ async def due_for_reminder(
         select(Report)
         .where(
             Report.status.in_(statuses),
+            # Always so for these statuses; said, so the watch's index is used to the limit.
+            Report.closed_at.is_(None),
             Report.deadline_at.is_not(None),
             Report.deadline_at < before,
             Report.reminded_at.is_(None),
@@ -237,6 +239,7 @@ async def overdue(
         select(Report)
         .where(
             Report.status.in_(statuses),
+            Report.closed_at.is_(None),
             Report.deadline_at < now,
             Report.escalated_at.is_(None),
         )
@@ -255,6 +258,25 @@ async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[
             Report.closed_at.is_(None),
         )
         .with_for_update(skip_locked=True, key_share=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def holds_past_limit(session: AsyncSession, now: datetime, limit: int) -> Sequence[Report]:
+    """Held reports whose citizen has not answered within the hold's limit; locked for us.
+
+    Locked FOR UPDATE: the watch then changes them through the workflow, which adds rows
+    (timeline, outbox) referring to them."""
+    query = (
+        select(Report)
+        .where(
+            Report.status == Status.DITUNDA,
+            Report.closed_at.is_(None),
+            Report.deadline_at < now,
+        )
+        .order_by(Report.deadline_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
 

@@ -152,6 +152,7 @@ async def apply(
         now=now,
         submitted_at=report.created_at,
         agency=services.directory.agencies[report.agency],
+        hold_days=services.settings.hold_expiry_working_days,
     )
     report.reminded_at = None
     report.escalated_at = None

@@ -111,6 +111,7 @@ def _fill_facts() -> None:
     # settings the bot runs with, read as the bot reads them.
     settings = Settings()
     calendar = WorkingCalendar(settings.timezone)
+    _fill_holds(settings, calendar)
     agencies = load_directory(settings.agencies_file).agencies
     default = int(Agency.model_fields["first_response_days"].default)
     reports = sa.table(
@@ -147,6 +148,39 @@ def _fill_facts() -> None:
             values,
         )
         after = rows[-1][0]
+
+
+def _fill_holds(settings: Settings, calendar: WorkingCalendar) -> None:
+    """Holds now run out: one waiting since before this revision is given its limit from
+    when it last changed (its hold, or a later note: never sooner than it should be)."""
+    reports = sa.table(
+        "reports",
+        sa.column("id", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("updated_at", storage.types.UTCDateTime()),
+        sa.column("deadline_at", storage.types.UTCDateTime()),
+    )
+    connection = op.get_bind()
+    waiting = reports.c.status == "DITUNDA"
+    rows = connection.execute(
+        sa.select(reports.c.id, reports.c.updated_at).where(
+            waiting, reports.c.deadline_at.is_(None)
+        )
+    ).all()
+    for start in range(0, len(rows), BATCH):
+        values = [
+            {
+                "key": report_id,
+                "due": calendar.add_working_days(at, settings.hold_expiry_working_days),
+            }
+            for report_id, at in rows[start : start + BATCH]
+        ]
+        connection.execute(
+            reports.update()
+            .where(reports.c.id == sa.bindparam("key"))
+            .values(deadline_at=sa.bindparam("due")),
+            values,
+        )
 
 
 def downgrade() -> None:
