@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,22 @@ class Process:
     def peak_rss_mb(self) -> float:
         """The most resident memory the process ever had (VmHWM), in MiB."""
         return self._status("VmHWM")
+
+    def sql_counts(self) -> dict[str, int]:
+        """SQL statements and transactions so far (benchmarks/counted_bot.py), {} if none."""
+        target = self.log.with_suffix(".sql.json")
+        if self.popen.poll() is None:
+            before = target.stat().st_mtime_ns if target.exists() else 0
+            self.popen.send_signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if target.exists() and target.stat().st_mtime_ns != before:
+                    break
+                time.sleep(0.02)
+        try:
+            return dict(json.loads(target.read_text()))
+        except (OSError, ValueError):
+            return {}
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -121,8 +138,9 @@ def start_lapor(
     rate_scale: float,
     webhook: Webhook | None = None,
 ) -> Process:
-    """The real ``python -m bot run`` (migrations, then long polling) against the emulator,
-    or ``python -m bot webhook`` behind the benchmark's forwarder."""
+    """The real ``lapor-bot run`` (migrations, then long polling) against the emulator, or
+    ``lapor-bot webhook`` behind the benchmark's forwarder, with its SQL counted
+    (benchmarks/counted_bot.py)."""
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "ADMIN_CHAT_ID": str(admin_chat_id),
@@ -141,13 +159,19 @@ def start_lapor(
             WEBHOOK_SECRET=webhook.secret,
             WEBHOOK_MAX_CONNECTIONS="100",
         )
-    return _spawn(name, [sys.executable, "-m", "bot", command], workdir, env)
+    env["BENCH_STATEMENTS_FILE"] = str(workdir / f"{name}.sql.json")
+    return _spawn(name, [sys.executable, "-m", "benchmarks.counted_bot", command], workdir, env)
 
 
-def start_echo(workdir: Path, emulator: EmulatorProcess) -> Process:
-    """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py)."""
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": emulator.base_url}
-    return _spawn("echo", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
+def start_echo(workdir: Path, emulator: EmulatorProcess, request: str = "aiohttp") -> Process:
+    """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py), sending over
+    lapor-bot's aiohttp request class or python-telegram-bot's default httpx."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "ECHO_REQUEST": request,
+    }
+    return _spawn(f"echo-{request}", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
 
 
 def start_profiler(target: Process, output: Path) -> Process:

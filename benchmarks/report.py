@@ -7,12 +7,21 @@ from pathlib import Path
 from typing import Any
 
 HISTORY = Path(__file__).resolve().parent / "history.json"
-# The issue's targets on the 2-core machine.
-TARGET_UPDATES = 300.0
+# The targets of issue 17 on the 2-core machine.
+TARGET_UPDATES = 500.0
 TARGET_P99_MS = 150.0
-TARGET_ECHO_SHARE = 0.60
-TARGET_FANOUT_SHARE = 0.90
-TARGET_RSS_MB = 200.0
+TARGET_ECHO_SHARE = 0.30
+TARGET_CPU_MS = 2.0
+TARGET_FANOUT_SHARE = 0.95
+TARGET_FANOUT_FAILING_SHARE = 0.90
+TARGET_RSS_MB = 150.0
+# Data scale: what a person waits on, the monthly statistics, an erasure, a loop stall.
+TARGET_PATH_MS = 100.0
+TARGET_STATS_MS = 300.0
+TARGET_ERASE_MS = 1000.0
+TARGET_STALL_MS = 50.0
+# Paths nobody waits on at a screen: jobs (the loop stall still counts for them).
+JOB_PATHS = ("first_prune", "deadline_watch", "ekspor")
 
 
 def _ms(figures: dict[str, Any] | None, key: str) -> str:
@@ -160,21 +169,24 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
                 f"{_ms(paced['latency_ms'], 'p99')} ms",
                 p99 is not None and p99 <= TARGET_P99_MS,
             ))  # fmt: skip
+        cpu_ms = main.get("cpu_ms_per_update")
+        if cpu_ms is not None:
+            rows.append((f"at most {TARGET_CPU_MS:.0f} ms CPU an update (SQLite, one process)",
+                         f"{cpu_ms:.2f} ms", cpu_ms <= TARGET_CPU_MS))  # fmt: skip
         rows.append(("every report stored",
                      f"{main['reports_stored']} of {main['reports_expected']}",
                      main["reports_stored"] == main["reports_expected"]))  # fmt: skip
     share = echo_share(results)
     if share is not None:
-        rows.append((f"at least {TARGET_ECHO_SHARE:.0%} of the echo bot's throughput",
+        rows.append((f"at least {TARGET_ECHO_SHARE:.0%} of the fair echo bot's throughput",
                      f"{share:.0%}", share >= TARGET_ECHO_SHARE))  # fmt: skip
     for row in results.get("fanout", []):
         label = f"fan-out, {row['failing']:.0%} of calls failing"
         share = row["ratio_of_limit"]
-        ok = row["lost"] == 0 and row["answers_429"] == 0
-        if not row["failing"]:
-            ok = ok and share is not None and share >= TARGET_FANOUT_SHARE
-            label += f": at least {TARGET_FANOUT_SHARE:.0%} of the limit"
-        label += ", none lost, no 429"
+        ok = row["lost"] == 0 and row["answers_429"] == 0 and row["duplicates"] == 0
+        wanted = TARGET_FANOUT_FAILING_SHARE if row["failing"] else TARGET_FANOUT_SHARE
+        ok = ok and share is not None and share >= wanted
+        label += f": at least {wanted:.0%} of the limit, none lost, none twice, no 429"
         rows.append((label, f"{'-' if share is None else f'{share:.0%}'}, lost {row['lost']}, "
                      f"429 {row['answers_429']}", ok))  # fmt: skip
     drafts = results.get("drafts")
@@ -182,6 +194,43 @@ def _targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         rows.append((f"at most {TARGET_RSS_MB:.0f} MB resident with {drafts['drafts']:,} drafts",
                      f"{drafts['peak_rss_mb']:.0f} MiB",
                      drafts["peak_rss_mb"] <= TARGET_RSS_MB))  # fmt: skip
+    rows += _datascale_targets(results.get("datascale", []))
+    return rows
+
+
+def _datascale_targets(runs: list[dict[str, Any]]) -> list[tuple[str, str, bool | None]]:
+    """At the largest size measured on each database."""
+    rows: list[tuple[str, str, bool | None]] = []
+    for kind in ("sqlite", "postgresql"):
+        mine = [r for r in runs if r["database"] == kind]
+        if not mine:
+            continue
+        top = max(mine, key=lambda r: r["reports"])
+        paths, where = top["paths"], f"{_db(top)}, {top['reports']:,} reports"
+        failed = [name for name, f in paths.items() if "error" in f]
+        waited = {n: f for n, f in paths.items() if "error" not in f and n not in JOB_PATHS}
+        slowest = max(waited.items(), key=lambda item: item[1]["median_ms"], default=None)
+        if slowest is not None:
+            others = {n: f for n, f in waited.items() if n not in ("statistik", "erase")}
+            worst = max(others.items(), key=lambda item: item[1]["median_ms"])
+            rows.append((f"every path a person waits on within {TARGET_PATH_MS:.0f} ms "
+                         f"(statistics, erasure apart), {where}",
+                         f"slowest {worst[0]} {worst[1]['median_ms']:.0f} ms",
+                         worst[1]["median_ms"] <= TARGET_PATH_MS and not failed))  # fmt: skip
+        for name, limit in (("statistik", TARGET_STATS_MS), ("erase", TARGET_ERASE_MS)):
+            figures = paths.get(name, {})
+            if "median_ms" in figures:
+                rows.append((f"{name} within {limit:.0f} ms, {where}",
+                             f"{figures['median_ms']:.0f} ms",
+                             figures["median_ms"] <= limit))  # fmt: skip
+        stalls = {n: f["stall_ms"] for n, f in paths.items() if "stall_ms" in f}
+        if stalls:
+            name, stall = max(stalls.items(), key=lambda item: item[1])
+            rows.append((f"no path holds the event loop over {TARGET_STALL_MS:.0f} ms, {where}",
+                         f"longest {stall:.0f} ms ({name})",
+                         stall <= TARGET_STALL_MS))  # fmt: skip
+        if failed:
+            rows.append((f"every path runs, {where}", f"failed: {', '.join(failed)}", False))
     return rows
 
 
@@ -189,8 +238,9 @@ def _intake_table(intake: list[dict[str, Any]]) -> list[str]:
     lines = [
         "| database | bot processes | updates/s | step p50 / p95 / p99 ms (saturated) "
         "| paced rate | step p50 / p95 / p99 ms (paced) | carried rate "
-        "| step p50 / p95 / p99 ms (carried) | CPU s a report | peak RSS MiB | reports stored |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| step p50 / p95 / p99 ms (carried) | CPU s a report | CPU ms an update "
+        "| SQL statements an update | peak RSS MiB | reports stored |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in intake:
         lat, paced, calm = row["latency_ms"], row.get("paced") or {}, row.get("sustained") or {}
@@ -202,7 +252,8 @@ def _intake_table(intake: list[dict[str, Any]]) -> list[str]:
             f"| {_ms(plat, 'p50')} / {_ms(plat, 'p95')} / {_ms(plat, 'p99')} "
             f"| {_num(calm.get('updates_per_second'))}/s "
             f"| {_ms(clat, 'p50')} / {_ms(clat, 'p95')} / {_ms(clat, 'p99')} "
-            f"| {row['cpu_seconds_per_report']:.3f} | {row['peak_rss_mb']:.0f} "
+            f"| {row['cpu_seconds_per_report']:.3f} | {_num(row.get('cpu_ms_per_update'), 2)} "
+            f"| {_num(row.get('statements_per_update'), 1)} | {row['peak_rss_mb']:.0f} "
             f"| {row['reports_stored']} of {row['reports_expected']} |"
         )
     return lines
@@ -225,6 +276,69 @@ def _history_table(history: list[dict[str, Any]]) -> list[str]:
             f"| {_num(f.get('cpu_seconds_per_report'), 3)} | {_num(f.get('peak_rss_mb'))} "
             f"| {'-' if share is None else f'{share:.0%}'} | {entry['change']} |"
         )
+    return lines
+
+
+DATASCALE_PATHS = (
+    ("cek_status", 'citizen "cek status"'),
+    ("laporan_saya", 'citizen "laporan saya"'),
+    ("citizen_reply", "citizen replies to a notice"),
+    ("daily_cap", "citizen files: the daily cap"),
+    ("new_code", "citizen files: a free code"),
+    ("erase", "citizen erasure (/hapusdata)"),
+    ("antrean", "staff /antrean of one agency"),
+    ("cari", "staff /cari, a word no report has"),
+    ("staff_reply", "staff replies to a card"),
+    ("statistik", "staff /statistik bulan"),
+    ("ekspor", "staff /ekspor of one month"),
+    ("deadline_watch", "deadline watch, one run"),
+    ("api_first", "API list, first page"),
+    ("api_last", "API list, last page"),
+    ("open311_requests", "Open311 requests.json, default window"),
+    ("open311_updates", "Open311 servicerequestupdates.json"),
+    ("first_prune", "outbox pruning, first run after the upgrade (job)"),
+)
+
+
+def _cell(figures: dict[str, Any] | None) -> str:
+    if not figures:
+        return "-"
+    if "error" in figures:
+        return f"fails ({figures['error']})"
+    return f"{figures['median_ms']:,.0f} ({figures['stall_ms']:,.0f})"
+
+
+def _datascale_section(runs: list[dict[str, Any]]) -> list[str]:
+    if not runs:
+        return []
+    columns = [(r["database"], r["reports"]) for r in runs]
+    head = " | ".join(f"{'SQLite' if k == 'sqlite' else 'PostgreSQL'} {n:,}" for k, n in columns)
+    by = {(r["database"], r["reports"]): r for r in runs}
+    lines = [
+        "",
+        "## 6. Data scale: every path at 10,000 to 1,000,000 reports",
+        "",
+        "A database seeded with years of a city's reports (`benchmarks/seed.py`: reports over "
+        "ten years with their timelines, attachments, staff-message links, sent outbox rows, "
+        "audit entries and the last days' handled updates, written in bulk), pruned as the "
+        "bot's hourly job prunes it, then each path run through the product's own functions "
+        "in one unit of work, rolled back, several times (`benchmarks/datascale.py`). Median "
+        "ms, and in brackets the longest the event loop was held meanwhile (a task that "
+        "should wake every millisecond measures how late it woke).",
+        "",
+        f"| path | {head} |",
+        "| --- |" + " --- |" * len(columns),
+    ]
+    for name, label in DATASCALE_PATHS:
+        cells = " | ".join(_cell(by[c]["paths"].get(name)) for c in columns)
+        lines.append(f"| {label} | {cells} |")
+    seeded = " | ".join(f"{by[c]['seeded']['seconds']:,.0f} s" for c in columns)
+    lines.append(f"| seeding (not a product path) | {seeded} |")
+    memory = " | ".join(
+        f"{max((f.get('rss_added_mb', 0.0) for f in by[c]['paths'].values()), default=0):.1f}"
+        for c in columns
+    )
+    lines.append(f"| most resident memory a path added, MiB | {memory} |")
     return lines
 
 
@@ -271,17 +385,36 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
     echo = results.get("echo")
     if echo:
         share = echo_share(results)
-        out += [
+        main = _main_intake(intake)
+        lines = [
             "",
-            "## 2. Baseline: a bare python-telegram-bot echo bot",
+            "## 2. The yardstick: a bare python-telegram-bot echo bot over the same HTTP",
             "",
-            f"`benchmarks/echo_bot.py` on the same emulator, citizens and script: "
-            f"{echo['updates_per_second']:.0f} updates/s, step latency p50 / p95 / p99 "
-            f"{_ms(echo['latency_ms'], 'p50')} / {_ms(echo['latency_ms'], 'p95')} / "
-            f"{_ms(echo['latency_ms'], 'p99')} ms, peak {echo['peak_rss_mb']:.0f} MiB. "
-            + ("" if share is None else f"lapor-bot (SQLite, one process) reaches "
-               f"**{share:.0%}** of the echo bot's throughput."),
-        ]  # fmt: skip
+            "`benchmarks/echo_bot.py` on the same emulator, citizens and script, sending "
+            "through lapor-bot's own aiohttp request class (`bot/transport/aiohttp_request.py`) "
+            f"as lapor-bot does, measured first in this run: {echo['updates_per_second']:.0f} "
+            f"updates/s, step latency p50 / p95 / p99 {_ms(echo['latency_ms'], 'p50')} / "
+            f"{_ms(echo['latency_ms'], 'p95')} / {_ms(echo['latency_ms'], 'p99')} ms, "
+            f"{_num(echo.get('cpu_ms_per_update'), 2)} ms CPU an update, peak "
+            f"{echo['peak_rss_mb']:.0f} MiB.",
+        ]
+        if share is not None and main is not None and echo.get("cpu_ms_per_update"):
+            cpu_ratio = main.get("cpu_ms_per_update", 0) / echo["cpu_ms_per_update"]
+            lines += [
+                "",
+                f"lapor-bot (SQLite, one process) reaches **{share:.0%}** of its throughput "
+                f"and spends **{cpu_ratio:.1f} times** its CPU on an update.",
+            ]
+        httpx = results.get("echo_httpx")
+        if httpx:
+            lines += [
+                "",
+                "Only as a note: the same echo bot over python-telegram-bot's default httpx "
+                f"client, later in the run, {httpx['updates_per_second']:.0f} updates/s, "
+                f"{_num(httpx.get('cpu_ms_per_update'), 2)} ms CPU an update (the yardstick "
+                "of the benchmark issue, unfair to a bot that does not send through httpx).",
+            ]
+        out += lines
     fan = results.get("fanout", [])
     if fan:
         out += [
@@ -319,6 +452,7 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
             f"{drafts['rss_after_mb']:.0f} MiB after every citizen answered, peak "
             f"{drafts['peak_rss_mb']:.0f} MiB; {drafts['drafts_stored']:,} drafts stored.",
         ]
+    out += _datascale_section(results.get("datascale", []))
     out += ["", *NOTES, "", *WHERE_THE_TIME_GOES]
     out += [
         "",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import databases, report, scenarios
+from benchmarks import databases, datascale, report, scenarios
 from benchmarks.procs import ROOT
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -25,6 +25,7 @@ SMOKE = {
     "rate": 20.0,
     "sustained_rate": 10.0,
     "settle": 0.4,
+    "data_sizes": "2000",
 }
 
 
@@ -58,8 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
     parser.add_argument(
         "--only",
-        default="intake,echo,fanout,drafts",
-        help="comma-separated scenarios: intake, echo, fanout, drafts",
+        default="echo,intake,fanout,drafts,datascale",
+        help="comma-separated scenarios: echo, intake, fanout, drafts, datascale",
+    )
+    parser.add_argument(
+        "--data-sizes",
+        default="10000,100000,1000000",
+        help="reports seeded for the data-scale run, comma-separated",
     )
     parser.add_argument(
         "--pg-url",
@@ -119,6 +125,11 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         setup.say("PostgreSQL is not reachable: its rows are left out")
         kinds.remove("postgresql")
     counts = [int(n) for n in args.processes.split(",") if n]
+    if "echo" in only:
+        # The yardstick first, over the same request class as lapor-bot's.
+        setup.say(f"echo bot over aiohttp: {args.citizens} citizens")
+        results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
+        setup.say(report.echo_line(results["echo"], []))
     if "intake" in only:
         for kind in kinds:
             for processes in counts:
@@ -134,9 +145,13 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 setup.say(report.intake_line(row))
                 results["intake"].append(row)
     if "echo" in only:
-        setup.say(f"echo bot: {args.citizens} citizens")
-        results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
-        setup.say(report.echo_line(results["echo"], results["intake"]))
+        setup.say(
+            "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
+        )
+        # python-telegram-bot's default client, only as a note beside the fair figure.
+        setup.say(f"echo bot over httpx: {args.citizens} citizens")
+        results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")
+        setup.say(report.echo_line(results["echo_httpx"], []))
     if "fanout" in only:
         results["fanout"] = []
         for failing in (0.0, args.failing):
@@ -150,6 +165,11 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         setup.say(f"memory: {args.drafts} open drafts")
         results["drafts"] = await scenarios.drafts(setup, count=args.drafts, rate=args.drafts_rate)
         setup.say(report.drafts_line(results["drafts"]))
+    if "datascale" in only:
+        sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)
+        results["datascale"] = await datascale.run(
+            workdir, args.pg_url, sizes=sizes, kinds=kinds, say=setup.say
+        )
     return results
 
 

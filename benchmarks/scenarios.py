@@ -97,6 +97,7 @@ async def running(
     scale: float = 1.0,
     rate_scale: float = INTAKE_RATE_SCALE,
     before_start: Any = None,
+    echo_request: str = "aiohttp",
 ) -> AsyncIterator[Running]:
     """An emulator, a fresh database and the bot process(es), all stopped afterwards."""
     workdir = setup.workdir / name
@@ -123,7 +124,7 @@ async def running(
             hooks = [procs.Webhook(forwarder.url, port, secret) for port in ports]
         for number, hook in enumerate(hooks):
             if bot == "echo":
-                bots.append(procs.start_echo(workdir, emulator))
+                bots.append(procs.start_echo(workdir, emulator, echo_request))
             else:
                 assert db is not None
                 bots.append(
@@ -222,6 +223,7 @@ async def intake(
         )  # fmt: skip
         await run.drained()
         cpu_before = run.cpu()
+        sql_before = [bot.sql_counts() for bot in run.bots]
         saturated = await _measured_load(
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
@@ -230,6 +232,16 @@ async def intake(
         )  # fmt: skip
         drain_seconds = await run.drained()
         cpu = run.cpu() - cpu_before
+        sql_after = [bot.sql_counts() for bot in run.bots]
+        updates = citizens * len(script)
+        statements = sum(
+            after.get("statements", 0) - before.get("statements", 0)
+            for before, after in zip(sql_before, sql_after, strict=True)
+        )
+        transactions = sum(
+            after.get("transactions", 0) - before.get("transactions", 0)
+            for before, after in zip(sql_before, sql_after, strict=True)
+        )
         # Also at a rate the bot can carry, so latency is seen apart from queueing.
         calm = None
         if sustained:
@@ -267,6 +279,10 @@ async def intake(
             "emulator_cpu_share": saturated["emulator_cpu"]
             / saturated["status"]["elapsed_seconds"],
             "cpu_seconds_per_report": cpu / citizens,
+            "cpu_ms_per_update": 1000 * cpu / updates,
+            # Everything the process ran, the outbox's staff cards included, per update.
+            "statements_per_update": statements / updates,
+            "transactions_per_update": transactions / updates,
             "outbox_drain_seconds": drain_seconds,
             "peak_rss_mb": run.peak_rss_mb(),
             "reports_expected": expected_reports,
@@ -290,11 +306,12 @@ async def intake(
         return result
 
 
-async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
-    """The bare echo bot under the same citizens and script."""
+async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict[str, Any]:
+    """The bare echo bot under the same citizens and script, sending over `request`."""
     script = INTAKE_SCRIPT
     expect = [1] * len(script)
-    async with running(setup, "echo", bot="echo") as run:
+    name = f"echo-{request}"
+    async with running(setup, name, bot="echo", echo_request=request) as run:
         await run.control.load(
             {"citizens": min(setup.warmup, citizens), "script": list(script), "expect": expect,
              "first_user_id": WARMUP_ID}
@@ -304,16 +321,18 @@ async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
              "first_user_id": SATURATED_ID},
-            setup.profile and setup.profile / "echo",
+            setup.profile and setup.profile / name,
         )  # fmt: skip
         return {
             "bot": "echo",
+            "request": request,
             "citizens": citizens,
             "updates_per_second": measured["status"]["updates_per_second"],
             "seconds": measured["status"]["elapsed_seconds"],
             "timeouts": measured["status"]["timeouts"],
             "latency_ms": measured["timing"]["complete_answer_ms"],
             "cpu_seconds_per_citizen": (run.cpu() - cpu_before) / citizens,
+            "cpu_ms_per_update": 1000 * (run.cpu() - cpu_before) / (citizens * len(script)),
             "emulator_cpu_share": measured["emulator_cpu"] / measured["status"]["elapsed_seconds"],
             "peak_rss_mb": run.peak_rss_mb(),
         }
