@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.core import code_space
 from bot.core.lifecycle import Status
+from storage import text_search
 from storage.errors import CodeSpaceExhausted, ReportNotFound
 from storage.models import Attachment, Report, Reporter, TimelineEvent
 
@@ -198,13 +199,8 @@ async def search(
 ) -> Sequence[Report]:
     """Reports whose text or location contains every word (of an agency, with one of
     `statuses`, when given), newest first."""
-    query = select(Report)
-    for word in words:
-        # Escaped, so "%" or "_" typed by staff is searched for, not a wildcard.
-        query = query.where(
-            Report.content.icontains(word, autoescape=True)
-            | Report.location_text.icontains(word, autoescape=True)
-        )
+    dialect = session.get_bind().dialect.name
+    query = select(Report).where(*text_search.matching(words, dialect))
     if agency is not None:
         query = query.where(Report.agency == agency)
     if statuses is not None:

@@ -29,6 +29,7 @@ import storage.types
 from bot.core.agencies import Agency, load_directory
 from bot.core.workdays import WorkingCalendar
 from bot.settings import Settings
+from storage import text_search
 
 revision: str = "0010"
 down_revision: str | None = "0008"
@@ -66,6 +67,8 @@ def upgrade() -> None:
             "reports", sa.Column(column, storage.types.UTCDateTime(timezone=True), nullable=True)
         )
     _fill_facts()
+    # /cari: an index of the reports' texts by trigram (storage/text_search.py).
+    text_search.create(op.get_bind())
     op.create_table(
         "citizen_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -184,6 +187,7 @@ def _fill_holds(settings: Settings, calendar: WorkingCalendar) -> None:
 
 
 def downgrade() -> None:
+    text_search.drop(op.get_bind())
     op.drop_index("ix_citizen_messages_report_id", table_name="citizen_messages")
     op.drop_table("citizen_messages")
     with op.batch_alter_table("reports") as batch:
