@@ -26,6 +26,7 @@ SMOKE = {
     "sustained_rate": 10.0,
     "settle": 0.4,
     "data_sizes": "2000",
+    "drafts_reports": 0,
 }
 
 
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts")
     parser.add_argument(
         "--drafts-rate", type=float, default=100.0, help="answers a second in the memory run"
+    )
+    parser.add_argument(
+        "--drafts-reports",
+        type=int,
+        default=1_000_000,
+        help="reports stored beside the drafts in the memory run",
     )
     parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
@@ -163,7 +170,9 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             results["fanout"].append(row)
     if "drafts" in only:
         setup.say(f"memory: {args.drafts} open drafts")
-        results["drafts"] = await scenarios.drafts(setup, count=args.drafts, rate=args.drafts_rate)
+        results["drafts"] = await scenarios.drafts(
+            setup, count=args.drafts, rate=args.drafts_rate, reports=args.drafts_reports
+        )
         setup.say(report.drafts_line(results["drafts"]))
     if "datascale" in only:
         sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)

@@ -22,6 +22,7 @@ from benchmarks.control import Control
 from benchmarks.forwarder import Forwarder, free_port
 from bot.core.intake.answers import Answers
 from bot.core.lifecycle import Classification
+from storage.models import utcnow
 
 CONTENT = "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu dan membahayakan pengendara."
 LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
@@ -397,7 +398,7 @@ async def fanout(
         }
 
 
-async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
+async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> dict[str, Any]:
     """Resident memory of the bot with `count` open drafts, each citizen answering once.
 
     The answers come `rate` a second in all: all at once, python-telegram-bot would hold
@@ -409,6 +410,9 @@ async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
     async def seed(run: Running) -> None:
         await run.control.post("/load/users", {"count": count, "first_user_id": DRAFTS_ID})
         assert run.database is not None
+        if reports:
+            # Years of reports stored beside the drafts: memory must not grow with them.
+            await seed.seed(run.database.url, seed.Shape(reports, utcnow()))
         await databases.seed_drafts(run.database.url, users, answers)
 
     async with running(setup, "drafts", before_start=seed) as run:
@@ -423,6 +427,7 @@ async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
         found = await databases.counts(run.database.url)
         return {
             "drafts": count,
+            "reports_stored": reports,
             "drafts_stored": found["drafts"],
             "rss_idle_mb": rss_idle,
             "rss_after_mb": max(bot.rss_mb() for bot in run.bots),
