@@ -85,10 +85,12 @@ class Process:
             return ""
 
 
-def _spawn(name: str, argv: list[str], workdir: Path, env: dict[str, str]) -> Process:
+def _spawn(
+    name: str, argv: list[str], workdir: Path, env: dict[str, str], root: Path = ROOT
+) -> Process:
     log = workdir / f"{name}.log"
     handle = log.open("wb")
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    full_env = {**os.environ, "PYTHONPATH": str(root), **env}
     popen = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=subprocess.PIPE, stderr=handle)
     return Process(name, popen, log)
 
@@ -137,6 +139,7 @@ def start_lapor(
     admin_chat_id: int,
     rate_scale: float,
     webhook: Webhook | None = None,
+    root: Path = ROOT,
 ) -> Process:
     """The real ``lapor-bot run`` (migrations, then long polling) against the emulator, or
     ``lapor-bot webhook`` behind the benchmark's forwarder, with its SQL counted
@@ -160,7 +163,30 @@ def start_lapor(
             WEBHOOK_MAX_CONNECTIONS="100",
         )
     env["BENCH_STATEMENTS_FILE"] = str(workdir / f"{name}.sql.json")
-    return _spawn(name, [sys.executable, "-m", "benchmarks.counted_bot", command], workdir, env)
+    argv = [sys.executable, "-m", "benchmarks.counted_bot", command]
+    return _spawn(name, argv, workdir, env, root)
+
+
+def migrate_with(root: Path, database_url: str, workdir: Path) -> None:
+    """Bring a database to the schema of the tree at `root` (``lapor-bot db upgrade``)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"], cwd=workdir, env=env,
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def snapshot(commit: str, into: Path) -> Path:
+    """The tree of an earlier commit, to run its bot beside this one (the baseline); this
+    tree's SQL counter goes in with it."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    counter = ROOT / "benchmarks" / "counted_bot.py"
+    (into / "benchmarks" / "counted_bot.py").write_bytes(counter.read_bytes())
+    return into
 
 
 def start_echo(workdir: Path, emulator: EmulatorProcess, request: str = "aiohttp") -> Process:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 HISTORY = Path(__file__).resolve().parent / "history.json"
+# The data-scale paths before issue 17's changes, measured by the same module then.
+DATASCALE_BEFORE = Path(__file__).resolve().parent / "datascale_before.json"
 # The targets of issue 17 on the 2-core machine.
 TARGET_UPDATES = 500.0
 TARGET_P99_MS = 150.0
@@ -309,12 +311,29 @@ def _cell(figures: dict[str, Any] | None) -> str:
     return f"{figures['median_ms']:,.0f} ({figures['stall_ms']:,.0f})"
 
 
-def _datascale_section(runs: list[dict[str, Any]]) -> list[str]:
-    if not runs:
-        return []
+def _datascale_table(runs: list[dict[str, Any]]) -> list[str]:
+    order = {"sqlite": 0, "postgresql": 1}
+    runs = sorted(runs, key=lambda r: (order.get(r["database"], 2), r["reports"]))
     columns = [(r["database"], r["reports"]) for r in runs]
     head = " | ".join(f"{'SQLite' if k == 'sqlite' else 'PostgreSQL'} {n:,}" for k, n in columns)
     by = {(r["database"], r["reports"]): r for r in runs}
+    lines = [f"| path | {head} |", "| --- |" + " --- |" * len(columns)]
+    for name, label in DATASCALE_PATHS:
+        cells = " | ".join(_cell(by[c]["paths"].get(name)) for c in columns)
+        lines.append(f"| {label} | {cells} |")
+    seeded = " | ".join(f"{by[c]['seeded']['seconds']:,.0f} s" for c in columns)
+    lines.append(f"| seeding (not a product path) | {seeded} |")
+    memory = " | ".join(
+        f"{max((f.get('rss_added_mb', 0.0) for f in by[c]['paths'].values()), default=0):.1f}"
+        for c in columns
+    )
+    lines.append(f"| most resident memory a path added, MiB | {memory} |")
+    return lines
+
+
+def _datascale_section(runs: list[dict[str, Any]]) -> list[str]:
+    if not runs:
+        return []
     lines = [
         "",
         "## 6. Data scale: every path at 10,000 to 1,000,000 reports",
@@ -327,19 +346,70 @@ def _datascale_section(runs: list[dict[str, Any]]) -> list[str]:
         "ms, and in brackets the longest the event loop was held meanwhile (a task that "
         "should wake every millisecond measures how late it woke).",
         "",
-        f"| path | {head} |",
-        "| --- |" + " --- |" * len(columns),
+        *_datascale_table(runs),
     ]
-    for name, label in DATASCALE_PATHS:
-        cells = " | ".join(_cell(by[c]["paths"].get(name)) for c in columns)
-        lines.append(f"| {label} | {cells} |")
-    seeded = " | ".join(f"{by[c]['seeded']['seconds']:,.0f} s" for c in columns)
-    lines.append(f"| seeding (not a product path) | {seeded} |")
-    memory = " | ".join(
-        f"{max((f.get('rss_added_mb', 0.0) for f in by[c]['paths'].values()), default=0):.1f}"
-        for c in columns
-    )
-    lines.append(f"| most resident memory a path added, MiB | {memory} |")
+    if DATASCALE_BEFORE.exists():
+        before = json.loads(DATASCALE_BEFORE.read_text())
+        lines += [
+            "",
+            f"Before, at commit {before['commit']} ({before['note']}), the same seed and "
+            "paths (`benchmarks/datascale_before.json`); 'fails' is a path that raised: at a "
+            "million reports no tracking code was left, and seven-digit formatting failed on "
+            "the nine-digit codes the seed then holds:",
+            "",
+            *_datascale_table(before["runs"]),
+        ]
+    return lines
+
+
+def _before_after(results: dict[str, Any]) -> list[str]:
+    """The earlier commit's bot and this one's, measured in this same run."""
+    base = results.get("baseline")
+    main = _main_intake(results.get("intake", []))
+    if not base:
+        return []
+    echo = results.get("echo") or {}
+    lines = [
+        "",
+        f"## Before and after, in this run (before: commit {base['commit']})",
+        "",
+        "The earlier commit's bot run by this same command, on the same emulator and "
+        "citizens, minutes apart; ratios are of the fair echo bot measured first.",
+        "",
+        "| figure | before | after |",
+        "| --- | --- | --- |",
+    ]
+    before = (base.get("intake") or [None])[0]
+    if before and main:
+
+        def share(row: dict[str, Any]) -> str:
+            if not echo.get("updates_per_second"):
+                return "-"
+            return f"{row['updates_per_second'] / echo['updates_per_second']:.0%}"
+
+        def paced_p99(row: dict[str, Any]) -> str:
+            return _ms((row.get("paced") or {}).get("latency_ms"), "p99")
+
+        for label, pick in (
+            (
+                "updates/s, SQLite, one process, saturated",
+                lambda r: f"{r['updates_per_second']:.0f}",
+            ),
+            ("share of the fair echo's updates/s", share),
+            ("p99 step ms at the paced rate", paced_p99),
+            ("CPU ms an update", lambda r: _num(r.get("cpu_ms_per_update"), 2)),
+            ("SQL statements an update", lambda r: _num(r.get("statements_per_update"), 1)),
+            ("SQL transactions an update", lambda r: _num(r.get("transactions_per_update"), 2)),
+            ("peak RSS MiB", lambda r: f"{r['peak_rss_mb']:.0f}"),
+        ):
+            lines.append(f"| {label} | {pick(before)} | {pick(main)} |")
+    for old, new in zip(base.get("fanout", []), results.get("fanout", []), strict=False):
+        for label, key in (("share of the limit", "ratio_of_limit"),):
+            a, b = old.get(key), new.get(key)
+            lines.append(
+                f"| fan-out {new['failing']:.0%} failing, {label} "
+                f"| {'-' if a is None else f'{a:.0%}'} | {'-' if b is None else f'{b:.0%}'} |"
+            )
     return lines
 
 
@@ -454,6 +524,7 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
             f"{drafts['rss_after_mb']:.0f} MiB after every citizen answered, peak "
             f"{drafts['peak_rss_mb']:.0f} MiB; {drafts['drafts_stored']:,} drafts stored.",
         ]
+    out += _before_after(results)
     out += _datascale_section(results.get("datascale", []))
     out += ["", *NOTES, "", *WHERE_THE_TIME_GOES]
     out += [

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import databases, datascale, report, scenarios
+from benchmarks import databases, datascale, procs, report, scenarios
 from benchmarks.procs import ROOT
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -82,6 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check it works")
     parser.add_argument(
+        "--baseline",
+        help="also run an earlier commit's bot (intake on SQLite, fan-out) for a before-and-after",
+    )
+    parser.add_argument(
         "--settle", type=float, default=0.8, help="quiet seconds that end an answer when counting"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -119,7 +123,16 @@ def _machine() -> dict[str, Any]:
     }
 
 
-async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def _baseline(ref: str, setup: scenarios.Setup, workdir: Path) -> str:
+    """The earlier commit's tree beside this one's; its short name."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    setup.baseline = procs.snapshot(commit, workdir / "baseline")
+    return commit
+
+
+async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # noqa: PLR0915
     if args.smoke:
         for key, value in SMOKE.items():
             setattr(args, key, value)
@@ -132,11 +145,22 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         setup.say("PostgreSQL is not reachable: its rows are left out")
         kinds.remove("postgresql")
     counts = [int(n) for n in args.processes.split(",") if n]
+    if args.baseline:
+        commit = _baseline(args.baseline, setup, workdir)
+        results["baseline"] = {"commit": commit, "intake": [], "fanout": []}
     if "echo" in only:
         # The yardstick first, over the same request class as lapor-bot's.
         setup.say(f"echo bot over aiohttp: {args.citizens} citizens")
         results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
         setup.say(report.echo_line(results["echo"], []))
+    if "intake" in only and setup.baseline is not None:
+        setup.say(f"intake before: {results['baseline']['commit']}, sqlite, 1 process")
+        row = await scenarios.intake(
+            setup, citizens=args.citizens, rate=args.rate or None,
+            sustained=args.sustained_rate or None, baseline=True,
+        )  # fmt: skip
+        setup.say(report.intake_line(row))
+        results["baseline"]["intake"].append(row)
     if "intake" in only:
         for kind in kinds:
             for processes in counts:
@@ -168,6 +192,14 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             )
             setup.say(report.fanout_line(row))
             results["fanout"].append(row)
+            if setup.baseline is not None:
+                setup.say(f"fan-out before: {results['baseline']['commit']}")
+                row = await scenarios.fanout(
+                    setup, notifications=args.notifications, limit=args.limit,
+                    failing=failing, baseline=True,
+                )  # fmt: skip
+                setup.say(report.fanout_line(row))
+                results["baseline"]["fanout"].append(row)
     if "drafts" in only:
         setup.say(f"memory: {args.drafts} open drafts")
         results["drafts"] = await scenarios.drafts(

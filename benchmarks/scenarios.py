@@ -52,6 +52,8 @@ class Setup:
     settle: float = 0.8
     # Write py-spy's collapsed stacks of the bot during the saturated intake here.
     profile: Path | None = None
+    # The tree of an earlier commit whose bot runs instead, for a before-and-after.
+    baseline: Path | None = None
     log: list[str] = field(default_factory=list)
 
     def say(self, line: str) -> None:
@@ -99,6 +101,7 @@ async def running(
     rate_scale: float = INTAKE_RATE_SCALE,
     before_start: Any = None,
     echo_request: str = "aiohttp",
+    baseline: bool = False,
 ) -> AsyncIterator[Running]:
     """An emulator, a fresh database and the bot process(es), all stopped afterwards."""
     workdir = setup.workdir / name
@@ -110,8 +113,11 @@ async def running(
     control = Control(emulator.control_url)
     try:
         admin = await control.staff_group()
+        root = setup.baseline if baseline and setup.baseline is not None else procs.ROOT
         if bot == "lapor":
-            db = await databases.fresh(database, workdir, setup.pg_url)
+            db = await databases.fresh(database, workdir, setup.pg_url, migrated=root == procs.ROOT)
+            if root != procs.ROOT:
+                await asyncio.to_thread(procs.migrate_with, root, db.url, workdir)
         run = Running(control, emulator, bots, db, admin)
         if before_start is not None:
             await before_start(run)
@@ -137,6 +143,7 @@ async def running(
                         admin_chat_id=admin,
                         rate_scale=rate_scale,
                         webhook=hook,
+                        root=root,
                     )
                 )
         try:
@@ -211,11 +218,14 @@ async def intake(
     sustained: float | None = None,
     database: str = "sqlite",
     processes: int = 1,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """N citizens file whole reports at once: throughput, step latency, CPU, memory."""
-    name = f"intake-{database}-{processes}"
+    name = f"intake-{database}-{processes}" + ("-baseline" if baseline else "")
     script = INTAKE_SCRIPT
-    async with running(setup, name, database=database, processes=processes) as run:
+    async with running(
+        setup, name, database=database, processes=processes, baseline=baseline
+    ) as run:
         expect = await _calibrate(setup, run, script, CALIBRATION_ID)
         warm = min(setup.warmup, citizens)
         await run.control.load(
@@ -340,7 +350,12 @@ async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict
 
 
 async def fanout(
-    setup: Setup, *, notifications: int, limit: float, failing: float = 0.0
+    setup: Setup,
+    *,
+    notifications: int,
+    limit: float,
+    failing: float = 0.0,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """M outbox notices to distinct citizens under Telegram's limits scaled to `limit`/s."""
     scale = limit / TELEGRAM_OVERALL_PER_SECOND
@@ -357,9 +372,15 @@ async def fanout(
                                    "methods": ["sendMessage"], "seed": 7}},
             )  # fmt: skip
 
-    name = f"fanout-{int(failing * 100)}"
+    name = f"fanout-{int(failing * 100)}" + ("-baseline" if baseline else "")
     async with running(
-        setup, name, limits=True, scale=scale, rate_scale=scale, before_start=seed
+        setup,
+        name,
+        limits=True,
+        scale=scale,
+        rate_scale=scale,
+        before_start=seed,
+        baseline=baseline,
     ) as run:
         assert run.database is not None
         profiler = None

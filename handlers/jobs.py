@@ -25,7 +25,7 @@ OWED_SWEEP_EVERY = timedelta(seconds=5)
 PRUNE_OUTBOX_EVERY = timedelta(hours=1)
 # Rows deleted per unit of work: each batch is short, so the write lock and the event loop
 # are free between batches even when a year of sent rows goes at the first run.
-PRUNE_BATCH = 2000
+PRUNE_BATCH = 500
 
 
 async def draft_upkeep(context: LaporContext) -> None:
