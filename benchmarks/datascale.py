@@ -319,9 +319,12 @@ async def run(
     kinds: list[str],
     say: Callable[[str], None],
     only: set[str] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    done: Callable[[], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Seed each size on each database and time every path; one row per (database, size)."""
-    rows = []
+    """Seed each size on each database and time every path; one row per (database, size),
+    added to `rows` as each is measured (then `done` is called)."""
+    rows = [] if rows is None else rows
     now = utcnow().replace(microsecond=0)
     for kind in kinds:
         for size in sizes:
@@ -332,6 +335,8 @@ async def run(
                 say(f"data scale: {kind} {size:,} reports seeded in {seeded['seconds']:.0f} s")
                 paths = await measure(db.url, shape, only)
                 rows.append({"database": kind, "reports": size, "seeded": seeded, "paths": paths})
+                if done is not None:
+                    done()
                 for name, figures in paths.items():
                     if "error" in figures:
                         say(f"  {name}: failed with {figures['error']}")

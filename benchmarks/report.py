@@ -122,31 +122,36 @@ NOTES = [
     "generator is the bottleneck. Answer times come from `bot/sandbox/emulator/timing.py`.",
     "- Saturated latency is queueing: with 500 citizens always waiting, a step waits for "
     "some 500 others (Little's law), so it is the paced runs that show latency.",
-    "- The 5xx fan-out run is slower by design: a failed send is retried after the "
-    "dispatcher's backoff (1 to 1.5 s, doubling), so the last retries trail the rest; "
-    "none is lost or sent twice.",
+    "- The 5xx fan-out run: a call answered 5xx gives its booking of the limits back (it "
+    "sent nothing) and its row is retried after 0.25 to 0.375 s, doubling; none is lost or "
+    "sent twice.",
+    "- SQL statements and transactions are counted in the bot process by "
+    "`benchmarks/counted_bot.py` (SQLAlchemy's engine events) over the saturated run and "
+    "the delivery of its staff cards, everything the process ran, divided by the updates.",
+    "- The before-and-after runs the earlier commit's own tree (`--baseline`), migrated by "
+    "its own code, in the same command; the data-scale 'before' table was measured by the "
+    "same module at the start of the work, not in this run.",
 ]
 WHERE_THE_TIME_GOES = [
     "## Where the time goes now",
     "",
     "py-spy on the saturated SQLite run (`python -m benchmarks --only intake --profile "
-    "DIR`) at commit 1887692, the bot's samples by the function running: SQLAlchemy's own "
-    "Python (ORM units of work, statement compilation and caching, result rows), 41%; the "
-    "SQLite calls themselves (storage/sqlite_inline.py), 13%; python-telegram-bot "
-    "(Update parsing, Bot methods), 11%; asyncio's loop, 10%; aiohttp, 7%; JSON, 2%. The "
-    "ORM, not SQLite, is the largest cost: fewer statements a turn, and Core statements "
-    "where the ORM's bookkeeping buys nothing (as the flood count and the mark-sent now "
-    "are), are the next steps towards 300 updates a second on two cores.",
+    "DIR`, 300 citizens) at the start of issue 17 (commit 3b558c5), the bot's samples by "
+    "the function running: SQLAlchemy's own Python 45% (of it the ORM's flush at commit, "
+    "11% of all), python-telegram-bot 11%, the SQLite calls 11%, asyncio 10%, aiohttp 6%. "
+    "By the bot's own functions: the citizen's turn 33% of which the flood count 5% and "
+    "finding the reporter 3%; sending the turn's replies 13%; marking them sent in a "
+    "transaction of its own 4%; the redelivery guard's lookup 2%; the ledger 1%. Counted: "
+    "8.3 SQL statements and 2.8 transactions an update (all the process ran, staff cards "
+    "included).",
     "",
-    "The carried run's tail is the SQLite write lock, not the CPU: the citizens advance "
-    "in step, so all 500 reach *kirim* within the same few seconds, and a turn's "
-    "transaction takes the lock at its first write (the flood count) and keeps it to its "
-    "commit while other turns run. Counted in one run at 100 updates a second (warm-up "
-    "included): 4,615 waits for the lock, 74 s slept in all across the waiting turns, "
-    "most of them in those last seconds, while py-spy found the bot's thread busy only "
-    "some 55% of the time. Not yielding to other turns once a transaction is open, and "
-    "waking a waiter when one ends, cut p99 in some A/B runs and not in others on this "
-    "shared machine; neither is in the code.",
+    "Changed for it: the replies are marked sent with the ledger's batch (one transaction "
+    "an update less), start-up objects are frozen out of the collector (`gc.freeze`). Still "
+    "to change, in order of the profile: the turn's writes through Core statements instead "
+    "of the ORM's unit of work (the draft's versioned update, the handled record), the "
+    "flood count folded into the reporter's read (one statement), the redelivery guard read "
+    "only for updates replayed from the inbox or a webhook's retry, and the SQLite write "
+    "lock taken at the turn's end rather than at its first write (the flood count).",
 ]
 
 

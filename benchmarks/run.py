@@ -145,6 +145,13 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         setup.say("PostgreSQL is not reachable: its rows are left out")
         kinds.remove("postgresql")
     counts = [int(n) for n in args.processes.split(",") if n]
+
+    def save() -> None:
+        # What is measured so far, kept as it comes: a run cut short still leaves its
+        # figures, and --from-json writes the note from them.
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+
     if args.baseline:
         commit = _baseline(args.baseline, setup, workdir)
         results["baseline"] = {"commit": commit, "intake": [], "fanout": []}
@@ -153,6 +160,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         setup.say(f"echo bot over aiohttp: {args.citizens} citizens")
         results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
         setup.say(report.echo_line(results["echo"], []))
+        save()
     if "intake" in only and setup.baseline is not None:
         setup.say(f"intake before: {results['baseline']['commit']}, sqlite, 1 process")
         row = await scenarios.intake(
@@ -161,6 +169,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         )  # fmt: skip
         setup.say(report.intake_line(row))
         results["baseline"]["intake"].append(row)
+        save()
     if "intake" in only:
         for kind in kinds:
             for processes in counts:
@@ -175,6 +184,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                 )
                 setup.say(report.intake_line(row))
                 results["intake"].append(row)
+                save()
     if "echo" in only:
         setup.say(
             "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
@@ -183,6 +193,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         setup.say(f"echo bot over httpx: {args.citizens} citizens")
         results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")
         setup.say(report.echo_line(results["echo_httpx"], []))
+        save()
     if "fanout" in only:
         results["fanout"] = []
         for failing in (0.0, args.failing):
@@ -200,17 +211,21 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                 )  # fmt: skip
                 setup.say(report.fanout_line(row))
                 results["baseline"]["fanout"].append(row)
+            save()
+    if "datascale" in only:
+        sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)
+        results["datascale"] = []
+        await datascale.run(
+            workdir, args.pg_url, sizes=sizes, kinds=kinds, say=setup.say,
+            rows=results["datascale"], done=save,
+        )  # fmt: skip
     if "drafts" in only:
         setup.say(f"memory: {args.drafts} open drafts")
         results["drafts"] = await scenarios.drafts(
             setup, count=args.drafts, rate=args.drafts_rate, reports=args.drafts_reports
         )
         setup.say(report.drafts_line(results["drafts"]))
-    if "datascale" in only:
-        sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)
-        results["datascale"] = await datascale.run(
-            workdir, args.pg_url, sizes=sizes, kinds=kinds, say=setup.say
-        )
+        save()
     return results
 
 
