@@ -433,6 +433,7 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
         "",
         f"![lapor-bot benchmarks]({plot_name})",
         "",
+        *(f"{note}\n" for note in results.get("notes", [])),
         "## Targets",
         "",
         "| target | measured | met |",
@@ -549,6 +550,8 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
         ".venv/bin/pip install -e '.[bench]'",
         ".venv/bin/python -m benchmarks            # full size, writes this file",
         ".venv/bin/python -m benchmarks --smoke    # tiny sizes, as CI runs it",
+        ".venv/bin/python -m benchmarks --baseline main   # an earlier commit's bot beside",
+        ".venv/bin/python -m benchmarks --only datascale --data-sizes 10000,100000,1000000",
         "```",
         "",
     ]
