@@ -459,8 +459,8 @@ def _rule_11_times(text: str, ctx: MessageContext) -> Iterator[Finding]:
 
 
 _PHONE_CONTEXT = re.compile(r"(?:\(0\d{1,3}\)|\+62[\d\s-]*|\b0\d{1,3})[\s-]*$")
-_BARE_CODE = re.compile(r"(?<![\d./-])(?:\d{9}|\d{7})(?!\d|[./-]\d)")
-_SPACED_CODE = re.compile(r"(?<![\d./-])\d{3} (?:\d{3} \d{3}|\d{4})(?!\d|[./-]\d)")
+_BARE_CODE = re.compile(r"(?<![\d./-])\d{7}(?!\d|[./-]\d)")
+_SPACED_CODE = re.compile(r"(?<![\d./-])\d{3} \d{4}(?!\d|[./-]\d)")
 _PREFIXED_CODE = re.compile(r"\b[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,}\b|\b[A-Z]{2,6}-\d{5,}\b")
 _HASH_NUMBER = re.compile(r"#\s?\d")
 _HASHTAG_CODE = re.compile(r"#\d{3}-(?:\d{3}-\d{3}|\d{4})(?!\d)")
