@@ -46,18 +46,21 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-async def fresh(kind: str, workdir: Path, pg_url: str | None) -> Database:
-    """A new SQLite file in the run's directory, or a new PostgreSQL database."""
+async def fresh(kind: str, workdir: Path, pg_url: str | None, *, migrated: bool = True) -> Database:
+    """A new SQLite file in the run's directory, or a new PostgreSQL database; migrated
+    by this tree unless the bot that uses it is to migrate it (a baseline's)."""
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{workdir / f'lapor-{secrets.token_hex(3)}.db'}"
-        await migrate.upgrade_url(url)
+        if migrated:
+            await migrate.upgrade_url(url)
         return Database(url)
     if pg_url is None:
         raise RuntimeError("no PostgreSQL URL (--pg-url or TEST_DATABASE_URL)")
     name = f"lapor_bench_{secrets.token_hex(4)}"
     await _admin(pg_url, f'CREATE DATABASE "{name}"')
     url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    await migrate.upgrade_url(url)
+    if migrated:
+        await migrate.upgrade_url(url)
     return Database(url, pg_url)
 
 

@@ -2,7 +2,9 @@
 
 Same library, same emulator, same polling and the same concurrency (updates handled
 concurrently), but no database, no catalogue and no conversation: what lapor-bot's
-throughput is compared with.
+throughput is compared with. ECHO_REQUEST=aiohttp sends over lapor-bot's own request
+class (bot/transport/aiohttp_request.py), as lapor-bot does: the fair yardstick.
+ECHO_REQUEST=httpx keeps python-telegram-bot's default client, kept only as a note.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import os
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
+
+from bot.transport.aiohttp_request import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -22,13 +26,17 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     """Poll the Bot API at TELEGRAM_BASE_URL with TELEGRAM_BOT_TOKEN."""
-    application = (
+    builder = (
         Application.builder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_BASE_URL"])
         .concurrent_updates(256)
-        .build()
     )
+    if os.environ.get("ECHO_REQUEST", "aiohttp") == "aiohttp":
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connections=1)
+        )
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(allowed_updates=["message"])
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,22 @@ class Process:
         """The most resident memory the process ever had (VmHWM), in MiB."""
         return self._status("VmHWM")
 
+    def sql_counts(self) -> dict[str, int]:
+        """SQL statements and transactions so far (benchmarks/counted_bot.py), {} if none."""
+        target = self.log.with_suffix(".sql.json")
+        if self.popen.poll() is None:
+            before = target.stat().st_mtime_ns if target.exists() else 0
+            self.popen.send_signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if target.exists() and target.stat().st_mtime_ns != before:
+                    break
+                time.sleep(0.02)
+        try:
+            return dict(json.loads(target.read_text()))
+        except (OSError, ValueError):
+            return {}
+
     def alive(self) -> bool:
         return self.popen.poll() is None
 
@@ -68,10 +85,12 @@ class Process:
             return ""
 
 
-def _spawn(name: str, argv: list[str], workdir: Path, env: dict[str, str]) -> Process:
+def _spawn(
+    name: str, argv: list[str], workdir: Path, env: dict[str, str], root: Path = ROOT
+) -> Process:
     log = workdir / f"{name}.log"
     handle = log.open("wb")
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    full_env = {**os.environ, "PYTHONPATH": str(root), **env}
     popen = subprocess.Popen(argv, cwd=workdir, env=full_env, stdout=subprocess.PIPE, stderr=handle)
     return Process(name, popen, log)
 
@@ -120,9 +139,11 @@ def start_lapor(
     admin_chat_id: int,
     rate_scale: float,
     webhook: Webhook | None = None,
+    root: Path = ROOT,
 ) -> Process:
-    """The real ``python -m bot run`` (migrations, then long polling) against the emulator,
-    or ``python -m bot webhook`` behind the benchmark's forwarder."""
+    """The real ``lapor-bot run`` (migrations, then long polling) against the emulator, or
+    ``lapor-bot webhook`` behind the benchmark's forwarder, with its SQL counted
+    (benchmarks/counted_bot.py)."""
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "ADMIN_CHAT_ID": str(admin_chat_id),
@@ -141,13 +162,42 @@ def start_lapor(
             WEBHOOK_SECRET=webhook.secret,
             WEBHOOK_MAX_CONNECTIONS="100",
         )
-    return _spawn(name, [sys.executable, "-m", "bot", command], workdir, env)
+    env["BENCH_STATEMENTS_FILE"] = str(workdir / f"{name}.sql.json")
+    argv = [sys.executable, "-m", "benchmarks.counted_bot", command]
+    return _spawn(name, argv, workdir, env, root)
 
 
-def start_echo(workdir: Path, emulator: EmulatorProcess) -> Process:
-    """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py)."""
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": emulator.base_url}
-    return _spawn("echo", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
+def migrate_with(root: Path, database_url: str, workdir: Path) -> None:
+    """Bring a database to the schema of the tree at `root` (``lapor-bot db upgrade``)."""
+    env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": database_url}
+    subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"], cwd=workdir, env=env,
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def snapshot(commit: str, into: Path) -> Path:
+    """The tree of an earlier commit, to run its bot beside this one (the baseline); this
+    tree's SQL counter goes in with it."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    counter = ROOT / "benchmarks" / "counted_bot.py"
+    (into / "benchmarks" / "counted_bot.py").write_bytes(counter.read_bytes())
+    return into
+
+
+def start_echo(workdir: Path, emulator: EmulatorProcess, request: str = "aiohttp") -> Process:
+    """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py), sending over
+    lapor-bot's aiohttp request class or python-telegram-bot's default httpx."""
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "ECHO_REQUEST": request,
+    }
+    return _spawn(f"echo-{request}", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
 
 
 def start_profiler(target: Process, output: Path) -> Process:

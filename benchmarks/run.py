@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import databases, report, scenarios
+from benchmarks import databases, datascale, procs, report, scenarios
 from benchmarks.procs import ROOT
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -25,6 +25,8 @@ SMOKE = {
     "rate": 20.0,
     "sustained_rate": 10.0,
     "settle": 0.4,
+    "data_sizes": "2000",
+    "drafts_reports": 0,
 }
 
 
@@ -53,13 +55,24 @@ def _parser() -> argparse.ArgumentParser:
         "--drafts-rate", type=float, default=100.0, help="answers a second in the memory run"
     )
     parser.add_argument(
+        "--drafts-reports",
+        type=int,
+        default=1_000_000,
+        help="reports stored beside the drafts in the memory run",
+    )
+    parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
     parser.add_argument(
         "--only",
-        default="intake,echo,fanout,drafts",
-        help="comma-separated scenarios: intake, echo, fanout, drafts",
+        default="echo,intake,fanout,drafts,datascale",
+        help="comma-separated scenarios: echo, intake, fanout, drafts, datascale",
+    )
+    parser.add_argument(
+        "--data-sizes",
+        default="10000,100000,1000000",
+        help="reports seeded for the data-scale run, comma-separated",
     )
     parser.add_argument(
         "--pg-url",
@@ -68,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         help="PostgreSQL server to create throw-away databases on",
     )  # fmt: skip
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check it works")
+    parser.add_argument(
+        "--baseline",
+        help="also run an earlier commit's bot (intake on SQLite, fan-out) for a before-and-after",
+    )
     parser.add_argument(
         "--settle", type=float, default=0.8, help="quiet seconds that end an answer when counting"
     )
@@ -106,7 +123,16 @@ def _machine() -> dict[str, Any]:
     }
 
 
-async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def _baseline(ref: str, setup: scenarios.Setup, workdir: Path) -> str:
+    """The earlier commit's tree beside this one's; its short name."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    setup.baseline = procs.snapshot(commit, workdir / "baseline")
+    return commit
+
+
+async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # noqa: PLR0915
     if args.smoke:
         for key, value in SMOKE.items():
             setattr(args, key, value)
@@ -119,6 +145,31 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         setup.say("PostgreSQL is not reachable: its rows are left out")
         kinds.remove("postgresql")
     counts = [int(n) for n in args.processes.split(",") if n]
+
+    def save() -> None:
+        # What is measured so far, kept as it comes: a run cut short still leaves its
+        # figures, and --from-json writes the note from them.
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+
+    if args.baseline:
+        commit = _baseline(args.baseline, setup, workdir)
+        results["baseline"] = {"commit": commit, "intake": [], "fanout": []}
+    if "echo" in only:
+        # The yardstick first, over the same request class as lapor-bot's.
+        setup.say(f"echo bot over aiohttp: {args.citizens} citizens")
+        results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
+        setup.say(report.echo_line(results["echo"], []))
+        save()
+    if "intake" in only and setup.baseline is not None:
+        setup.say(f"intake before: {results['baseline']['commit']}, sqlite, 1 process")
+        row = await scenarios.intake(
+            setup, citizens=args.citizens, rate=args.rate or None,
+            sustained=args.sustained_rate or None, baseline=True,
+        )  # fmt: skip
+        setup.say(report.intake_line(row))
+        results["baseline"]["intake"].append(row)
+        save()
     if "intake" in only:
         for kind in kinds:
             for processes in counts:
@@ -133,10 +184,16 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 )
                 setup.say(report.intake_line(row))
                 results["intake"].append(row)
+                save()
     if "echo" in only:
-        setup.say(f"echo bot: {args.citizens} citizens")
-        results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
-        setup.say(report.echo_line(results["echo"], results["intake"]))
+        setup.say(
+            "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
+        )
+        # python-telegram-bot's default client, only as a note beside the fair figure.
+        setup.say(f"echo bot over httpx: {args.citizens} citizens")
+        results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")
+        setup.say(report.echo_line(results["echo_httpx"], []))
+        save()
     if "fanout" in only:
         results["fanout"] = []
         for failing in (0.0, args.failing):
@@ -146,10 +203,29 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             )
             setup.say(report.fanout_line(row))
             results["fanout"].append(row)
+            if setup.baseline is not None:
+                setup.say(f"fan-out before: {results['baseline']['commit']}")
+                row = await scenarios.fanout(
+                    setup, notifications=args.notifications, limit=args.limit,
+                    failing=failing, baseline=True,
+                )  # fmt: skip
+                setup.say(report.fanout_line(row))
+                results["baseline"]["fanout"].append(row)
+            save()
+    if "datascale" in only:
+        sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)
+        results["datascale"] = []
+        await datascale.run(
+            workdir, args.pg_url, sizes=sizes, kinds=kinds, say=setup.say,
+            rows=results["datascale"], done=save,
+        )  # fmt: skip
     if "drafts" in only:
         setup.say(f"memory: {args.drafts} open drafts")
-        results["drafts"] = await scenarios.drafts(setup, count=args.drafts, rate=args.drafts_rate)
+        results["drafts"] = await scenarios.drafts(
+            setup, count=args.drafts, rate=args.drafts_rate, reports=args.drafts_reports
+        )
         setup.say(report.drafts_line(results["drafts"]))
+        save()
     return results
 
 

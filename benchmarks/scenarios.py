@@ -22,6 +22,7 @@ from benchmarks.control import Control
 from benchmarks.forwarder import Forwarder, free_port
 from bot.core.intake.answers import Answers
 from bot.core.lifecycle import Classification
+from storage.models import utcnow
 
 CONTENT = "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu dan membahayakan pengendara."
 LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
@@ -51,6 +52,8 @@ class Setup:
     settle: float = 0.8
     # Write py-spy's collapsed stacks of the bot during the saturated intake here.
     profile: Path | None = None
+    # The tree of an earlier commit whose bot runs instead, for a before-and-after.
+    baseline: Path | None = None
     log: list[str] = field(default_factory=list)
 
     def say(self, line: str) -> None:
@@ -97,6 +100,8 @@ async def running(
     scale: float = 1.0,
     rate_scale: float = INTAKE_RATE_SCALE,
     before_start: Any = None,
+    echo_request: str = "aiohttp",
+    baseline: bool = False,
 ) -> AsyncIterator[Running]:
     """An emulator, a fresh database and the bot process(es), all stopped afterwards."""
     workdir = setup.workdir / name
@@ -108,8 +113,11 @@ async def running(
     control = Control(emulator.control_url)
     try:
         admin = await control.staff_group()
+        root = setup.baseline if baseline and setup.baseline is not None else procs.ROOT
         if bot == "lapor":
-            db = await databases.fresh(database, workdir, setup.pg_url)
+            db = await databases.fresh(database, workdir, setup.pg_url, migrated=root == procs.ROOT)
+            if root != procs.ROOT:
+                await asyncio.to_thread(procs.migrate_with, root, db.url, workdir)
         run = Running(control, emulator, bots, db, admin)
         if before_start is not None:
             await before_start(run)
@@ -123,7 +131,7 @@ async def running(
             hooks = [procs.Webhook(forwarder.url, port, secret) for port in ports]
         for number, hook in enumerate(hooks):
             if bot == "echo":
-                bots.append(procs.start_echo(workdir, emulator))
+                bots.append(procs.start_echo(workdir, emulator, echo_request))
             else:
                 assert db is not None
                 bots.append(
@@ -135,6 +143,7 @@ async def running(
                         admin_chat_id=admin,
                         rate_scale=rate_scale,
                         webhook=hook,
+                        root=root,
                     )
                 )
         try:
@@ -209,11 +218,14 @@ async def intake(
     sustained: float | None = None,
     database: str = "sqlite",
     processes: int = 1,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """N citizens file whole reports at once: throughput, step latency, CPU, memory."""
-    name = f"intake-{database}-{processes}"
+    name = f"intake-{database}-{processes}" + ("-baseline" if baseline else "")
     script = INTAKE_SCRIPT
-    async with running(setup, name, database=database, processes=processes) as run:
+    async with running(
+        setup, name, database=database, processes=processes, baseline=baseline
+    ) as run:
         expect = await _calibrate(setup, run, script, CALIBRATION_ID)
         warm = min(setup.warmup, citizens)
         await run.control.load(
@@ -222,6 +234,7 @@ async def intake(
         )  # fmt: skip
         await run.drained()
         cpu_before = run.cpu()
+        sql_before = [bot.sql_counts() for bot in run.bots]
         saturated = await _measured_load(
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
@@ -230,6 +243,16 @@ async def intake(
         )  # fmt: skip
         drain_seconds = await run.drained()
         cpu = run.cpu() - cpu_before
+        sql_after = [bot.sql_counts() for bot in run.bots]
+        updates = citizens * len(script)
+        statements = sum(
+            after.get("statements", 0) - before.get("statements", 0)
+            for before, after in zip(sql_before, sql_after, strict=True)
+        )
+        transactions = sum(
+            after.get("transactions", 0) - before.get("transactions", 0)
+            for before, after in zip(sql_before, sql_after, strict=True)
+        )
         # Also at a rate the bot can carry, so latency is seen apart from queueing.
         calm = None
         if sustained:
@@ -267,6 +290,10 @@ async def intake(
             "emulator_cpu_share": saturated["emulator_cpu"]
             / saturated["status"]["elapsed_seconds"],
             "cpu_seconds_per_report": cpu / citizens,
+            "cpu_ms_per_update": 1000 * cpu / updates,
+            # Everything the process ran, the outbox's staff cards included, per update.
+            "statements_per_update": statements / updates,
+            "transactions_per_update": transactions / updates,
             "outbox_drain_seconds": drain_seconds,
             "peak_rss_mb": run.peak_rss_mb(),
             "reports_expected": expected_reports,
@@ -290,11 +317,12 @@ async def intake(
         return result
 
 
-async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
-    """The bare echo bot under the same citizens and script."""
+async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict[str, Any]:
+    """The bare echo bot under the same citizens and script, sending over `request`."""
     script = INTAKE_SCRIPT
     expect = [1] * len(script)
-    async with running(setup, "echo", bot="echo") as run:
+    name = f"echo-{request}"
+    async with running(setup, name, bot="echo", echo_request=request) as run:
         await run.control.load(
             {"citizens": min(setup.warmup, citizens), "script": list(script), "expect": expect,
              "first_user_id": WARMUP_ID}
@@ -304,23 +332,30 @@ async def echo(setup: Setup, *, citizens: int) -> dict[str, Any]:
             run,
             {"citizens": citizens, "script": list(script), "expect": expect,
              "first_user_id": SATURATED_ID},
-            setup.profile and setup.profile / "echo",
+            setup.profile and setup.profile / name,
         )  # fmt: skip
         return {
             "bot": "echo",
+            "request": request,
             "citizens": citizens,
             "updates_per_second": measured["status"]["updates_per_second"],
             "seconds": measured["status"]["elapsed_seconds"],
             "timeouts": measured["status"]["timeouts"],
             "latency_ms": measured["timing"]["complete_answer_ms"],
             "cpu_seconds_per_citizen": (run.cpu() - cpu_before) / citizens,
+            "cpu_ms_per_update": 1000 * (run.cpu() - cpu_before) / (citizens * len(script)),
             "emulator_cpu_share": measured["emulator_cpu"] / measured["status"]["elapsed_seconds"],
             "peak_rss_mb": run.peak_rss_mb(),
         }
 
 
 async def fanout(
-    setup: Setup, *, notifications: int, limit: float, failing: float = 0.0
+    setup: Setup,
+    *,
+    notifications: int,
+    limit: float,
+    failing: float = 0.0,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """M outbox notices to distinct citizens under Telegram's limits scaled to `limit`/s."""
     scale = limit / TELEGRAM_OVERALL_PER_SECOND
@@ -337,9 +372,15 @@ async def fanout(
                                    "methods": ["sendMessage"], "seed": 7}},
             )  # fmt: skip
 
-    name = f"fanout-{int(failing * 100)}"
+    name = f"fanout-{int(failing * 100)}" + ("-baseline" if baseline else "")
     async with running(
-        setup, name, limits=True, scale=scale, rate_scale=scale, before_start=seed
+        setup,
+        name,
+        limits=True,
+        scale=scale,
+        rate_scale=scale,
+        before_start=seed,
+        baseline=baseline,
     ) as run:
         assert run.database is not None
         profiler = None
@@ -378,7 +419,7 @@ async def fanout(
         }
 
 
-async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
+async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> dict[str, Any]:
     """Resident memory of the bot with `count` open drafts, each citizen answering once.
 
     The answers come `rate` a second in all: all at once, python-telegram-bot would hold
@@ -390,6 +431,9 @@ async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
     async def seed(run: Running) -> None:
         await run.control.post("/load/users", {"count": count, "first_user_id": DRAFTS_ID})
         assert run.database is not None
+        if reports:
+            # Years of reports stored beside the drafts: memory must not grow with them.
+            await seed.seed(run.database.url, seed.Shape(reports, utcnow()))
         await databases.seed_drafts(run.database.url, users, answers)
 
     async with running(setup, "drafts", before_start=seed) as run:
@@ -404,6 +448,7 @@ async def drafts(setup: Setup, *, count: int, rate: float) -> dict[str, Any]:
         found = await databases.counts(run.database.url)
         return {
             "drafts": count,
+            "reports_stored": reports,
             "drafts_stored": found["drafts"],
             "rss_idle_mb": rss_idle,
             "rss_after_mb": max(bot.rss_mb() for bot in run.bots),

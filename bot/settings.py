@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     flood_window_seconds: int = Field(default=60, ge=1)
     # New reports one citizen may file per calendar day (in bot_timezone).
     daily_report_cap: int = Field(default=5, ge=1)
+    # Sent outbox rows are deleted this many days after sending (storage/retention.py).
+    outbox_retention_days: int = Field(default=30, ge=1)
+    # A held report (DITUNDA) whose citizen sends nothing is archived after this many
+    # working days, and the citizen told (as SP4N-LAPOR! does with incomplete reports).
+    hold_expiry_working_days: int = Field(default=10, ge=1)
     # Spoken replies (Pengaturan): a speech synthesiser and an OGG/Opus encoder, by name on
     # PATH or by path; when either is missing the setting tells citizens it is unavailable.
     espeak_command: str = "espeak-ng"

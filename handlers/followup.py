@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.tracking import CodeError, format_code, parse_code
+from bot.core.tracking import CodeError, format_code, format_typed, parse_code
 from bot.language.choices import Option, pick
 from bot.language.dates import format_date, format_time
 from bot.language.i18n import Listing, Msg
@@ -57,8 +57,7 @@ async def answer(turn: Turn) -> None:
 
 
 def _as_typed(text: str) -> str:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return f"{digits[:3]}-{digits[3:]}"
+    return format_typed("".join(ch for ch in text if ch.isdigit()))
 
 
 async def show_status(turn: Turn, code: int) -> None:

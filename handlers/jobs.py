@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from bot.transport.context import LaporContext
 from bot.workflow.deadline_watch import run_watch
 from bot.workflow.draft_upkeep import run_upkeep
 from handlers import redelivery
+from storage import retention
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,10 @@ DRAFT_UPKEEP_EVERY = timedelta(minutes=10)
 DEADLINE_WATCH_EVERY = timedelta(minutes=15)
 PRUNE_HANDLED_EVERY = timedelta(hours=1)
 OWED_SWEEP_EVERY = timedelta(seconds=5)
+PRUNE_OUTBOX_EVERY = timedelta(hours=1)
+# Rows deleted per unit of work: each batch is short, so the write lock and the event loop
+# are free between batches even when a year of sent rows goes at the first run.
+PRUNE_BATCH = 500
 
 
 async def draft_upkeep(context: LaporContext) -> None:
@@ -52,6 +58,22 @@ async def read_agency_systems(context: LaporContext) -> None:
         context.bot_data.wake_dispatcher()
 
 
+async def prune_outbox(context: LaporContext) -> None:
+    """Job: delete sent outbox rows older than the retention, a batch at a time."""
+    services = context.services
+    before = services.clock() - timedelta(days=services.settings.outbox_retention_days)
+    removed = 0
+    while True:
+        async with services.sessionmaker.begin() as session:
+            batch = await retention.prune_sent(session, before, PRUNE_BATCH)
+        removed += batch
+        if batch < PRUNE_BATCH:
+            break
+        await asyncio.sleep(0)  # let waiting chats in between batches
+    if removed:
+        log.info("pruned %d sent outbox rows", removed)
+
+
 def schedule(job_queue: JobQueue[LaporContext], *, agency_poll: timedelta | None = None) -> None:
     """Every repeating job, with how often it runs."""
     if agency_poll is not None:
@@ -63,5 +85,6 @@ def schedule(job_queue: JobQueue[LaporContext], *, agency_poll: timedelta | None
     job_queue.run_repeating(
         redelivery.prune_handled, interval=PRUNE_HANDLED_EVERY, first=PRUNE_HANDLED_EVERY
     )
+    job_queue.run_repeating(prune_outbox, interval=PRUNE_OUTBOX_EVERY, first=PRUNE_OUTBOX_EVERY)
     # First at once: a starting process sends what a dead one still owed.
     job_queue.run_repeating(redelivery.send_owed_replies, interval=OWED_SWEEP_EVERY, first=1.0)

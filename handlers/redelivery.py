@@ -148,8 +148,8 @@ async def send_owed(context: LaporContext, update_id: int, chat_id: int | None, 
 
 
 async def _mark_sent(context: LaporContext, update_id: int) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        await handled.mark_sent(session, update_id)
+    # With the ledger's next batch, not a transaction of its own.
+    context.bot_data.ledger.replies_sent(update_id)
 
 
 # --- the guard and the upkeep -----------------------------------------------------------

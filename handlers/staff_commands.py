@@ -9,7 +9,7 @@ from telegram import Update
 from bot.core.lifecycle import OPEN_STATUSES
 from bot.core.outgoing import ChatTarget, Outgoing
 from bot.core.tracking import format_code
-from bot.core.transitions import NEEDS_TEXT, Action, TransitionRefused
+from bot.core.transitions import NEEDS_TEXT, SYSTEM_ACTIONS, Action, TransitionRefused
 from bot.language.dates import format_date, format_time
 from bot.language.i18n import Translator
 from bot.notify.cards import card_text, citizen_text
@@ -27,7 +27,9 @@ from storage import reports as report_store
 from storage.models import Report
 
 # Actions citizens take are not staff commands.
-ACTION_COMMANDS = tuple(a.value for a in Action if a not in (Action.SUPPLY, Action.DISPUTE))
+ACTION_COMMANDS = tuple(
+    a.value for a in Action if a not in (Action.SUPPLY, Action.DISPUTE, *SYSTEM_ACTIONS)
+)
 QUERY_COMMANDS = ("laporan", "antrean", "cari")
 LISTED = 20
 

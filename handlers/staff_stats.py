@@ -22,15 +22,7 @@ from bot.core.queues import AT_AGENCY
 from bot.language.i18n import Translator
 from bot.services import Services
 from bot.stats.csv_export import export_csv
-from bot.stats.figures import (
-    ChartPeriod,
-    Facts,
-    Grouping,
-    compute,
-    facts_of,
-    month_bounds,
-    window_for,
-)
+from bot.stats.figures import ChartPeriod, Grouping, figures_of, month_bounds, window_for
 from bot.stats.in_words import chart_text, describe, month_name, period
 from bot.transport.context import LaporContext
 from bot.workflow import changes
@@ -104,7 +96,8 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
         typed.actor,
     )
     t = services.locales.get(services.settings.bot_locale)
-    facts: list[Facts] = []
+    tallies: list[stats_store.Tally] = []
+    rows: list[stats_store.ExportRow] = []
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())
         today = services.calendar.local_date(turn.now)
@@ -116,16 +109,16 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
             prompt = t(USAGE[command])
         else:
             changes.record(session, actor, command, None, now=turn.now)
-            start, end = request.bounds(services)
             # An agency's own group counts its queue, as its API and its topic show it: a
             # report routed to it but not yet verified, or handed back, is not the agency's.
             queue = stats_store.Queue(scope.agency, AT_AGENCY) if scope.agency else None
-            reports = await stats_store.submitted_between(session, start, end, queue)
-            status_changes = await stats_store.status_changes_between(session, start, end, queue)
-            facts = facts_of(
-                reports, status_changes, directory=services.directory, calendar=services.calendar,
-                now=turn.now,
-            )  # fmt: skip
+            if request.window is not None:
+                edges = request.window.edges(services.calendar)
+                tallies = await stats_store.tallies(session, edges, queue, turn.now)
+            else:
+                start, end = request.bounds(services)
+                async for page in stats_store.export_rows(session, start, end, queue, turn.now):
+                    rows.extend(page)
         if prompt is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(
@@ -135,17 +128,17 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
         context.bot_data.wake_dispatcher()
         return
     if request.window is not None:
-        answer = await _statistics(services, request.window, facts, t)
+        answer = await _statistics(services, request.window, tallies, t)
     else:
-        answer = _export(services, request, facts, t)
+        answer = _export(services, request, rows, t)
     await _send(context, message, answer)
 
 
 async def _statistics(
-    services: Services, window: ChartPeriod, facts: list[Facts], t: Translator
+    services: Services, window: ChartPeriod, tallies: list[stats_store.Tally], t: Translator
 ) -> Answer:
     """The chart (drawn in a worker thread) with its caption, then the figures in words."""
-    figures = compute(window, facts, services.directory, services.calendar)
+    figures = figures_of(window, tallies, services.directory)
     if not figures.total:
         return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
     # Imported on first use: matplotlib adds some 40 MB to every process that never draws.
@@ -159,16 +152,18 @@ async def _statistics(
     )
 
 
-def _export(services: Services, request: Request, facts: list[Facts], t: Translator) -> Answer:
+def _export(
+    services: Services, request: Request, rows: list[stats_store.ExportRow], t: Translator
+) -> Answer:
     """The month's CSV with a caption saying what it holds, or why there is none."""
     assert request.month is not None
     month = month_name(request.month, t.locale)
-    if not facts:
+    if not rows:
         return Answer(texts=(t("staff.export.empty", month=month),))
     return Answer(
-        document=export_csv(services, facts, t),
+        document=export_csv(services, rows, t),
         file_name=t("staff.export.file_name", year_month=f"{request.month:%Y-%m}"),
-        caption=t("staff.export.caption", month=month, count=len(facts)),
+        caption=t("staff.export.caption", month=month, count=len(rows)),
     )
 
 

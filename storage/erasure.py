@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.lifecycle import ActorKind
 from storage import audit, drafts
 from storage.models import (
     AuditEntry,
+    CitizenMessage,
     CounterFiling,
     HandledUpdate,
     OutboxMessage,
@@ -172,6 +173,8 @@ async def _unlink_outbox(
         .values(destination={"kind": "citizen", "reporter_id": None}, chat_id=None, message_id=None)
         .execution_options(synchronize_session=False)
     )
+    if chat_id is not None:
+        await session.execute(delete(CitizenMessage).where(CitizenMessage.chat_id == chat_id))
     if chat_id is None or not report_ids:
         return
     # A file the citizen added was copied to the staff from their chat; once it is there,

@@ -115,6 +115,15 @@ async def mark_sent(session: AsyncSession, update_id: int) -> None:
     )
 
 
+async def mark_sent_many(session: AsyncSession, update_ids: Collection[int]) -> None:
+    """`mark_sent` for several updates in one statement (the ledger's batches)."""
+    await session.execute(
+        update(_HANDLED)
+        .where(_HANDLED.c.update_id.in_(list(update_ids)))
+        .values(replies_sent=True, replies=None, chat_id=None)
+    )
+
+
 @dataclass(frozen=True)
 class Owed:
     """Replies an update still owes, claimed for sending."""

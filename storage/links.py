@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, StaffMessage
+from storage.models import CitizenMessage, StaffMessage
 
 
 async def report_for_staff_message(
@@ -24,9 +24,7 @@ async def report_for_citizen_message(
 ) -> int | None:
     """The report a message we sent to a citizen was about (a notice or a staff reply)."""
     return await session.scalar(
-        select(OutboxMessage.report_id).where(
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.message_id == message_id,
-            OutboxMessage.report_id.is_not(None),
+        select(CitizenMessage.report_id).where(
+            CitizenMessage.chat_id == chat_id, CitizenMessage.message_id == message_id
         )
     )

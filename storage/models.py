@@ -159,7 +159,8 @@ class Report(Base):
     confidential: Mapped[bool] = mapped_column(default=False)
     status: Mapped[Status] = mapped_column(_enum(Status), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="id")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: statistics, the export and Open311 ask for the reports of a period.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # Set by the workflow from its clock; no onupdate, whose wall-clock time would differ.
     # Indexed: agencies' systems ask for what changed since their last look.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -178,17 +179,31 @@ class Report(Base):
     client_key: Mapped[str | None] = mapped_column(String(128))
     address_id: Mapped[str | None] = mapped_column(String(128))
     media_url: Mapped[str | None] = mapped_column(String(1024))
-
-    __table_args__ = (
-        Index("ix_reports_client_id_created_at", "client_id", "created_at"),
-        UniqueConstraint("client_id", "client_key", name="uq_reports_client_id_client_key"),
-    )
+    # Kept by the workflow as the report moves, so statistics and the export are counted by
+    # the database without reading timelines: the latest forwarding to an agency, the limit
+    # of its first response, that response (the first time it left DITERUSKAN after), and
+    # when it was last marked done.
+    forwarded_at: Mapped[datetime | None]
+    response_due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
     )
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="report", order_by="TimelineEvent.id", lazy="raise"
+    )
+
+    __table_args__ = (
+        Index("ix_reports_client_id_created_at", "client_id", "created_at"),
+        UniqueConstraint("client_id", "client_key", name="uq_reports_client_id_client_key"),
+        # An agency's queue by last change (the agencies' API pages through it).
+        Index("ix_reports_agency_updated_at", "agency", "updated_at", "id"),
+        # An agency's open reports (/antrean) without reading its closed years.
+        Index("ix_reports_agency_status", "agency", "status"),
+        # The deadline watch: open reports by limit; done ones not yet closed for good.
+        Index("ix_reports_watch", "status", "closed_at", "deadline_at"),
     )
 
 
@@ -198,7 +213,7 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(16))
     # "content" for a voice note that is the report itself, "attachment" otherwise.
@@ -230,7 +245,11 @@ class TimelineEvent(Base):
 
     report: Mapped[Report] = relationship(back_populates="events", lazy="raise")
 
-    __table_args__ = (Index("ix_timeline_events_report_at", "report_id", "at"),)
+    __table_args__ = (
+        Index("ix_timeline_events_report_at", "report_id", "at"),
+        # Open311's updates of a period.
+        Index("ix_timeline_events_at", "at"),
+    )
 
 
 class Topic(Base):
@@ -267,6 +286,26 @@ class StaffMessage(Base):
     )
 
 
+class CitizenMessage(Base):
+    """Which report a message sent to a citizen was about (a notice, a staff reply).
+
+    A citizen who replies to one adds to that report. Kept apart from the outbox, whose
+    sent rows are pruned after a retention, and forgotten when the citizen erases their data.
+    """
+
+    __tablename__ = "citizen_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id", name="uq_citizen_messages_chat_id_message_id"),
+    )
+
+
 class AuditEntry(Base):
     """Every staff action, allowed or refused: who, where, what, on which report."""
 
@@ -274,7 +313,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Indexed: erasing a citizen's data finds their own actions.
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(32))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
@@ -298,7 +338,8 @@ class OutboxMessage(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     destination: Mapped[dict[str, Any]] = mapped_column()
     payload: Mapped[dict[str, Any]] = mapped_column()
-    # pending -> sent | failed | unreachable; nothing is ever deleted silently.
+    # pending -> sent | failed | unreachable. Sent rows are pruned after the retention
+    # (storage/retention.py); failed and unreachable ones stay, nothing is dropped silently.
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
@@ -308,7 +349,12 @@ class OutboxMessage(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(256))
 
-    __table_args__ = (Index("ix_outbox_state_available_at", "state", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_available_at", "state", "available_at"),
+        Index("ix_outbox_report_id", "report_id"),
+        # Pruning finds the oldest sent rows.
+        Index("ix_outbox_state_sent_at", "state", "sent_at"),
+    )
 
 
 class HandledUpdate(Base):
@@ -323,7 +369,8 @@ class HandledUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Indexed: erasing a citizen's data forgets their chat here too.
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     replies: Mapped[list[dict[str, Any]] | None] = mapped_column()
     replies_sent: Mapped[bool] = mapped_column(default=False)
 

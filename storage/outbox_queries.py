@@ -17,7 +17,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from storage.models import OutboxMessage, Reporter, StaffMessage, Topic
+from storage.models import CitizenMessage, OutboxMessage, Reporter, StaffMessage, Topic
 
 PENDING = "pending"
 SENT = "sent"
@@ -321,6 +321,16 @@ def link_message(
     )
     session.add(link)
     return link
+
+
+def link_citizen_message(
+    session: AsyncSession, *, chat_id: int, message_id: int, report_id: int, now: datetime
+) -> None:
+    """Remember which report a message sent to a citizen was about (a reply to it adds to
+    that report); kept apart from the outbox, whose sent rows are pruned."""
+    session.add(
+        CitizenMessage(chat_id=chat_id, message_id=message_id, report_id=report_id, created_at=now)
+    )
 
 
 async def newest_card(session: AsyncSession, chat_id: int, report_id: int) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
@@ -9,24 +11,46 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.core import code_space
 from bot.core.lifecycle import Status
+from storage import text_search
 from storage.errors import CodeSpaceExhausted, ReportNotFound
 from storage.models import Attachment, Report, Reporter, TimelineEvent
 
-CODE_ATTEMPTS = 20
+# Codes looked up at once when walking for a free one.
+WALK_WINDOW = 500
 # The deadline watch locks the reports it changes with FOR NO KEY UPDATE (key_share=True):
 # it writes only plain columns, and a plain FOR UPDATE would meet the key-share lock that
 # PostgreSQL takes on a report whenever another transaction adds a row referring to it (an
 # outbox row, a staff message link), so SKIP LOCKED would pass the report over.
 
 
-async def free_code(session: AsyncSession, generate: Callable[[], int]) -> int:
-    """A tracking code no report has yet (the unique index still guards a race)."""
-    for _ in range(CODE_ATTEMPTS):
-        code = generate()
-        taken = await session.scalar(select(exists().where(Report.code == code)))
-        if not taken:
-            return code
+async def free_code(
+    session: AsyncSession,
+    generate: Callable[[], int],
+    rng: random.Random | secrets.SystemRandom | None = None,
+) -> int:
+    """A tracking code no report has yet (the unique index still guards a race).
+
+    Seven-digit codes come from `generate` while fewer than half of them are used, nine-
+    digit ones after (bot/core/code_space.py). Random draws first; if all are taken, a
+    walk over consecutive codes from a random one, which finds a free code as long as
+    any is left: filing does not fail for lack of a code.
+    """
+    # Reports are never deleted, so the highest id bounds how many codes are taken.
+    filed = int(await session.scalar(select(func.max(Report.id))) or 0)
+    spaces = code_space.plan(filed)
+    for space in spaces:
+        for _ in range(code_space.DRAWS):
+            code = generate() if space is code_space.SHORT else code_space.draw(space, rng)
+            if not await session.scalar(select(exists().where(Report.code == code))):
+                return code
+    last = spaces[-1]
+    for window in code_space.walk(last, code_space.draw(last, rng), WALK_WINDOW):
+        taken = set(await session.scalars(select(Report.code).where(Report.code.in_(window))))
+        free = next((code for code in window if code not in taken), None)
+        if free is not None:
+            return free
     raise CodeSpaceExhausted
 
 
@@ -175,13 +199,8 @@ async def search(
 ) -> Sequence[Report]:
     """Reports whose text or location contains every word (of an agency, with one of
     `statuses`, when given), newest first."""
-    query = select(Report)
-    for word in words:
-        # Escaped, so "%" or "_" typed by staff is searched for, not a wildcard.
-        query = query.where(
-            Report.content.icontains(word, autoescape=True)
-            | Report.location_text.icontains(word, autoescape=True)
-        )
+    dialect = session.get_bind().dialect.name
+    query = select(Report).where(*text_search.matching(words, dialect))
     if agency is not None:
         query = query.where(Report.agency == agency)
     if statuses is not None:
@@ -197,6 +216,8 @@ async def due_for_reminder(
         select(Report)
         .where(
             Report.status.in_(statuses),
+            # Always so for these statuses; said, so the watch's index is used to the limit.
+            Report.closed_at.is_(None),
             Report.deadline_at.is_not(None),
             Report.deadline_at < before,
             Report.reminded_at.is_(None),
@@ -214,6 +235,7 @@ async def overdue(
         select(Report)
         .where(
             Report.status.in_(statuses),
+            Report.closed_at.is_(None),
             Report.deadline_at < now,
             Report.escalated_at.is_(None),
         )
@@ -232,6 +254,25 @@ async def past_dispute_window(session: AsyncSession, now: datetime) -> Sequence[
             Report.closed_at.is_(None),
         )
         .with_for_update(skip_locked=True, key_share=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def holds_past_limit(session: AsyncSession, now: datetime, limit: int) -> Sequence[Report]:
+    """Held reports whose citizen has not answered within the hold's limit; locked for us.
+
+    Locked FOR UPDATE: the watch then changes them through the workflow, which adds rows
+    (timeline, outbox) referring to them."""
+    query = (
+        select(Report)
+        .where(
+            Report.status == Status.DITUNDA,
+            Report.closed_at.is_(None),
+            Report.deadline_at < now,
+        )
+        .order_by(Report.deadline_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
     return (await session.execute(query)).scalars().all()
 

@@ -1,17 +1,32 @@
-"""Queries behind the statistics and the monthly export. Functions never commit."""
+"""Queries behind the statistics and the monthly export, made by the database. Never commits.
+
+A city's six months are tens of thousands of reports: loading them and their timelines
+into Python took seconds at a million reports and held the event loop meanwhile. The
+database counts instead, grouped by bar, status, agency and how the first response stood
+against its limit; it reads that from columns the workflow keeps on the report as it
+moves (`forwarded_at`, `response_due_at`, `responded_at`, `done_at`), so no timeline is
+read. The export reads a month's rows a page at a time, as plain tuples.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.lifecycle import Status
-from storage.models import Report, TimelineEvent
+from bot.core.lifecycle import Classification, Status
+from storage.models import Report
+
+# How a report's first response by its agency stands (the values bot.stats names).
+ON_TIME = "tepat_waktu"
+LATE = "terlambat"
+PENDING = "belum_jatuh_tempo"
+NOT_FORWARDED = "belum_diteruskan"
+EXPORT_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -22,54 +37,118 @@ class Queue:
     statuses: Collection[Status]
 
 
-def _submitted(start: datetime, end: datetime, queue: Queue | None) -> Select[int]:
-    query = select(Report.id).where(Report.created_at >= start, Report.created_at < end)
-    if queue is None:
-        return query
-    return query.where(Report.agency == queue.agency, Report.status.in_(list(queue.statuses)))
+def timeliness(now: datetime) -> ColumnElement[str]:
+    """The first response's standing, as SQL: the rules of bot.stats (docs/statistics.md)."""
+    answered = Report.responded_at.is_not(None)
+    late_unanswered = (Report.response_due_at < now) | and_(
+        Report.status == Status.DITERUSKAN, Report.escalated_at.is_not(None)
+    )
+    return case(
+        (Report.forwarded_at.is_(None), literal(NOT_FORWARDED)),
+        (answered & (Report.responded_at <= Report.response_due_at), literal(ON_TIME)),
+        (answered, literal(LATE)),
+        (late_unanswered, literal(LATE)),
+        else_=literal(PENDING),
+    )
 
 
-async def submitted_between(
-    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None
-) -> Sequence[Report]:
-    """Reports submitted in [start, end), in one agency's queue or all, oldest first."""
-    query = select(Report).where(Report.id.in_(_submitted(start, end, queue)))
-    return (await session.execute(query.order_by(Report.created_at, Report.id))).scalars().all()
+def _within(start: datetime, end: datetime, queue: Queue | None) -> list[ColumnElement[bool]]:
+    where = [Report.created_at >= start, Report.created_at < end]
+    if queue is not None:
+        where += [Report.agency == queue.agency, Report.status.in_(list(queue.statuses))]
+    return where
 
 
 @dataclass(frozen=True)
-class StatusChange:
-    """One move of a report between statuses (the first has no `from_status`)."""
+class Tally:
+    """How many reports of one bar, status and agency have one standing."""
 
-    at: datetime
-    from_status: Status | None
-    to_status: Status
+    bar: int
+    status: Status
+    agency: str
+    standing: str
+    count: int
+    # How it came in (telegram, open311, counter), as stored.
+    channel: str = "telegram"
 
 
-async def status_changes_between(
-    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None
-) -> dict[int, list[StatusChange]]:
-    """The status changes of those same reports, by report id, oldest first.
-
-    One query for the whole period, of plain columns (no ORM objects to build): notes and
-    relayed replies (no change of status) are left out, since the figures only look at
-    when a report moved.
-    """
+async def tallies(
+    session: AsyncSession, edges: Sequence[datetime], queue: Queue | None, now: datetime
+) -> list[Tally]:
+    """Counts of reports submitted between edges[0] and edges[-1], by the bar (edges[i]
+    to edges[i + 1]) they came in, status, agency and first-response standing."""
+    bar = case(
+        *((Report.created_at < edge, literal(i)) for i, edge in enumerate(edges[1:-1])),
+        else_=literal(len(edges) - 2),
+    ).label("bar")
+    standing = timeliness(now).label("standing")
     query = (
-        select(
-            TimelineEvent.report_id,
-            TimelineEvent.at,
-            TimelineEvent.from_status,
-            TimelineEvent.to_status,
-        )
-        .where(
-            TimelineEvent.report_id.in_(_submitted(start, end, queue)),
-            (TimelineEvent.from_status.is_(None))
-            | (TimelineEvent.from_status != TimelineEvent.to_status),
-        )
-        .order_by(TimelineEvent.report_id, TimelineEvent.id)
+        select(bar, Report.status, Report.agency, standing, Report.channel, func.count())
+        .where(*_within(edges[0], edges[-1], queue))
+        .group_by(bar, Report.status, Report.agency, standing, Report.channel)
     )
-    changes: dict[int, list[StatusChange]] = defaultdict(list)
-    for report_id, at, from_status, to_status in await session.execute(query):
-        changes[report_id].append(StatusChange(at, from_status, to_status))
-    return dict(changes)
+    rows = await session.execute(query)
+    return [Tally(int(b), Status(s), a, str(t), int(n), c) for b, s, a, t, c, n in rows]
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """What one line of the export shows of a report (no personal data, no free text)."""
+
+    code: int
+    created_at: datetime
+    classification: Classification
+    category: str
+    agency: str
+    status: Status
+    forwarded_at: datetime | None
+    response_due_at: datetime | None
+    responded_at: datetime | None
+    done_at: datetime | None
+    standing: str
+    anonymous: bool
+    confidential: bool
+    rating: str | None
+    channel: str
+
+
+async def export_rows(
+    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None, now: datetime
+) -> AsyncIterator[list[ExportRow]]:
+    """Reports submitted in [start, end), oldest first, a page at a time (keyset paging,
+    so each page is an index range and memory does not grow with the month)."""
+    columns: tuple[Any, ...] = (
+        Report.code,
+        Report.created_at,
+        Report.classification,
+        Report.category,
+        Report.agency,
+        Report.status,
+        Report.forwarded_at,
+        Report.response_due_at,
+        Report.responded_at,
+        Report.done_at,
+        timeliness(now),
+        Report.anonymous,
+        Report.confidential,
+        Report.rating,
+        Report.channel,
+        Report.id,
+    )
+    after: tuple[datetime, int] | None = None
+    while True:
+        query = select(*columns).where(*_within(start, end, queue))
+        if after is not None:
+            query = query.where(
+                (Report.created_at > after[0])
+                | ((Report.created_at == after[0]) & (Report.id > after[1]))
+            )
+        page = (
+            await session.execute(query.order_by(Report.created_at, Report.id).limit(EXPORT_PAGE))
+        ).all()
+        if not page:
+            return
+        yield [ExportRow(*row[:-1]) for row in page]
+        if len(page) < EXPORT_PAGE:
+            return
+        after = (page[-1][1], page[-1][-1])

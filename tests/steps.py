@@ -13,7 +13,7 @@ from storage.models import Report
 from tests.harness import Harness
 
 CONTENT = "Jalan di depan SD Negeri 5 berlubang besar sejak dua minggu dan membahayakan pengendara."
-CODE = re.compile(r"\b(\d{3})-(\d{4})\b")
+CODE = re.compile(r"\b(\d{3})-(\d{3}-\d{3}|\d{4})\b")
 
 
 def texts(messages: Sequence[Message]) -> list[str]:
@@ -32,7 +32,7 @@ def code_in(messages: Sequence[Message]) -> int:
     for text in texts(messages):
         match = CODE.search(text)
         if match:
-            return int(match.group(1) + match.group(2))
+            return int(match.group(1) + match.group(2).replace("-", ""))
     raise AssertionError(f"no tracking code in {texts(messages)}")
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.core.tracking import format_code
 from bot.language.accessibility import MessageContext, check_message, questions
+from bot.language.dates import format_date
 from bot.sandbox.emulator import Emulator, User
 from tests.a11y import findings
 from tests.harness import Harness
@@ -88,9 +89,12 @@ async def test_a_held_reports_question_comes_last_after_the_bots_instruction(
         harness, emulator, officer, code, "#tunda Di mana tepatnya lubang itu?"
     )
     notice = texts(emulator.bot_messages(citizen))[-1]
+    services = harness.services
+    days = services.settings.hold_expiry_working_days
+    until = services.calendar.local_date(services.calendar.add_working_days(harness.clock(), days))
     assert notice == (
         f"Status laporan {format_code(code)}: {HELD}; "
-        "petugas menunggu keterangan tambahan dari Anda.\n"
+        f"petugas menunggu keterangan tambahan dari Anda sampai {format_date(until, 'id')}.\n"
         "Ketik jawaban Anda sekarang, atau kirim pesan suara.\n"
         "Pertanyaan petugas: Di mana tepatnya lubang itu?"
     )

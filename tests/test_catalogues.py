@@ -11,7 +11,7 @@ import pytest
 from bot.app import COMMANDS
 from bot.core.intake.steps import Step
 from bot.core.lifecycle import Status
-from bot.core.transitions import Action, Refusal
+from bot.core.transitions import SYSTEM_ACTIONS, Action, Refusal
 from bot.language import informal
 from bot.language.accessibility import check_message
 from bot.language.i18n import Lines, Listing, Msg, load_locales
@@ -174,7 +174,11 @@ def _built_keys() -> list[str]:
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in COMMANDS]
     built += [f"filing.ask.{step.value}" for step in (Step.KLASIFIKASI, Step.PRIVASI, Step.UBAH)]
-    built += [f"card.button.{action.value}" for action in Action if action not in CITIZEN_ACTIONS]
+    built += [
+        f"card.button.{action.value}"
+        for action in Action
+        if action not in CITIZEN_ACTIONS and action not in SYSTEM_ACTIONS
+    ]
     built += [f"staff.how_to.{action.value}" for action in TEXT_ACTIONS]
     built += [f"staff.usage.{command}" for command in (*ACTION_COMMANDS, "laporan")]
     built += [f"staff.refused.{reason.value}" for reason in (*Refusal, *Denial)]

@@ -125,9 +125,9 @@ async def test_greetings_and_thanks_get_a_kind_answer_and_the_menu(
         ("mau lapor", "Langkah 1 dari 8."),
         ("Halo min, saya mau lapor", "Langkah 1 dari 8."),
         ("lapor", "Langkah 1 dari 8."),
-        ("cek", "Kode laporan tujuh angka"),
-        ("status", "Kode laporan tujuh angka"),
-        ("mau cek status laporan", "Kode laporan tujuh angka"),
+        ("cek", "Kode laporan tujuh atau sembilan angka"),
+        ("status", "Kode laporan tujuh atau sembilan angka"),
+        ("mau cek status laporan", "Kode laporan tujuh atau sembilan angka"),
         ("kode 516-7391", "Kami tidak menemukan laporan Anda dengan kode 516-7391."),
     ],
 )

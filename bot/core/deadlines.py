@@ -9,6 +9,9 @@ from bot.core.lifecycle import Status
 from bot.core.workdays import WorkingCalendar
 
 VERIFY_DAYS = 3
+# A hold waits this long for the citizen's information before it is archived (the bot's
+# HOLD_EXPIRY_WORKING_DAYS setting; SP4N-LAPOR! archives reports that stay incomplete).
+HOLD_DAYS = 10
 DISPUTE_DAYS = 10
 # Perpres 76/2013: a report is resolved within 60 days at most.
 RESOLUTION_CAP = timedelta(days=60)
@@ -21,6 +24,7 @@ def deadline_for(
     now: datetime,
     submitted_at: datetime,
     agency: Agency,
+    hold_days: int = HOLD_DAYS,
 ) -> datetime | None:
     """The limit that starts when a report enters `status`; None where the clock stops."""
     match status:
@@ -32,5 +36,8 @@ def deadline_for(
             return submitted_at + RESOLUTION_CAP
         case Status.SELESAI:
             return calendar.add_working_days(now, DISPUTE_DAYS)
-    # DITUNDA pauses the clock; the closed statuses have none.
+        case Status.DITUNDA:
+            # The service's clock stops; the citizen's starts: unanswered, it is archived.
+            return calendar.add_working_days(now, hold_days)
+    # The closed statuses have none.
     return None

@@ -34,6 +34,8 @@ class Action(StrEnum):
     HAND_BACK = "kembalikan"
     COMPLETE = "selesai"
     DISPUTE = "sanggah"
+    # The deadline watch archives a hold nobody answered (no person takes it).
+    EXPIRE_HOLD = "kedaluwarsa"
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,12 @@ RULES: dict[Action, Rule] = {
     Action.HAND_BACK: Rule(_AT_AGENCY, Status.MENUNGGU_VERIFIKASI, _STAFF),
     Action.COMPLETE: Rule(frozenset({Status.DITINDAKLANJUTI}), Status.SELESAI, _STAFF),
     Action.DISPUTE: Rule(frozenset({Status.SELESAI}), Status.DITINDAKLANJUTI, _CITIZEN),
+    Action.EXPIRE_HOLD: Rule(
+        frozenset({Status.DITUNDA}), Status.DIARSIPKAN, frozenset({Role.SYSTEM})
+    ),
 }
+# Actions only the bot itself takes: no button, no command.
+SYSTEM_ACTIONS = frozenset({Action.EXPIRE_HOLD})
 # Actions whose public text is required: the citizen must be told what and why.
 NEEDS_TEXT = frozenset({Action.HOLD, Action.NOT_OURS, Action.ARCHIVE, Action.SUPPLY})
 # Actions that name the agency the report goes to.

@@ -21,7 +21,7 @@ from time import monotonic
 from typing import TYPE_CHECKING
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.core.outgoing import (
     CitizenChat,
@@ -55,10 +55,13 @@ LEASE = timedelta(seconds=120)
 # No send starts this close to the end of its lease: the call and its record must fit.
 LEASE_MARGIN = 30.0
 BACKOFF_FIRST = 1.0
+# A Telegram call refused with a 5xx or a lost connection is usually fine a moment later:
+# the first retry comes soon, so the row's chat is not held back long.
+TELEGRAM_BACKOFF_FIRST = 0.25
 # Due rows all taken by another dispatcher's claim: look again soon, then less often.
 CONTENDED_FIRST = 0.05
 BACKOFF_CAP = 300.0
-# With the 5-minute cap, about an hour and a half of failures before a row is "failed".
+# With the 5-minute cap, about an hour of failures before a row is "failed".
 MAX_ATTEMPTS = 20
 # What one delivery attempt came to: sent; to be retried after a network error or 5xx
 # ("retry") or a 429 ("flood"); the citizen unreachable (403); failed for good.
@@ -93,10 +96,10 @@ def delivery_bot(settings: Settings, connections: int = 40) -> Bot:
     )
 
 
-def backoff(attempts: int) -> float:
-    """Seconds before retrying after the n-th failed attempt: 1, 2, 4 ... 300, with jitter
-    so that rows failed together do not come back together."""
-    base = BACKOFF_FIRST * 2.0 ** min(attempts - 1, 20)
+def backoff(attempts: int, first: float = BACKOFF_FIRST) -> float:
+    """Seconds before retrying after the n-th failed attempt: 1, 2, 4 ... 300 (from
+    `first`), with jitter so that rows failed together do not come back together."""
+    base = first * 2.0 ** min(attempts - 1, 20)
     return min(BACKOFF_CAP, base * random.uniform(1.0, 1.5))
 
 
@@ -368,7 +371,11 @@ class Dispatcher:
             if not isinstance(error, TelegramError):
                 log.exception("outbox: row %s raised", row.id)
             place = places.pop(where, None)
-            return await self._failed(row, failure, place, _reporter(destination))
+            if place is not None and _not_sent(error):
+                self.limits.refund(place.chat_id)
+            return await self._failed(
+                row, failure, place, _reporter(destination), first_backoff=TELEGRAM_BACKOFF_FIRST
+            )
         await self._sent(row, places[where], message, message_id)
         return True
 
@@ -464,6 +471,14 @@ class Dispatcher:
                 session, row.id, now=now, chat_id=place.chat_id, message_id=message_id
             ):
                 log.warning("outbox: row %s was sent, but had already been finished", row.id)
+            if place.citizen and row.report_id is not None:
+                queries.link_citizen_message(
+                    session,
+                    chat_id=place.chat_id,
+                    message_id=message_id,
+                    report_id=row.report_id,
+                    now=now,
+                )
             if message.link is not None and row.report_id is not None:
                 queries.link_message(
                     session,
@@ -477,7 +492,13 @@ class Dispatcher:
         log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, _logged(place))
 
     async def _failed(
-        self, row: OutboxMessage, failure: Failure, place: Place | None, reporter_id: int | None
+        self,
+        row: OutboxMessage,
+        failure: Failure,
+        place: Place | None,
+        reporter_id: int | None,
+        *,
+        first_backoff: float = BACKOFF_FIRST,
     ) -> bool:
         """Record a failed call; True when the chat's later rows may still go."""
         now = self.services.clock()
@@ -503,7 +524,10 @@ class Dispatcher:
                     failure.detail,
                 )
                 await self._retry_later(
-                    row, now + timedelta(seconds=backoff(attempts)), attempts, failure
+                    row,
+                    now + timedelta(seconds=backoff(attempts, first_backoff)),
+                    attempts,
+                    failure,
                 )
                 return False
             case FailureKind.THREAD_GONE:
@@ -565,6 +589,12 @@ def _logged(place: Place | None) -> object:
     if place is None:
         return None
     return "a citizen" if place.citizen else place.chat_id
+
+
+def _not_sent(error: BaseException) -> bool:
+    """Telegram answered 5xx or was not reached: nothing was delivered or counted. (A
+    timeout may have been delivered, and a 4xx was counted: neither is given back.)"""
+    return isinstance(error, NetworkError) and not isinstance(error, TimedOut | BadRequest)
 
 
 def _reporter(destination: Destination) -> int | None:

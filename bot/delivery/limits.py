@@ -127,6 +127,15 @@ class ChatLimits:
         cell.book(at)
         return at - now
 
+    def refund(self, chat_id: int) -> None:
+        """Give back a message's bookings when Telegram refused it without sending (a 5xx,
+        a connection that failed): it did not count against the limits, and keeping it
+        booked would slow every other chat behind a failing one."""
+        now = self.clock()
+        for cell in (self._chat(chat_id), self._overall):
+            if cell.tat > now:
+                cell.tat = max(now, cell.tat - cell.interval)
+
     def hold(self, chat_id: int, seconds: float) -> bool:
         """Honour a 429 for a chat; True when it must be the bot's overall limit.
 

@@ -98,7 +98,9 @@ class MessageContext:
 _ITEM_LINE = re.compile(r"^(\d{1,3})\s*[.)](?!\d)\s*(?=\S)")
 _CANONICAL_ITEM = re.compile(r"^[1-9]\d*\. \S")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?:])[\"'”’)\]]*\s+")
-_SPELLED_CODE = re.compile(r"(?<!\d)\d(?: \d){2}, \d(?: \d){3}(?!\d)")
+_SPELLED_CODE = re.compile(
+    r"(?<!\d)\d(?: \d){2}, (?:\d(?: \d){2}, \d(?: \d){2}|\d(?: \d){3})(?!\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -461,7 +463,7 @@ _BARE_CODE = re.compile(r"(?<![\d./-])\d{7}(?!\d|[./-]\d)")
 _SPACED_CODE = re.compile(r"(?<![\d./-])\d{3} \d{4}(?!\d|[./-]\d)")
 _PREFIXED_CODE = re.compile(r"\b[A-Z]{2,6}[-/]\d{2,4}[-/]\d{2,}\b|\b[A-Z]{2,6}-\d{5,}\b")
 _HASH_NUMBER = re.compile(r"#\s?\d")
-_HASHTAG_CODE = re.compile(r"#\d{3}-\d{4}(?!\d)")
+_HASHTAG_CODE = re.compile(r"#\d{3}-(?:\d{3}-\d{3}|\d{4})(?!\d)")
 
 
 def _rule_12_codes(text: str, ctx: MessageContext) -> Iterator[Finding]:
@@ -548,8 +550,10 @@ def _rule_14_links(text: str, ctx: MessageContext) -> Iterator[Finding]:
 
 
 _RELAY_HEADERS = {
-    "id": re.compile(r"^Balasan dari \S.*? untuk laporan \d{3}-\d{4}:(?:\s|$)"),
-    "en": re.compile(r"^Reply from \S.*? (?:for|on|about|to) report \d{3}-\d{4}:(?:\s|$)"),
+    "id": re.compile(r"^Balasan dari \S.*? untuk laporan \d{3}-(?:\d{3}-\d{3}|\d{4}):(?:\s|$)"),
+    "en": re.compile(
+        r"^Reply from \S.*? (?:for|on|about|to) report \d{3}-(?:\d{3}-\d{3}|\d{4}):(?:\s|$)"
+    ),
 }
 
 
@@ -567,7 +571,7 @@ def _rule_22_staff_relay(text: str, ctx: MessageContext) -> Iterator[Finding]:
 
 
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n")
-_CODE = re.compile(r"(?<!\d)\d{3}-\d{4}(?!\d)")
+_CODE = re.compile(r"(?<!\d)\d{3}-(?:\d{3}-\d{3}|\d{4})(?!\d)")
 
 
 def _rule_23_status(text: str, ctx: MessageContext) -> Iterator[Finding]:

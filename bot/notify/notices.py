@@ -128,6 +128,9 @@ def transition(
         text = t(line.key, **line.params)
         said = event.public_text if event.actor is ActorKind.STAFF else None
         text = "\n".join((text, *_officer_lines(t, said, asks=_ask_for_answer(report, reporter))))
+        if event.actor is ActorKind.SYSTEM and event.public_text:
+            # The bot's own reason (a hold that ran out): not an officer's words.
+            text = "\n".join((text, event.public_text))
         # A held report's notice carries the officers' question: a prompt, spoken too.
         asks = report.status is Status.DITUNDA
         prompt(

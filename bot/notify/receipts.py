@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.claims import format_pin
+from bot.core.lifecycle import Status
 from bot.core.tracking import format_code
 from bot.language.dates import format_date, format_datetime
 from bot.language.i18n import Translator
@@ -50,7 +51,8 @@ def receipt_words(
     tz = services.settings.timezone
     code = format_code(report.code)
     category = services.directory.category(report.category)
-    deadline = report.deadline_at
+    # A hold's limit is the citizen's to answer by, not a time limit of the service's.
+    deadline = report.deadline_at if report.status is not Status.DITUNDA else None
     days = services.calendar.working_days_between(report.created_at, deadline) if deadline else 0
     deadline_text = (
         t(

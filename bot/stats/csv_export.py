@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
-from bot.core.lifecycle import Privacy
+from bot.core.lifecycle import Privacy, Status
 from bot.core.tracking import format_code
 from bot.language.i18n import Translator
 from bot.services import Services
-from bot.stats.figures import Facts, channel_of
+from bot.stats.figures import Timeliness, channel_of
 from bot.stats.in_words import CHANNEL_KEYS, STATUS_KEYS, TIMELINESS_KEYS
+from storage.statistics import ExportRow
 
 COLUMNS = (
     "staff.export.column.kode",
@@ -50,8 +51,7 @@ def _privacy(anonymous: bool, confidential: bool) -> Privacy:
     }[(anonymous, confidential)]
 
 
-def _row(services: Services, fact: Facts, t: Translator) -> list[str]:
-    report, response = fact.report, fact.response
+def _row(services: Services, report: ExportRow, t: Translator) -> list[str]:
     calendar, directory = services.calendar, services.directory
 
     def day(moment: datetime | None) -> str:
@@ -62,6 +62,13 @@ def _row(services: Services, fact: Facts, t: Translator) -> list[str]:
     except (StopIteration, KeyError):
         category = report.category  # the agencies file no longer has it
     agency = directory.agencies.get(report.agency)
+    forwarded, responded = report.forwarded_at, report.responded_at
+    taken = (
+        calendar.working_days_between(forwarded, responded)
+        if forwarded is not None and responded is not None
+        else None
+    )
+    done = report.done_at if report.status is Status.SELESAI else None
     return [
         format_code(report.code),
         day(report.created_at),
@@ -69,22 +76,22 @@ def _row(services: Services, fact: Facts, t: Translator) -> list[str]:
         category,
         agency.name if agency else report.agency,
         t(STATUS_KEYS[report.status]),
-        day(response.forwarded_at),
-        day(response.deadline),
-        day(response.responded_at),
-        "" if response.working_days is None else str(response.working_days),
-        t(TIMELINESS_KEYS[response.timeliness]),
-        day(fact.done_at),
+        day(forwarded),
+        day(report.response_due_at if forwarded is not None else None),
+        day(responded),
+        "" if taken is None else str(taken),
+        t(TIMELINESS_KEYS[Timeliness(report.standing)]),
+        day(done),
         t(f"option.{_privacy(report.anonymous, report.confidential).value}"),
         t(f"option.{report.rating}") if report.rating else "",
         t(CHANNEL_KEYS[channel_of(report.channel)]),
     ]
 
 
-def export_csv(services: Services, facts: Sequence[Facts], t: Translator) -> bytes:
+def export_csv(services: Services, rows: Iterable[ExportRow], t: Translator) -> bytes:
     """The rows under a header row in the staff's language, as UTF-8 CSV (RFC 4180)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([t(column) for column in COLUMNS])
-    writer.writerows(_row(services, fact, t) for fact in facts)
+    writer.writerows(_row(services, row, t) for row in rows)
     return buffer.getvalue().encode("utf-8")

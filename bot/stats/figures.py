@@ -1,5 +1,9 @@
 """Statistics for the staff: reports per week or month by status, and first responses on time.
 
+The database counts (storage/statistics.py): reports by bar, status, agency and how their
+first response stands, from facts the workflow keeps on each report as it moves
+(bot/workflow/changes.py), so the figures cost the same whatever the table's years.
+
 "Answered on time" (docs/statistics.md): a report forwarded to an agency is answered on
 time when its first response, the first time it leaves DITERUSKAN (a reply relayed to the
 citizen or "tindak lanjuti" moves it to DITINDAKLANJUTI; handing it back moves it to
@@ -12,7 +16,7 @@ forwarding, under the agency that has it now. Reports never forwarded are not ju
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -20,8 +24,7 @@ from enum import StrEnum
 from bot.core.agencies import Agency, Directory
 from bot.core.lifecycle import Channel, Status
 from bot.core.workdays import WorkingCalendar
-from storage.models import Report
-from storage.statistics import StatusChange
+from storage.statistics import Tally
 
 WEEKS_SHOWN = 8
 MONTHS_SHOWN = 6
@@ -54,83 +57,6 @@ class Timeliness(StrEnum):
 
 
 @dataclass(frozen=True)
-class FirstResponse:
-    """When the report was (last) forwarded, by when and when its agency first answered."""
-
-    timeliness: Timeliness
-    forwarded_at: datetime | None = None
-    deadline: datetime | None = None
-    responded_at: datetime | None = None
-    working_days: int | None = None
-
-
-def first_response(
-    report: Report,
-    changes: Sequence[StatusChange],
-    *,
-    calendar: WorkingCalendar,
-    days: int,
-    now: datetime,
-) -> FirstResponse:
-    """Judge the report's latest forwarding from its status changes (oldest first)."""
-    forwarded_at: datetime | None = None
-    responded_at: datetime | None = None
-    for event in changes:
-        if event.to_status is Status.DITERUSKAN and event.from_status is not Status.DITERUSKAN:
-            forwarded_at, responded_at = event.at, None
-        elif (
-            forwarded_at is not None
-            and responded_at is None
-            and event.from_status is Status.DITERUSKAN
-        ):
-            responded_at = event.at
-    if forwarded_at is None:
-        return FirstResponse(Timeliness.NOT_FORWARDED)
-    deadline = calendar.add_working_days(forwarded_at, days)
-    if responded_at is not None:
-        timeliness = Timeliness.ON_TIME if responded_at <= deadline else Timeliness.LATE
-        taken = calendar.working_days_between(forwarded_at, responded_at)
-        return FirstResponse(timeliness, forwarded_at, deadline, responded_at, taken)
-    escalated = report.status is Status.DITERUSKAN and report.escalated_at is not None
-    timeliness = Timeliness.LATE if now > deadline or escalated else Timeliness.PENDING
-    return FirstResponse(timeliness, forwarded_at, deadline)
-
-
-def done_at(report: Report, changes: Sequence[StatusChange]) -> datetime | None:
-    """When a report now SELESAI was last marked done."""
-    if report.status is not Status.SELESAI:
-        return None
-    return next((e.at for e in reversed(changes) if e.to_status is Status.SELESAI), None)
-
-
-@dataclass(frozen=True)
-class Facts:
-    """One report as the figures and the export see it."""
-
-    report: Report
-    response: FirstResponse
-    done_at: datetime | None
-
-
-def facts_of(
-    reports: Sequence[Report],
-    changes: Mapping[int, Sequence[StatusChange]],
-    *,
-    directory: Directory,
-    calendar: WorkingCalendar,
-    now: datetime,
-) -> list[Facts]:
-    """Judge each report against its agency's limit."""
-    facts = []
-    for report in reports:
-        events = changes.get(report.id, ())
-        days = response_days(directory, report.agency)
-        response = first_response(report, events, calendar=calendar, days=days, now=now)
-        facts.append(Facts(report, response, done_at(report, events)))
-    return facts
-
-
-@dataclass(frozen=True)
 class ChartPeriod:
     """The period the figures cover: consecutive weeks (Monday first) or calendar months."""
 
@@ -147,6 +73,10 @@ class ChartPeriod:
     def bounds(self, calendar: WorkingCalendar) -> tuple[datetime, datetime]:
         """The window as instants: local midnight of its first day and of its end."""
         return _midnight(self.starts[0], calendar), _midnight(self.end, calendar)
+
+    def edges(self, calendar: WorkingCalendar) -> list[datetime]:
+        """Local midnight at the start of each bar, then at the window's end."""
+        return [_midnight(day, calendar) for day in (*self.starts, self.end)]
 
 
 def _midnight(day: date, calendar: WorkingCalendar) -> datetime:
@@ -215,24 +145,19 @@ class Figures:
         return sum(sum(bar) for bar in self.counts)
 
 
-def compute(
-    window: ChartPeriod, facts: Sequence[Facts], directory: Directory, calendar: WorkingCalendar
-) -> Figures:
-    """Count reports per bar and status, and judge first responses per agency."""
+def figures_of(window: ChartPeriod, tallies: Sequence[Tally], directory: Directory) -> Figures:
+    """Reports per bar and status, and first responses judged per agency, from the counts."""
     counts = [[0] * len(STATUS_ORDER) for _ in window.starts]
     judged: dict[str, list[int]] = {}
     channels = dict.fromkeys(Channel, 0)
-    for fact in facts:
-        bar = window.bucket_of(calendar.local_date(fact.report.created_at))
-        if bar is None:
+    judged_kinds = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.PENDING)
+    for tally in tallies:
+        counts[tally.bar][STATUS_ORDER.index(tally.status)] += tally.count
+        channels[channel_of(tally.channel)] += tally.count
+        standing = Timeliness(tally.standing)
+        if standing is Timeliness.NOT_FORWARDED:
             continue
-        counts[bar][STATUS_ORDER.index(fact.report.status)] += 1
-        channels[channel_of(fact.report.channel)] += 1
-        timeliness = fact.response.timeliness
-        if timeliness is Timeliness.NOT_FORWARDED:
-            continue
-        tally = judged.setdefault(fact.report.agency, [0, 0, 0])
-        tally[(Timeliness.ON_TIME, Timeliness.LATE, Timeliness.PENDING).index(timeliness)] += 1
+        judged.setdefault(tally.agency, [0, 0, 0])[judged_kinds.index(standing)] += tally.count
     agencies = [
         AgencyFigures(key, response_days(directory, key), *tally) for key, tally in judged.items()
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -40,6 +41,14 @@ async def stop_application(application: LaporApplication) -> None:
         await application.post_shutdown(application)
 
 
+def settle_memory() -> None:
+    """Once started, set aside what lives as long as the process (modules, catalogues, the
+    agencies file, the application) so the collector stops walking it: each full
+    collection walked all of it again, some 1.7 s of a benchmark run's CPU."""
+    gc.collect()
+    gc.freeze()
+
+
 @asynccontextmanager
 async def polling(
     application: LaporApplication, poll_seconds: int = POLL_SECONDS
@@ -69,6 +78,7 @@ def run_until_signalled(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         async with alongside or nullcontext(), polling(application):
+            settle_memory()
             await stop.wait()
 
     asyncio.run(run())

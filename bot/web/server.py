@@ -30,7 +30,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.transport.context import LaporApplication, LaporContext
 from bot.transport.polling import ALLOWED_UPDATES
-from bot.transport.running import start_application, stop_application
+from bot.transport.running import settle_memory, start_application, stop_application
 from bot.web.metrics import Metrics
 from bot.web.side import Side, add_side_routes
 from handlers.redelivery import RepliesNotSent
@@ -100,6 +100,7 @@ async def _bot_lifetime(app: web.Application) -> AsyncIterator[None]:
         max_connections=bot.max_connections,
     )
     log.info("webhook registered; listening for updates on %s", bot.path)
+    settle_memory()
     yield
     # The webhook stays registered: Telegram keeps the updates for the next process.
     await stop_application(application)

@@ -152,9 +152,11 @@ async def apply(
         now=now,
         submitted_at=report.created_at,
         agency=services.directory.agencies[report.agency],
+        hold_days=services.settings.hold_expiry_working_days,
     )
     report.reminded_at = None
     report.escalated_at = None
+    _keep_facts(services, report, source, target, now)
     event = TimelineEvent(
         report_id=report.id,
         at=now,
@@ -184,3 +186,28 @@ async def apply(
     if target is Status.SELESAI and reporter is not None:
         notices.ask_rating(session, services, report, reporter, now)
     return event
+
+
+def _keep_facts(
+    services: Services, report: Report, source: Status, target: Status, now: datetime
+) -> None:
+    """The facts statistics count, kept as the report moves (bot/stats/figures.py says how
+    they are judged): a new forwarding starts a new first-response clock, whose limit is
+    the deadline just set; the first move out of DITERUSKAN after it is the response. A
+    report passed to another agency while still unanswered keeps its clock, under the
+    limit of the agency that has it now."""
+    if target is Status.DITERUSKAN and source is not Status.DITERUSKAN:
+        report.forwarded_at = now
+        report.response_due_at = report.deadline_at
+        report.responded_at = None
+    elif target is Status.DITERUSKAN and report.forwarded_at is not None:
+        days = services.directory.agencies[report.agency].first_response_days
+        report.response_due_at = services.calendar.add_working_days(report.forwarded_at, days)
+    elif (
+        source is Status.DITERUSKAN
+        and report.forwarded_at is not None
+        and report.responded_at is None
+    ):
+        report.responded_at = now
+    if target is Status.SELESAI:
+        report.done_at = now

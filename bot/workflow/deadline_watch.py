@@ -1,5 +1,6 @@
 """The deadline watch: remind the queue before a limit, escalate after it, tell the citizen,
-and close done reports for good once the dispute window has passed."""
+close done reports for good once the dispute window has passed, and archive holds the
+citizen never answered (telling them why)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import queues
+from bot.core.conversation import Awaiting
 from bot.core.lifecycle import Status
 from bot.core.outgoing import CitizenChat, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
+from bot.core.transitions import Action, Role
 from bot.language.dates import format_date
 from bot.notify.status_text import status_label
 from bot.services import Services
+from bot.workflow import changes
 from storage import outbox
 from storage import reports as report_store
 from storage.models import Report
@@ -21,6 +25,9 @@ from storage.models import Report
 WATCHED = (Status.MENUNGGU_VERIFIKASI, Status.DITERUSKAN, Status.DITINDAKLANJUTI)
 # Staff are reminded when one working day (at most) is left.
 REMIND_AHEAD_DAYS = 1
+# Holds archived in one pass, oldest limit first: a database upgraded with years of
+# forgotten holds works through them a pass at a time, every pass a short unit of work.
+HOLDS_A_PASS = 200
 
 
 async def run_watch(session: AsyncSession, services: Services, now: datetime) -> None:
@@ -37,6 +44,30 @@ async def run_watch(session: AsyncSession, services: Services, now: datetime) ->
     for report in await report_store.past_dispute_window(session, now):
         report.closed_at = now
         await _citizen(session, services, report, "deadline.closed", now)
+    for report in await report_store.holds_past_limit(session, now, HOLDS_A_PASS):
+        await _expire_hold(session, services, report, now)
+
+
+async def _expire_hold(
+    session: AsyncSession, services: Services, report: Report, now: datetime
+) -> None:
+    """Archive a hold nobody answered, through the workflow: timeline, audit, the citizen
+    told why and that they may file again, a fresh card for the staff."""
+    reporter = await report_store.reporter_of(session, report)
+    t = services.locales.get(reporter.locale if reporter else services.settings.bot_locale)
+    reason = t("hold.expired", days=services.settings.hold_expiry_working_days)
+    await changes.apply(
+        session, services, report, Action.EXPIRE_HOLD, changes.Actor(Role.SYSTEM),
+        now=now, text=reason,
+    )  # fmt: skip
+    if (
+        reporter is not None
+        and reporter.context == Awaiting.ANSWER
+        and reporter.context_report_id == report.id
+    ):
+        # Their next message is no longer an answer to a question nobody waits for.
+        reporter.context = Awaiting.MENU
+        reporter.context_report_id = None
 
 
 def _staff(

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.models import Base
+from storage.text_search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -32,6 +33,8 @@ def run_migrations_online() -> None:
         # SQLite alters tables by copying them; batch mode does that for us.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The search index's tables and indexes are made by hand (storage/text_search.py).
+        include_name=lambda name, *_: not is_search_object(name),
     )
     with context.begin_transaction():
         context.run_migrations()
