@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.emulator import bot_api_errors
 from bot.sandbox.emulator.entities import ParsedText
+from bot.sandbox.emulator.flood_control import Send
 from bot.sandbox.emulator.markup import inline_for_message, is_inline, validate
 from bot.sandbox.emulator.methods.outbound import (
     caption_of,
@@ -134,9 +135,15 @@ def _own_message(emu: Emulator, p: Params, missing: str) -> tuple[Chat, Message]
     msg = emu.store.find(chat, message_id)
     if msg is None:
         raise bot_api_errors.bad_request(missing)
-    if not msg.from_bot:
+    if not msg.from_bot or _too_old(emu, msg):
         raise bot_api_errors.bad_request(bot_api_errors.CANT_BE_EDITED)
     return chat, msg
+
+
+def _too_old(emu: Emulator, msg: Message) -> bool:
+    """Past the emulator's edit time limit, when one is set (see Emulator.edit_time_limit)."""
+    limit = emu.edit_time_limit
+    return limit is not None and emu.clock() - msg.created_at >= limit
 
 
 def _edit_markup(p: Params) -> dict[str, Any] | None:
@@ -146,7 +153,11 @@ def _edit_markup(p: Params) -> dict[str, Any] | None:
     return markup
 
 
-def _apply_edit(emu: Emulator, chat: Chat, msg: Message) -> Any:
+def _apply_edit(emu: Emulator, chat: Chat, msg: Message, method: str) -> Any:
+    # An edit shares the chat's flood budget with sends (a group's 20 a minute included),
+    # as Telegram's developers state (tdlib/td#2592); a refused one changes nothing.
+    emu.limiter.acquire(chat.id, chat.type != "private")
+    emu.send_log.record(Send(emu.clock(), chat.id, method))
     msg.edited = True
     msg.edit_date = now_unix()
     emu.store.refresh(chat, msg)
@@ -171,7 +182,7 @@ async def edit_message_text(emu: Emulator, p: Params) -> Any:
     msg.source, msg.parse_mode = p.get_str("text"), p.get_str("parse_mode")
     msg.reply_markup = markup
     msg.link_preview_disabled = link_preview_disabled(p)
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(emu, chat, msg, "editMessageText")
 
 
 @api_method("editMessageCaption")
@@ -192,7 +203,7 @@ async def edit_message_caption(emu: Emulator, p: Params) -> Any:
     msg.caption, msg.entities = new_caption, new_entities
     msg.source, msg.parse_mode = p.get_str("caption"), p.get_str("parse_mode")
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(emu, chat, msg, "editMessageCaption")
 
 
 @api_method("editMessageReplyMarkup")
@@ -202,7 +213,7 @@ async def edit_message_reply_markup(emu: Emulator, p: Params) -> Any:
     if markup == inline_for_message(msg.reply_markup):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(emu, chat, msg, "editMessageReplyMarkup")
 
 
 def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
