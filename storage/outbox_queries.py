@@ -321,11 +321,12 @@ async def superseding_edit(
             OutboxMessage.report_id == report_id,
             OutboxMessage.id > row_id,
             OutboxMessage.state == PENDING,
-            OutboxMessage.purpose == "card",
         )
         .order_by(OutboxMessage.id)
     )
     for later_id, where, payload in later:
+        if payload.get("link") != "card":
+            continue  # a note, a file: not the card
         if not payload.get("edit_card"):
             return None  # a new card comes first: the later edits are of that one
         if where == destination:

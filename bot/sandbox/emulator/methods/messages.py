@@ -153,11 +153,15 @@ def _edit_markup(p: Params) -> dict[str, Any] | None:
     return markup
 
 
-def _apply_edit(emu: Emulator, chat: Chat, msg: Message, method: str) -> Any:
-    # An edit shares the chat's flood budget with sends (a group's 20 a minute included),
-    # as Telegram's developers state (tdlib/td#2592); a refused one changes nothing.
+def _edit_turn(emu: Emulator, chat: Chat, method: str) -> None:
+    """An edit shares the chat's flood budget with sends (a group's 20 a minute included),
+    as Telegram's developers state (tdlib/td#2592); taken before anything changes, so a
+    refused edit changes nothing."""
     emu.limiter.acquire(chat.id, chat.type != "private")
     emu.send_log.record(Send(emu.clock(), chat.id, method))
+
+
+def _apply_edit(emu: Emulator, chat: Chat, msg: Message) -> Any:
     msg.edited = True
     msg.edit_date = now_unix()
     emu.store.refresh(chat, msg)
@@ -178,11 +182,12 @@ async def edit_message_text(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageText")
     msg.text, msg.entities = parsed.text, parsed.entities
     msg.source, msg.parse_mode = p.get_str("text"), p.get_str("parse_mode")
     msg.reply_markup = markup
     msg.link_preview_disabled = link_preview_disabled(p)
-    return _apply_edit(emu, chat, msg, "editMessageText")
+    return _apply_edit(emu, chat, msg)
 
 
 @api_method("editMessageCaption")
@@ -200,10 +205,11 @@ async def edit_message_caption(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageCaption")
     msg.caption, msg.entities = new_caption, new_entities
     msg.source, msg.parse_mode = p.get_str("caption"), p.get_str("parse_mode")
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg, "editMessageCaption")
+    return _apply_edit(emu, chat, msg)
 
 
 @api_method("editMessageReplyMarkup")
@@ -212,8 +218,9 @@ async def edit_message_reply_markup(emu: Emulator, p: Params) -> Any:
     markup = _edit_markup(p)
     if markup == inline_for_message(msg.reply_markup):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageReplyMarkup")
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg, "editMessageReplyMarkup")
+    return _apply_edit(emu, chat, msg)
 
 
 def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
