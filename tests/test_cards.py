@@ -136,7 +136,7 @@ async def test_changes_made_elsewhere_are_told_where_people_look(
     ],
 )
 async def test_a_card_telegram_will_not_edit_is_posted_anew(
-    harness: Harness, emulator: Emulator, citizen: User, staff: Staff, how: str, refusal: str
+    emulator: Emulator, citizen: User, staff: Staff, how: str, refusal: str
 ) -> None:
     group = staff.group
     code = await file_report(citizen)

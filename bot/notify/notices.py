@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
@@ -20,7 +21,7 @@ from bot.notify import counter_notices
 from bot.notify.cards import card, card_update, citizen_text, moved_card
 from bot.notify.status_text import next_step, status_label
 from bot.services import Services
-from storage import outbox
+from storage import erasure, outbox
 from storage.models import Attachment, CounterFiling, Report, Reporter, TimelineEvent
 
 
@@ -211,6 +212,25 @@ def change_note(
     if words and event.public_text:
         note = "\n".join((note, citizen_text(event.public_text)))
     return note
+
+
+async def reporter_erased(
+    session: AsyncSession, services: Services, report_ids: Sequence[int], now: datetime
+) -> None:
+    """The cards that named a reporter who erased their data, edited to say it is gone, so
+    the staff group stops showing the name (an anonymous report's card never showed it)."""
+    for report, walk_in in await erasure.as_erased(session, report_ids):
+        if report.anonymous:
+            continue
+        update = card_update(services, report, None, walk_in=walk_in)
+        outbox.enqueue(
+            session,
+            StaffQueue(queue_of(report), lane=lane_of(report.client_id)),
+            update,
+            purpose="card",
+            now=now,
+            report_id=report.id,
+        )
 
 
 def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:
