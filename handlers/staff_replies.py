@@ -149,6 +149,8 @@ async def changed_answer(
     if moved:
         lines.append(moved_to(turn.services, t, report))
     hint = await action_hint(turn, report, action, text) if text else None
+    if hint and action is Action.HOLD:
+        return Outgoing(text=hint)  # it says the report is held, and the reporter told
     if hint:
         lines.append(hint)
     return Outgoing(text="\n".join(lines))
