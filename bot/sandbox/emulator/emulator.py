@@ -266,6 +266,7 @@ class Emulator:
         for msg in group.messages.values():
             if msg.thread_id == topic_id:
                 msg.deleted = True
+        group.revision += 1
 
     def delete_by_hand(self, group: Chat, message_id: int) -> None:
         """A member deletes a message in a group; Telegram tells the bot nothing."""
@@ -273,6 +274,7 @@ class Emulator:
         if msg is None:
             raise KeyError(f"no message {message_id} in {group.title!r}")
         msg.deleted = True
+        group.revision += 1
 
     def _group_human(self, group: Chat) -> User:
         ranked = sorted(

@@ -234,6 +234,7 @@ def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
     if msg.content.get("forum_topic_created"):
         raise bot_api_errors.bad_request("message can't be deleted")
     msg.deleted = True
+    chat.revision += 1
     return True
 
 
