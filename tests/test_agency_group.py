@@ -238,7 +238,7 @@ async def test_cards_left_in_an_agencys_group_act_only_while_in_its_queue(
     left = emulator.message(dishub, old_card.message_id)
     assert left.text == (
         f"Laporan {format_code(handed_back)}: Menunggu verifikasi. Oleh Petugas Dishub.\n"
-        "Kartunya kini di antrean Verifikasi."
+        "Kartunya dipindah ke antrean Verifikasi."
     )
     assert left.button_labels == [] and CONTENT not in str(left.raw)
     # A client that has not caught up with the edit still shows the old buttons.

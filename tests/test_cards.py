@@ -51,11 +51,12 @@ async def test_each_topic_keeps_one_current_card_per_report(
     [left] = about(emulator, group, code, verifikasi)
     assert left.message_id == card.message_id and left.edited
     assert left.text == (
-        f"Laporan {shown}: Diteruskan ke {DSDABM}. Oleh Dina.\nKartunya kini di antrean {DSDABM}."
+        f"Laporan {shown}: Diteruskan ke {DSDABM}. Oleh Dina.\n"
+        f"Kartunya dipindah ke antrean {DSDABM}."
     )
     assert left.button_labels == []
     assert last_alert(emulator) == (
-        f"Laporan {shown}: Diteruskan ke {DSDABM}. Kartunya kini di antrean {DSDABM}.",
+        f"Laporan {shown}: Diteruskan ke {DSDABM}. Kartunya dipindah ke antrean {DSDABM}.",
         True,
     )
     # The agency's topic gets the card, saying first what happened.

@@ -176,6 +176,6 @@ def moved_card(services: Services, report: Report, note: str) -> Outgoing:
 
 
 def moved_to(services: Services, t: Translator, report: Report) -> str:
-    """Where a report's card is now, for those who knew it in another queue (plain text)."""
+    """Where the report's card went, for those who knew it in another queue (plain text)."""
     key = queues.queue_of(report)
     return t("card.moved_to", queue=services.directory.queue_name(key) or key.capitalize())
