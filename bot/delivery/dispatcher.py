@@ -390,8 +390,8 @@ class Dispatcher:
         return True
 
     async def _superseded(self, row: OutboxMessage) -> bool:
-        """An edit of a card made needless by a later edit of the same card, still to be
-        sent: closed as sent without a call, which the staff group's budget is spared."""
+        """An edit of a card made needless by a later edit of the same card still to be
+        sent: closed as sent without a call, sparing the group's 20 messages a minute."""
         if row.report_id is None:
             return False
         async with self.services.sessionmaker.begin() as session:

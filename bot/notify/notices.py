@@ -122,12 +122,12 @@ def transition(
     The card is edited in place to the new status and the buttons allowed now (an outbox
     row like any other, in the chat's order and limits). A report that moves to another
     queue leaves its old card saying where it went, and its new queue gets the card (and
-    the files) with a line saying what happened. Screen readers do not announce an edit, so
-    whoever must notice is told in a new message: a one-line note under the card, unless
-    the caller tells of the change itself (`announced`: an alert to the staff member who
-    pressed, an answer where the command was typed, the citizen's addition under the card).
-    A counter's report that no citizen has claimed yet has its citizen told through the
-    counter (`walk_in`).
+    the files) with a line saying what happened: that new card is the new queue's notice.
+    Screen readers do not announce an edit, so whoever must notice a change in place is
+    told in a new message: a one-line note under the card, unless the caller tells of the
+    change itself (`announced`: an alert to the staff member who pressed, an answer where
+    the command was typed, the citizen's addition under the card). A counter's report that
+    no citizen has claimed yet has its citizen told through the counter (`walk_in`).
     """
     now = event.at
     if reporter is not None and report.reporter_id is not None:
@@ -200,8 +200,8 @@ def change_note(
     *,
     words: bool = True,
 ) -> str:
-    """What changed, for the staff, in one line (HTML): the report, its status, who did it;
-    with `words`, what they said to the citizen follows, set apart as their own words."""
+    """What changed, for the staff (HTML): the report, its status and who did it, in one
+    line; with `words`, what they told the citizen on the next, set apart as their own."""
     staff = services.locales.get(services.settings.bot_locale)
     note = staff(
         "staff.status_changed",
