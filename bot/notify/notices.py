@@ -220,17 +220,29 @@ async def reporter_erased(
     """The cards that named a reporter who erased their data, edited to say it is gone, so
     the staff group stops showing the name (an anonymous report's card never showed it)."""
     for report, walk_in in await erasure.as_erased(session, report_ids):
-        if report.anonymous:
-            continue
-        update = card_update(services, report, None, walk_in=walk_in)
-        outbox.enqueue(
-            session,
-            StaffQueue(queue_of(report), lane=lane_of(report.client_id)),
-            update,
-            purpose="card",
-            now=now,
-            report_id=report.id,
-        )
+        if not report.anonymous:
+            refresh_card(session, services, report, None, walk_in=walk_in, now=now)
+
+
+def refresh_card(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    *,
+    walk_in: CounterFiling | None,
+    now: datetime,
+) -> None:
+    """The report's card edited to what it shows now, when that changed without a change of
+    status (who the reporter is: erased, or a counter's citizen who claimed the report)."""
+    outbox.enqueue(
+        session,
+        StaffQueue(queue_of(report), lane=lane_of(report.client_id)),
+        card_update(services, report, reporter, walk_in=walk_in),
+        purpose="card",
+        now=now,
+        report_id=report.id,
+    )
 
 
 def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:
