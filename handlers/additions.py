@@ -45,6 +45,8 @@ async def add(turn: Turn, report: Report, chat_id: int, message_id: int) -> None
             citizen,
             now=turn.now,
             text=text or turn.services.locales.get(turn.reporter.locale)("addition.file_only"),
+            # What they added is under the card already: it is the staff's notice.
+            announced=True,
         )
     turn.delivered()
     if turn.reporter.context == Awaiting.ANSWER and turn.reporter.context_report_id == report.id:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from bot.language.i18n import Lines, Msg
+from bot.notify import notices
 from bot.notify.cards import citizen_text, reporter_name
 from bot.services import Services
 from bot.settings import SUPPORTED_LOCALES
@@ -51,7 +52,9 @@ async def answer(turn: Turn) -> None:
         ask(turn)
     elif confirmed:
         scrub = staff_scrub(turn.services, turn.reporter)
-        await erasure.erase(turn.session, turn.reporter, turn.now, scrub)
+        erased = await erasure.erase(turn.session, turn.reporter, turn.now, scrub)
+        await notices.reporter_erased(turn.session, turn.services, erased, turn.now)
+        turn.delivered()
         # No menu follows: the next message starts again with consent.
         turn.replies.append(Reply(Msg("erase.done"), remove_keyboard=True))
     else:

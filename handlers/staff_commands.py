@@ -6,6 +6,7 @@ from datetime import datetime
 
 from telegram import Update
 
+from bot.core import queues
 from bot.core.lifecycle import OPEN_STATUSES
 from bot.core.outgoing import ChatTarget, Outgoing
 from bot.core.tracking import format_code
@@ -19,7 +20,7 @@ from bot.transport.context import LaporContext
 from bot.workflow import changes
 from handlers import staff_bar
 from handlers.staff_access import StaffTurn, command_name, read_command, scope_of
-from handlers.staff_replies import action_hint
+from handlers.staff_replies import changed_answer
 from handlers.staff_text import Denial, refusal_text
 from storage import counter as counter_store
 from storage import handled, outbox
@@ -91,6 +92,7 @@ async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing |
         )
         rest = rest[1:]
     text = " ".join(rest) or None
+    source = queues.queue_of(report)
     try:
         await changes.apply(
             turn.session,
@@ -101,15 +103,15 @@ async def _action(turn: StaffTurn, command: str, words: list[str]) -> Outgoing |
             now=turn.now,
             text=text,
             agency=agency,
+            announced=True,
         )
     except TransitionRefused as refusal:
         reason = refusal.reason.value
         if action in NEEDS_TEXT and reason == "needs_text":
             return Outgoing(text=t(f"staff.usage.{command}"))
         return Outgoing(text=refusal_text(turn.services, t, reason, report))
-    # The text was told to the citizen: how it sounds to a screen reader, as for a reply.
-    hint = await action_hint(turn, report, action, text) if text else None
-    return Outgoing(text=hint) if hint else None
+    moved = queues.queue_of(report) != source
+    return await changed_answer(turn, report, action, text, moved=moved)
 
 
 async def _query(turn: StaffTurn, command: str, words: list[str]) -> Outgoing:

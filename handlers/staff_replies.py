@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.core import queues
 from bot.core.outgoing import ChatTarget, Copy, Outgoing
 from bot.core.tracking import format_code
 from bot.core.transitions import Action, Role, TransitionRefused
 from bot.language.accessibility import Finding
+from bot.notify.cards import moved_to
+from bot.notify.status_text import status_label
 from bot.transport.context import LaporContext
 from bot.workflow import changes, relays
 from handlers.staff_access import StaffTurn, role_in, scope_of
@@ -91,10 +94,13 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
     try:
         if tag is not None:
             action = ACTION_TAGS[tag]
+            source = queues.queue_of(report)
             await changes.apply(
-                session, services, report, action, actor, now=now, text=text or None
+                session, services, report, action, actor, now=now, text=text or None, announced=True
             )
-            return await action_hint(turn, report, action, text) if text else None
+            moved = queues.queue_of(report) != source
+            answer = await changed_answer(turn, report, action, text or None, moved=moved)
+            return answer.text
         has_file = message.text is None
         # Relayed, audited, and a forwarded report's first answer starts the follow-up:
         # the same core the agencies' API answers through.
@@ -106,6 +112,7 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
             copy=Copy(message.chat_id, message.message_id) if has_file else None,
             actor=actor,
             now=now,
+            in_topic=True,
         )
     except relays.Unreadable:
         return turn.t("staff.reply_blank", code=format_code(report.code))
@@ -121,6 +128,32 @@ async def _act(turn: StaffTurn, report: Report, message: Message) -> str | None:
 
 def _hint(turn: StaffTurn, report: Report, findings: list[Finding]) -> str | None:
     return relay_hint(turn.t, format_code(report.code), findings)
+
+
+async def changed_answer(
+    turn: StaffTurn, report: Report, action: Action, text: str | None, *, moved: bool
+) -> Outgoing:
+    """The answer to a change typed by a staff member (a command, a tagged reply), where
+    they typed it: what changed and where the card is now; then, when the text told to the
+    citizen would trip a screen reader, how to write it next time. The card's edit is not
+    announced, so this is how they (and a screen reader) know it was done."""
+    t = turn.t
+    lines = [
+        t(
+            "staff.status_changed",
+            code=format_code(report.code),
+            label=t.render(status_label(turn.services, report)),
+            actor=turn.actor.name or t("staff.system"),
+        )
+    ]
+    if moved:
+        lines.append(moved_to(turn.services, t, report))
+    hint = await action_hint(turn, report, action, text) if text else None
+    if hint and action is Action.HOLD:
+        return Outgoing(text=hint)  # it says the report is held, and the reporter told
+    if hint:
+        lines.append(hint)
+    return Outgoing(text="\n".join(lines))
 
 
 async def action_hint(turn: StaffTurn, report: Report, action: Action, text: str) -> str | None:

@@ -78,8 +78,10 @@ async def kept(session: AsyncSession, reporter: Reporter) -> Kept:
     )
 
 
-async def erase(session: AsyncSession, reporter: Reporter, now: datetime, scrub: Scrub) -> int:
-    """Erase the reporter's personal data, keep their reports unlinked; how many reports.
+async def erase(
+    session: AsyncSession, reporter: Reporter, now: datetime, scrub: Scrub
+) -> list[int]:
+    """Erase the reporter's personal data, keep their reports unlinked; the reports' ids.
 
     The reporter must have been loaded with their draft (storage.reporters.find).
     """
@@ -139,7 +141,26 @@ async def erase(session: AsyncSession, reporter: Reporter, now: datetime, scrub:
         allowed=True,
         detail=f"reports={len(report_ids)}",
     )
-    return len(report_ids)
+    return report_ids
+
+
+async def as_erased(
+    session: AsyncSession, report_ids: Sequence[int]
+) -> list[tuple[Report, CounterFiling | None]]:
+    """The reports of an erased reporter as they now stand, each with its counter record
+    (None for one filed elsewhere), read again past what the session held before erasing."""
+    fresh = {"populate_existing": True}
+    reports = await session.scalars(
+        select(Report).where(Report.id.in_(report_ids)).order_by(Report.id), execution_options=fresh
+    )
+    filings = {
+        filing.report_id: filing
+        for filing in await session.scalars(
+            select(CounterFiling).where(CounterFiling.report_id.in_(report_ids)),
+            execution_options=fresh,
+        )
+    }
+    return [(report, filings.get(report.id)) for report in reports]
 
 
 async def _unlink_outbox(

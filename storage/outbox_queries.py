@@ -306,6 +306,46 @@ async def mark_sent(
     return _changed(result)
 
 
+async def superseding_edit(
+    session: AsyncSession, row_id: int, report_id: int, destination: dict[str, Any]
+) -> int | None:
+    """A later pending edit of the same card as this edit row, which makes it needless.
+
+    Both edit the report's newest card in the same place, as long as no new card of the
+    report is posted between them; each edit carries the whole card, so the later one
+    alone leaves the card as it would be after both.
+    """
+    later = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.destination, OutboxMessage.payload)
+        .where(
+            OutboxMessage.report_id == report_id,
+            OutboxMessage.id > row_id,
+            OutboxMessage.state == PENDING,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    for later_id, where, payload in later:
+        if payload.get("link") != "card":
+            continue  # a note, a file: not the card
+        if not payload.get("edit_card"):
+            return None  # a new card comes first: the later edits are of that one
+        if where == destination:
+            return int(later_id)
+    return None
+
+
+async def mark_superseded(session: AsyncSession, row_id: int, *, by: int, now: datetime) -> bool:
+    """Close an edit row made needless by a later one as sent, with no message of its own;
+    `last_error` says which row carries it. False if no longer pending."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+        .values(state=SENT, sent_at=now, lease_until=None, last_error=f"superseded by row {by}")
+        .execution_options(synchronize_session=False)
+    )
+    return _changed(result)
+
+
 def link_message(
     session: AsyncSession,
     *,

@@ -7,6 +7,7 @@ and its statistics count them). Anything else is answered there as a code no rep
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from bot.core.transitions import Action
 from bot.sandbox.emulator import Chat, Emulator, Message, User
 from storage import reports as report_store
 from storage.models import AuditEntry
-from tests.api_helpers import act, add_reporter, file, report
+from tests.api_helpers import CONTENT, act, add_reporter, file, report
 from tests.staff_helpers import card_of, settled
 from tests.test_statistics import OFFICER, AgencyGroup, agency_group, ask_in
 
@@ -218,7 +219,8 @@ async def test_typed_actions_in_an_agencys_group_reach_only_its_queue(
 async def test_cards_left_in_an_agencys_group_act_only_while_in_its_queue(
     emulator: Emulator, agency_group: AgencyGroup
 ) -> None:
-    """A handed-back report's old card in Dishub's group: a press and a reply are refused
+    """A handed-back report's old card in Dishub's group says where the report went and
+    keeps none of it; a press on the buttons a client still shows, and a reply, are refused
     as for a report that does not exist, and change nothing; a forged press likewise."""
     services = agency_group.bot.services
     dishub, officer = agency_group.dishub, agency_group.officer
@@ -228,10 +230,19 @@ async def test_cards_left_in_an_agencys_group_act_only_while_in_its_queue(
         await act(services, code, Action.FORWARD, agency="dishub")
     await delivered(agency_group)
     old_card = card_of(emulator, dishub, handed_back)
+    shown_before = deepcopy(old_card.reply_markup)
     await act(services, handed_back, Action.HAND_BACK, actor=OFFICER, text="Bukan kami.")
     waiting = await file(services, privacy=Privacy.RAHASIA, content=SECRET)
     await delivered(agency_group)
     events = await events_of(agency_group, handed_back)
+    left = emulator.message(dishub, old_card.message_id)
+    assert left.text == (
+        f"Laporan {format_code(handed_back)}: Menunggu verifikasi. Oleh Petugas Dishub.\n"
+        "Kartunya dipindah ke antrean Verifikasi."
+    )
+    assert left.button_labels == [] and CONTENT not in str(left.raw)
+    # A client that has not caught up with the edit still shows the old buttons.
+    left.reply_markup = shown_before
 
     await officer.press_in(dishub, old_card.message_id, "Tindak lanjuti", expect=0)
     await officer.say_in(dishub, "Kami cek besok pagi.", reply_to=old_card.message_id, expect=0)

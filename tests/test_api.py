@@ -285,10 +285,17 @@ async def test_a_reply_reaches_the_citizen_by_the_staff_relay_and_starts_the_fol
         "Petugas kami memeriksa lampu itu besok pagi."
     )
     assert to_citizen[1].startswith(f"Status laporan {format_code(code)}: Sedang ditindaklanjuti")
-    staff_card = [
-        r.payload["text"] for r in rows if r.destination == {"kind": "staff", "key": "dishub"}
+    in_topic = [r for r in rows if r.destination == {"kind": "staff", "key": "dishub"}]
+    # The card is edited in place; the topic gets a note, since the change came from
+    # outside it, saying who acted.
+    assert [(r.purpose, r.payload["edit_card"], r.payload["under_card"]) for r in in_topic] == [
+        ("card", True, False),
+        ("staff_note", False, True),
     ]
-    assert any("Dishub melalui API" in text for text in staff_card), "staff see who acted"
+    assert "Status: Sedang ditindaklanjuti." in in_topic[0].payload["text"]
+    assert in_topic[1].payload["text"] == (
+        f"Laporan {format_code(code)}: Sedang ditindaklanjuti. Oleh Dishub melalui API."
+    ), "staff see who acted"
 
     status, detail = await api.post_json(
         f"/api/v1/reports/{code}/responses",

@@ -53,6 +53,7 @@ SAMPLES: dict[str, object] = {
     "label": Msg("status.menunggu_verifikasi"),
     "next": Msg("status.next.menunggu_verifikasi", {"deadline": "30 November 2026"}),
     "agency": "Dinas Perhubungan",
+    "queue": "Verifikasi",
     "category": "Jalan rusak",
     "value": "Jalan Braga nomor 12",
     "content": "Jalan di depan sekolah berlubang besar sejak dua minggu.",

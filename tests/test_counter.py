@@ -208,6 +208,8 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     assert (
         f"Laporan {code} dari loket sudah diklaim" in texts(emulator.bot_messages(group, loket))[-1]
     )
+    # The card, edited in place, says so too.
+    assert "Warga sudah mengklaim laporan ini di Telegram." in (card.text or "")
 
     # He answers the hold by typing alone; the report is back with the verifiers.
     await budi.say("Di depan rumah nomor 14.")
@@ -270,6 +272,10 @@ async def test_a_walk_in_citizen_files_at_the_counter_and_claims_the_report_late
     await budi.say("1")
     filing = await the_filing(counter.bot)
     assert (filing.citizen_name, filing.citizen_phone) == (None, None)
+    await settled(emulator)
+    assert "Budi" not in (card.text or "") and "081234567890" not in (card.text or ""), (
+        "the report's card no longer shows what he gave"
+    )
     assert budi.id not in [c.actor_user_id for c in await audit_of(counter.bot, "claim")]
 
 

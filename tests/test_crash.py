@@ -41,6 +41,10 @@ from tests.processes import BotProcess
 from tests.steps import CONTENT, code_in, consent, texts, to_step
 
 LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
 # Long enough for a restart and a redelivery on a loaded two-core machine.
 WAIT = 20.0
 
@@ -140,19 +144,29 @@ async def delivered(world: World) -> dict[str, int]:
     """Every outbox row reached its chat at least once; the extra copies, by row.
 
     A row's message is the one the dispatcher recorded; a copy is any other bot message
-    in that chat with the same place, text, file and reply.
+    in that chat with the same place, text, file and reply that no row recorded. An edited
+    card says what the last row to touch it says; an edit made needless by a later one
+    touched none.
     """
     await until(lambda: _all_sent(world), "every outbox row sent")
     duplicates: dict[str, int] = {}
-    for row in await world.outbox():
+    rows = await world.outbox()
+    last_of = {(row.chat_id, row.message_id): row.id for row in rows}
+    for row in rows:
+        if row.payload.get("edit_card") and row.message_id is None:
+            assert (row.last_error or "").startswith("superseded by row"), row.last_error
+            continue
         assert row.chat_id is not None and row.message_id is not None
         message = world.emulator.message(row.chat_id, row.message_id)
         assert message.from_bot and not message.deleted
+        if last_of[(row.chat_id, row.message_id)] != row.id:
+            continue  # a card edited again since
         assert message.source == row.payload["text"], (row.purpose, message.source)
         copies = [
             m
             for m in world.emulator.bot_messages(row.chat_id)
             if _signature(m) == _signature(message)
+            and (m is message or (row.chat_id, m.message_id) not in last_of)
         ]
         if len(copies) > 1:
             duplicates[f"row {row.id} ({row.purpose})"] = len(copies) - 1
@@ -372,10 +386,11 @@ async def test_killed_during_notification_dispatch_every_notification_arrives(
     cards = [m for m in emulator.bot_messages(group) if format_code(code) in m.body]
     verifikasi = cards[0].thread_id
 
-    # Forwarding fans out: the citizen's notice, a note in Verifikasi, a fresh card and the
-    # three photos in the agency's topic. Telegram accepts the first photo; the second is
-    # in flight when the bot dies (Telegram gets it: at-least-once makes it a duplicate);
-    # the citizen's notice never reaches Telegram.
+    # Forwarding fans out: the citizen's notice, the card in Verifikasi edited to say where
+    # it went, the card and the three photos in the agency's topic, and the answer to the
+    # command. Telegram accepts the first photo; the second is in flight when the bot dies
+    # (Telegram gets it: at-least-once makes it a duplicate); the citizen's notice never
+    # reaches Telegram.
     photos = emulator.faults.hold("sendPhoto", chat_id=group.id, after=1)
     notice = emulator.faults.hold("sendMessage", chat_id=citizen.id)
     command = f"/teruskan {format_code(code)} dishub"
@@ -387,8 +402,8 @@ async def test_killed_during_notification_dispatch_every_notification_arrives(
     notice.release(deliver=False)
     rows = await world.outbox()
     pending = [row.purpose for row in rows if row.state != "sent"]
-    assert len(rows) - sent_before == 6
-    assert sorted(pending) == ["attachment", "attachment", "notice"]
+    assert len(rows) - sent_before == 7
+    assert sorted(pending) == ["attachment", "attachment", "notice", "staff_prompt"]
 
     await bot.start()
     duplicates = await delivered(world)
@@ -398,8 +413,48 @@ async def test_killed_during_notification_dispatch_every_notification_arrives(
     [(which, copies)] = duplicates.items()
     assert "attachment" in which and copies == 1
     matrix(
-        "notification dispatch: 6 rows, 3 sent, 1 photo in flight, notice dropped",
+        "notification dispatch: 7 rows, 3 sent, 1 photo in flight, notice dropped",
         "every row sent and in its chat; only the in-flight photo doubled",
+        duplicates,
+    )
+
+
+async def test_killed_while_a_card_is_edited_the_card_is_edited_once(
+    world: World, citizen: User
+) -> None:
+    emulator, bot, group = world.emulator, world.bot, world.group
+    await bot.start()
+    code = await filed(world, citizen)
+    [card] = [m for m in emulator.bot_messages(group) if format_code(code) in m.body]
+    calls_before = len(emulator.calls("editMessageText"))
+
+    # A hold: the card's edit reaches Telegram, which applies it, but the bot dies before
+    # it hears back; the row is still pending when it starts again.
+    editing = emulator.faults.hold("editMessageText", chat_id=group.id)
+    command = f"/tunda {format_code(code)} Di depan rumah nomor berapa lubangnya?"
+    emulator.script.act_say(world.verifier, command, group, card.thread_id)
+    await editing.wait_held(1, timeout=WAIT)
+    await bot.kill()
+    editing.release(deliver=True)
+    await until(lambda: "Ditunda" in (card.text or ""), "Telegram applied the edit")
+    [row] = [r for r in await world.outbox() if r.payload.get("edit_card")]
+    assert row.state == "pending"
+
+    await bot.start()
+    duplicates = await delivered(world)
+    assert duplicates == {}
+    cards = [
+        m
+        for m in emulator.bot_messages(group)
+        if m.body.startswith(f"Laporan {format_code(code)}, ")
+    ]
+    assert cards == [card], "the card was not posted again"
+    assert "Status: Ditunda, menunggu keterangan pelapor." in (card.text or "")
+    again = emulator.calls("editMessageText")[calls_before + 1 :]
+    assert [c.description for c in again] == [NOT_MODIFIED], "sent again, taken as done"
+    matrix(
+        "card edit in flight (its editMessageText parked, then applied by Telegram)",
+        "edit sent again after the restart: 'not modified', taken as done; no second card",
         duplicates,
     )
 

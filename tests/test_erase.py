@@ -89,6 +89,10 @@ async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number
 
     # The erasure's own update keeps the chat it answered only until its reply is sent.
     await settled(emulator)
+    # The card that named her is edited at once, before anyone acts on the report again.
+    card = card_of(emulator, group, code)
+    assert card.edited and traces_of_siti(card.text or "") == []
+    assert "Pelapor: datanya sudah dihapus atas permintaannya." in (card.text or "")
     stored = await everything_stored(harness)
     assert traces_of_siti(stored) == [], "nothing in the database points to Siti any more"
     async with harness.services.sessionmaker() as session:

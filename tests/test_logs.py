@@ -143,7 +143,8 @@ async def test_a_whole_conversation_with_failures_logs_no_text_phone_or_token(
     await officer.press_in(group, cards[-1].message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator)
     card = [m for m in emulator.bot_messages(group) if m.button_labels][-1]
-    await officer.say_in(group, REPLY, thread_id=card.thread_id, reply_to=card.message_id)
+    # Relayed; the card is edited to show the follow-up it started, with no new message.
+    await officer.say_in(group, REPLY, thread_id=card.thread_id, reply_to=card.message_id, expect=0)
     await settled(emulator)
     relay = emulator.bot_messages(citizen)[-2]
     await citizen.say(ADDITION, reply_to=relay.message_id)
@@ -378,7 +379,10 @@ async def test_an_anonymous_reporter_is_not_in_the_log_of_the_run_process(
         await verifier.press_in(group, card.message_id, "Teruskan ke DSDABM", expect=0)
         await settled(emulator)
         card = card_of(emulator, group, code)
-        await officer.say_in(group, REPLY, thread_id=card.thread_id, reply_to=card.message_id)
+        # Relayed; the card is edited to show the follow-up it started, with no new message.
+        await officer.say_in(
+            group, REPLY, thread_id=card.thread_id, reply_to=card.message_id, expect=0
+        )
         await settled(emulator)
         relay = next(m for m in emulator.bot_messages(siti) if (m.text or "").startswith("Balasan"))
         await siti.say(ADDITION, reply_to=relay.message_id)

@@ -187,10 +187,16 @@ async def test_tidak_puas_with_a_reason_reopens_the_report(
         "tidak_puas",
         "Lubangnya hanya ditutup pasir, bukan diaspal.",
     )
-    fresh = card_of(emulator, staff.group, code)
-    assert "Lubangnya hanya ditutup pasir" in (fresh.text or "")
-    assert "Oleh pelapor." in (fresh.text or "")
-    assert fresh.button_labels == ["Selesai", "Kembalikan"]
+    card = card_of(emulator, staff.group, code)
+    assert "Status: Sedang ditindaklanjuti." in (card.text or "")
+    assert card.button_labels == ["Selesai", "Kembalikan"]
+    # The agency must notice: a note under the card, with the citizen's reason.
+    note = emulator.bot_messages(staff.group)[-1]
+    assert (note.reply_to_message_id, note.text) == (
+        card.message_id,
+        f"Laporan {format_code(code)}: Sedang ditindaklanjuti. Oleh pelapor.\n"
+        "\u2068Lubangnya hanya ditutup pasir, bukan diaspal.\u2069",
+    )
 
 
 async def test_puas_closes_the_report_for_good(

@@ -177,9 +177,11 @@ async def test_a_report_filed_answered_and_notified_in_the_browser(page: Page) -
         "Sedang ditindaklanjuti", timeout=WAIT_MS
     )
     await expect(staff_log).to_contain_text("Tim kami akan memeriksa lokasi besok pagi.")
-    await expect(staff_log).to_contain_text(
-        f"Laporan {code}: Sedang ditindaklanjuti", timeout=WAIT_MS
-    )
+    # The card in the topic is edited in place, and the page shows the edit.
+    card = staff_log.locator("li", has_text=f"Laporan {code}, Pengaduan.")
+    await expect(card).to_have_count(1)
+    await expect(card).to_contain_text("Status: Sedang ditindaklanjuti.", timeout=WAIT_MS)
+    await expect(card.get_by_role("button", name="Selesai")).to_have_count(1)
 
     shot = await page.screenshot(full_page=True)
     width, height = struct.unpack(">II", shot[16:24])

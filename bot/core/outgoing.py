@@ -70,7 +70,7 @@ Destination = CitizenChat | StaffQueue | ChatTarget | AgencyWebhook | AgencySyst
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button; `data` comes from bot.callbacks, never built by hand."""
+    """An inline button; `data` comes from bot.notify.card_buttons, never built by hand."""
 
     label: str
     data: str
@@ -117,6 +117,10 @@ class Outgoing:
     under_card: bool = False
     # After sending, remember that this message belongs to the report (kind of link).
     link: Literal["card", "relay", "addition"] | None = None
+    # Edit the report's card in the destination's chat to say this (text and buttons)
+    # instead of posting; with no card there to edit, or one Telegram will not edit (deleted
+    # by hand, too old), it is posted as a new card.
+    edit_card: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     # The JSON document an AgencyWebhook receives (no Telegram message then).
     document: dict[str, Any] | None = None
@@ -167,6 +171,7 @@ def outgoing_from_json(data: dict[str, Any]) -> Outgoing:
         copy=Copy(**data["copy"]) if data.get("copy") else None,
         under_card=bool(data.get("under_card")),
         link=data.get("link"),
+        edit_card=bool(data.get("edit_card")),
         extra=dict(data.get("extra") or {}),
         document=data.get("document"),
         speak=data.get("speak"),

@@ -25,6 +25,18 @@ CITIZEN_GONE = (
     "bot can't initiate conversation",
 )
 THREAD_NOT_FOUND = "message thread not found"
+# An edit that asks for what the message already says: it was done (a retried edit whose
+# answer was lost), and nothing needs sending.
+NOT_MODIFIED = "message is not modified"
+# Edit refusals meaning the message cannot take this edit any more: deleted by hand (or with
+# its topic), too old for Telegram's edit limit, or not a text message. A card is then
+# posted again as a new message.
+CANT_EDIT = (
+    "message to edit not found",
+    "message can't be edited",
+    "message_id_invalid",
+    "there is no text in the message to edit",
+)
 # createForumTopic refusals that mean "this group will not have our topics".
 NO_TOPICS = ("not enough rights to create a topic", "the chat is not a forum")
 _URL = re.compile(r"\w+://\S+")
@@ -103,3 +115,16 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def edit_refusal(error: BaseException) -> str | None:
+    """For a failed edit: "done" when the message already says it, "gone" when it cannot
+    be edited any more, None for any other error (handled as a send's would be)."""
+    if not isinstance(error, BadRequest):
+        return None
+    text = error.message.casefold()
+    if NOT_MODIFIED in text:
+        return "done"
+    if any(reason in text for reason in CANT_EDIT):
+        return "gone"
+    return None

@@ -75,16 +75,7 @@ async def send(
     """
     if message.speak is not None:
         return await _spoken(bot, place, message.text or "", message.speak, voice), None
-    markup = (
-        InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
-                for row in message.buttons
-            ]
-        )
-        if message.buttons
-        else None
-    )
+    markup = _markup(message)
     # A card deleted by hand must not fail the message meant to go under it.
     reply = (
         ReplyParameters(reply_to, allow_sending_without_reply=True)
@@ -145,6 +136,32 @@ def _uploaded(sent: Message, upload: Upload) -> Upload:
     file_id = getattr(found, "file_id", "")
     unique = getattr(found, "file_unique_id", "")
     return Upload(upload.data, upload.file_name, str(file_id or ""), str(unique or ""))
+
+
+async def edit(bot: Bot, place: Place, message: Outgoing, message_id: int) -> None:
+    """Edit one of our messages to say `message` (text and buttons); errors propagate.
+
+    A card without buttons loses its keyboard: an edit that omits reply_markup removes it.
+    """
+    await bot.edit_message_text(
+        tagged(place, message.text) or "",
+        chat_id=place.chat_id,
+        message_id=message_id,
+        parse_mode=ParseMode.HTML if message.html else None,
+        reply_markup=_markup(message),
+        link_preview_options=NO_PREVIEW,
+    )
+
+
+def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.label, callback_data=button.data) for button in row]
+            for row in message.buttons
+        ]
+    )
 
 
 async def _spoken(

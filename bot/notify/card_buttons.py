@@ -10,10 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core.lifecycle import Status
 from bot.core.outgoing import Button
 from bot.core.tracking import is_valid
-from bot.core.transitions import Action
+from bot.core.transitions import RULES, Action, Role, sources
+from bot.language.i18n import Translator
 from bot.services import Services
 from storage.models import Report
 
@@ -72,41 +72,65 @@ def decode(data: str) -> CardPress:
     return CardPress(action, int(code_text), agency)
 
 
-def buttons_for(services: Services, report: Report) -> tuple[tuple[Button, ...], ...]:
-    """The buttons for what can be done now; each has a typed command too."""
-    t = services.locales.get(services.settings.bot_locale)
+# A card's buttons, row by row in the order shown. A button is on the card only while the
+# lifecycle rules (bot/core/transitions.py) allow its action in the report's status, so a
+# new action is added here, to its rule and, when it is not one plain button, to _DRAWN.
+# Reassigning (alihkan) stays a typed command and a choice in "Instansi lain".
+LAYOUT: tuple[tuple[Action, ...], ...] = (
+    (Action.FORWARD, Action.START, Action.COMPLETE, Action.HAND_BACK),
+    TEXT_ACTIONS,
+)
+# Who presses card buttons: the staff group's members and administrators.
+_STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
-    def button(action: Action, **params: object) -> Button:
-        return Button(
-            t(f"card.button.{action.value}", **params), CardPress(action, report.code).encode()
-        )
-
-    held = report.status is Status.DITUNDA
-    if held and report.reporter_id is None:
-        # Nobody can answer this hold: the verifiers rule on it as on a waiting report.
-        return _ruling(services, report, button, (Action.NOT_OURS, Action.ARCHIVE))
-    match report.status:
-        case Status.MENUNGGU_VERIFIKASI:
-            return _ruling(services, report, button, TEXT_ACTIONS)
-        case Status.DITERUSKAN:
-            return ((button(Action.START), button(Action.HAND_BACK)),)
-        case Status.DITINDAKLANJUTI:
-            return ((button(Action.COMPLETE), button(Action.HAND_BACK)),)
-    return ()
+Draw = Callable[[Services, Report, Translator], tuple[Button, ...]]
 
 
-def _ruling(
-    services: Services,
-    report: Report,
-    button: Callable[[Action], Button],
-    actions: tuple[Action, ...],
-) -> tuple[tuple[Button, ...], ...]:
-    """Forward to the suggested agency or another, and the rulings that need a text."""
-    t = services.locales.get(services.settings.bot_locale)
-    agency = services.directory.agencies[report.agency]
+def allowed_now(action: Action, report: Report) -> bool:
+    """Whether staff may take the action on the report as it stands (closed: nothing; a
+    hold no citizen can answer keeps the verifiers' rulings open)."""
+    answerable = report.reporter_id is not None
+    return (
+        report.closed_at is None
+        and report.status in sources(action, answerable=answerable)
+        and not RULES[action].roles.isdisjoint(_STAFF_ROLES)
+    )
+
+
+def _forward(services: Services, report: Report, t: Translator) -> tuple[Button, ...]:
+    """Forward to the agency the category routes to, or choose another from a list."""
+    agency = services.directory.agencies.get(report.agency)
+    other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
+    if agency is None:
+        return (other,)
     forward = Button(
         t("card.button.teruskan", agency=agency.short_name),
         CardPress(Action.FORWARD, report.code, agency.key).encode(),
     )
-    other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
-    return ((forward, other), tuple(button(action) for action in actions))
+    return (forward, other)
+
+
+_DRAWN: dict[Action, Draw] = {Action.FORWARD: _forward}
+
+
+def _plain(action: Action) -> Draw:
+    def draw(services: Services, report: Report, t: Translator) -> tuple[Button, ...]:
+        label = t(f"card.button.{action.value}")
+        return (Button(label, CardPress(action, report.code).encode()),)
+
+    return draw
+
+
+def buttons_for(services: Services, report: Report) -> tuple[tuple[Button, ...], ...]:
+    """The buttons for what can be done now, in LAYOUT's rows; each has a typed command too."""
+    t = services.locales.get(services.settings.bot_locale)
+    rows = (
+        tuple(
+            button
+            for action in row
+            if allowed_now(action, report)
+            for button in _DRAWN.get(action, _plain(action))(services, report, t)
+        )
+        for row in LAYOUT
+    )
+    return tuple(row for row in rows if row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.core import queues
 from bot.core.outgoing import Outgoing
 from bot.core.tracking import format_code
 from bot.language.dates import format_date
@@ -83,7 +84,7 @@ def card_text(
         ),
         t(
             "card.status",
-            label=t.render(status_label(services, report)),
+            label=escape(t.render(status_label(services, report))),
             deadline=format_date(services.calendar.local_date(report.deadline_at), locale)
             if report.deadline_at
             else t("card.no_deadline"),
@@ -131,16 +132,50 @@ def card(
     note: str | None = None,
     walk_in: CounterFiling | None = None,
 ) -> Outgoing:
-    """The card as an outbox message, remembered as the report's card once sent.
-
-    A card posted after a change starts with the note saying what changed, and answers
-    the previous card so the thread reads in order.
-    """
+    """A new card, remembered as the report's card once sent: a new report's, or the one a
+    report gets in the queue it moved to, starting with the note saying what happened."""
     text = card_text(services, report, reporter, walk_in)
     return Outgoing(
         text=f"{note}\n{text}" if note else text,
-        under_card=note is not None,
         html=True,
         buttons=buttons_for(services, report),
         link="card",
     )
+
+
+def card_update(
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    *,
+    walk_in: CounterFiling | None = None,
+) -> Outgoing:
+    """The report's card in its queue, edited to show the report as it stands now."""
+    return Outgoing(
+        text=card_text(services, report, reporter, walk_in),
+        html=True,
+        buttons=buttons_for(services, report),
+        link="card",
+        edit_card=True,
+    )
+
+
+def moved_card(services: Services, report: Report, note: str) -> Outgoing:
+    """The card a report left behind in its old queue, edited to say where it went.
+
+    No buttons and none of the report's content: the report is handled elsewhere now, and
+    an agency's own group keeps nothing of a report no longer in its queue.
+    """
+    t = services.locales.get(services.settings.bot_locale)
+    return Outgoing(
+        text="\n".join((note, escape(moved_to(services, t, report)))),
+        html=True,
+        link="card",
+        edit_card=True,
+    )
+
+
+def moved_to(services: Services, t: Translator, report: Report) -> str:
+    """Where the report's card went, for those who knew it in another queue (plain text)."""
+    key = queues.queue_of(report)
+    return t("card.moved_to", queue=services.directory.queue_name(key) or key.capitalize())

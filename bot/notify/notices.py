@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
@@ -17,10 +18,10 @@ from bot.language.accessibility import questions
 from bot.language.dates import format_date
 from bot.language.i18n import Listing, Msg, Translator
 from bot.notify import counter_notices
-from bot.notify.cards import card, citizen_text
+from bot.notify.cards import card, card_update, citizen_text, moved_card
 from bot.notify.status_text import next_step, status_label
 from bot.services import Services
-from storage import outbox
+from storage import erasure, outbox
 from storage.models import Attachment, CounterFiling, Report, Reporter, TimelineEvent
 
 
@@ -114,11 +115,18 @@ def transition(
     attachments: list[Attachment],
     actor_name: str | None,
     walk_in: CounterFiling | None = None,
+    announced: bool = False,
 ) -> None:
-    """Tell the citizen what changed, and the staff with a fresh card where the report is.
+    """Tell the citizen what changed; on the staff side, keep one current card per report.
 
-    A fresh message rather than an edit: screen readers do not announce edited messages,
-    and the new card carries the buttons that fit the new status. A counter's report that
+    The card is edited in place to the new status and the buttons allowed now (an outbox
+    row like any other, in the chat's order and limits). A report that moves to another
+    queue leaves its old card saying where it went, and its new queue gets the card (and
+    the files) with a line saying what happened: that new card is the new queue's notice.
+    Screen readers do not announce an edit, so whoever must notice a change in place is
+    told in a new message: a one-line note under the card, unless the caller tells of the
+    change itself (`announced`: an alert to the staff member who pressed, an answer where
+    the command was typed, the citizen's addition under the card). A counter's report that
     no citizen has claimed yet has its citizen told through the counter (`walk_in`).
     """
     now = event.at
@@ -145,46 +153,99 @@ def transition(
         )
     elif walk_in is not None:
         counter_notices.through_counter(session, services, report, walk_in, event)
-    staff = services.locales.get(services.settings.bot_locale)
-    note = staff(
-        "staff.status_changed",
-        code=format_code(report.code),
-        label=staff.render(status_label(services, report)),
-        actor=escape(_actor_label(staff, event, actor_name)),
-    )
-    if event.public_text:
-        # Set apart as the staff member's own words, like the citizen's on the card.
-        note = "\n".join((note, citizen_text(event.public_text)))
+    lane = lane_of(report.client_id)
     queue = queue_of(report)
-    moved = queue != source_queue
-    if moved:
-        # A note where the report was; its fresh card (and files) go where it is now.
+    if queue != source_queue:
+        said = change_note(services, report, event, actor_name, words=False)
+        left = moved_card(services, report, said)
         outbox.enqueue(
             session,
-            StaffQueue(source_queue, lane=lane_of(report.client_id)),
-            Outgoing(text=note, html=True, under_card=True),
+            StaffQueue(source_queue, lane=lane),
+            left,
+            purpose="card",
+            now=now,
+            report_id=report.id,
+        )
+        note = change_note(services, report, event, actor_name)
+        fresh = card(services, report, reporter, note=note, walk_in=walk_in)
+        outbox.enqueue(
+            session,
+            StaffQueue(queue, lane=lane),
+            fresh,
+            purpose="card",
+            now=now,
+            report_id=report.id,
+        )
+        _files(session, services, report, attachments, StaffQueue(queue, lane=lane), now=now)
+        return
+    current = card_update(services, report, reporter, walk_in=walk_in)
+    outbox.enqueue(
+        session, StaffQueue(queue, lane=lane), current, purpose="card", now=now, report_id=report.id
+    )
+    if not announced:
+        outbox.enqueue(
+            session,
+            StaffQueue(queue, lane=lane),
+            Outgoing(
+                text=change_note(services, report, event, actor_name), html=True, under_card=True
+            ),
             purpose="staff_note",
             now=now,
             report_id=report.id,
         )
-    fresh = card(services, report, reporter, note=note, walk_in=walk_in)
+
+
+def change_note(
+    services: Services,
+    report: Report,
+    event: TimelineEvent,
+    actor_name: str | None,
+    *,
+    words: bool = True,
+) -> str:
+    """What changed, for the staff (HTML): the report, its status and who did it, in one
+    line; with `words`, what they told the citizen on the next, set apart as their own."""
+    staff = services.locales.get(services.settings.bot_locale)
+    note = staff(
+        "staff.status_changed",
+        code=format_code(report.code),
+        label=escape(staff.render(status_label(services, report))),
+        actor=escape(_actor_label(staff, event, actor_name)),
+    )
+    if words and event.public_text:
+        note = "\n".join((note, citizen_text(event.public_text)))
+    return note
+
+
+async def reporter_erased(
+    session: AsyncSession, services: Services, report_ids: Sequence[int], now: datetime
+) -> None:
+    """The cards that named a reporter who erased their data, edited to say it is gone, so
+    the staff group stops showing the name (an anonymous report's card never showed it)."""
+    for report, walk_in in await erasure.as_erased(session, report_ids):
+        if not report.anonymous:
+            refresh_card(session, services, report, None, walk_in=walk_in, now=now)
+
+
+def refresh_card(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    reporter: Reporter | None,
+    *,
+    walk_in: CounterFiling | None,
+    now: datetime,
+) -> None:
+    """The report's card edited to what it shows now, when that changed without a change of
+    status (who the reporter is: erased, or a counter's citizen who claimed the report)."""
     outbox.enqueue(
         session,
-        StaffQueue(queue, lane=lane_of(report.client_id)),
-        fresh,
+        StaffQueue(queue_of(report), lane=lane_of(report.client_id)),
+        card_update(services, report, reporter, walk_in=walk_in),
         purpose="card",
         now=now,
         report_id=report.id,
     )
-    if moved:
-        _files(
-            session,
-            services,
-            report,
-            attachments,
-            StaffQueue(queue, lane=lane_of(report.client_id)),
-            now=now,
-        )
 
 
 def _officer_lines(t: Translator, said: str | None, *, asks: bool) -> tuple[str, ...]:

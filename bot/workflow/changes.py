@@ -124,9 +124,15 @@ async def apply(
     text: str | None = None,
     note: str | None = None,
     agency: str | None = None,
+    announced: bool = False,
 ) -> TimelineEvent:
     """Move the report by `action`, or raise TransitionRefused having changed nothing but
-    the audit log. Texts are cleaned as every channel's (bot/core/intake/cleaning.py)."""
+    the audit log. Texts are cleaned as every channel's (bot/core/intake/cleaning.py).
+
+    `announced`: the caller tells of the change itself where the actor is (an alert, an
+    answer to a command, the citizen's addition under the card), so the staff side gets no
+    note of it beside the card's edit (bot.notify.notices.transition).
+    """
     text, note = readable(text), readable(note)
     try:
         if report.closed_at is not None:
@@ -181,6 +187,7 @@ async def apply(
         attachments=attachments,
         actor_name=actor.name,
         walk_in=await counter_store.walk_in_of(session, report),
+        announced=announced,
     )
     agency_pushes.changed(session, services, report, event, source_queue=source_queue)
     if target is Status.SELESAI and reporter is not None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.claims import ClaimAttempt, Verdict, burn, hash_pin, judge, new_pin
-from bot.notify import counter_notices
+from bot.notify import counter_notices, notices
 from bot.services import Services
 from storage import audit
 from storage import counter as counter_store
@@ -107,6 +107,8 @@ async def claim(
         return Claimed(verdict)
     report.reporter_id = reporter.id
     counter_notices.claimed(session, services, report, filing, now)
+    # The card says the citizen follows it in Telegram now.
+    notices.refresh_card(session, services, report, reporter, walk_in=filing, now=now)
     return Claimed(verdict, report)
 
 

@@ -107,9 +107,14 @@ async def agency_reply(
     copy: Copy | None,
     actor: Actor,
     now: datetime,
+    in_topic: bool = False,
 ) -> Reporter:
     """An agency answers the citizen (from the staff group or the API): relayed, audited,
     and a forwarded report's first answer marks it in progress. Returns the citizen.
+
+    `in_topic`: the answer was written as a reply in the report's topic, where the staff see
+    it; the card shows the follow-up it started, with no note of its own. From elsewhere
+    (the agency's system) the topic gets the note.
 
     Raises NoReporter, Unreadable (a text of nothing visible and no file), or
     TransitionRefused from that first step.
@@ -123,7 +128,7 @@ async def agency_reply(
     staff_reply(session, services, report, reporter, text=text, copy=copy, actor=actor, now=now)
     record(session, actor, "reply", report, now=now)
     if report.status is Status.DITERUSKAN:
-        await apply(session, services, report, Action.START, actor, now=now)
+        await apply(session, services, report, Action.START, actor, now=now, announced=in_topic)
     return reporter
 
 

@@ -178,6 +178,28 @@ async def test_edits_follow_telegram_rules(emu: Emulator, bot: Bot, alice: User)
     assert emu.history(alice) == []
 
 
+async def test_edits_of_messages_deleted_by_hand_or_too_old_are_refused(
+    emu: Emulator, bot: Bot, alice: User
+) -> None:
+    group = emu.add_supergroup("Staf", forum=True, members=[alice], admins=[alice])
+    gone = await bot.send_message(group.id, "kartu lama", reply_markup=keyboard("Selesai"))
+    kept = await bot.send_message(group.id, "kartu", reply_markup=keyboard("Selesai"))
+    emu.delete_by_hand(group, gone.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("kartu baru", group.id, gone.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_reply_markup(group.id, gone.message_id)
+    # Telegram sets bots' own messages no edit time limit today; older rules did.
+    emu.edit_time_limit = 0.0
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_text("kartu baru", group.id, kept.message_id)
+    emu.edit_time_limit = 3600.0
+    await bot.edit_message_text("kartu baru", group.id, kept.message_id)
+    stored = emu.message(group, kept.message_id)
+    assert (stored.text, stored.reply_markup) == ("kartu baru", None), "the keyboard is gone too"
+    assert [c.status for c in emu.calls("editMessageText")] == [400, 400, 200]
+
+
 async def test_replies_and_reply_parameters(emu: Emulator, bot: Bot, alice: User) -> None:
     first = await bot.send_message(alice.id, "pertama")
     reply = await bot.send_message(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.sandbox.emulator import Emulator
@@ -106,3 +107,33 @@ async def test_world_knobs_and_errors(emu: Emulator) -> None:
         assert status == 404
         _, blocked = await call("POST", f"/users/{siti['id']}/block")
         assert blocked["blocked"] and emu.user(siti["id"]).blocked
+
+
+async def test_a_page_following_a_chat_sees_edits_and_deletions_too(emu: Emulator) -> None:
+    """/chats/{id}/changes returns when anything in the chat changes, an edit included,
+    which /wait (new messages only) never reports."""
+    group = emu.add_supergroup("Staf", forum=True)
+    base = f"{emu.control_url}/chats/{group.id}/changes"
+    async with (
+        aiohttp.ClientSession() as http,
+        Bot(emu.token, base_url=emu.base_url) as bot,
+    ):
+
+        async def changes(revision: int, timeout: float = 5.0) -> int:  # noqa: ASYNC109
+            async with http.get(f"{base}?revision={revision}&timeout={timeout}") as resp:
+                assert resp.status == 200
+                return int((await resp.json())["revision"])
+
+        start = await changes(-1)  # the chat as it is: at once
+        card = await bot.send_message(group.id, "kartu: menunggu")
+        posted = await changes(start)
+        assert posted > start
+        waiting = asyncio.create_task(changes(posted))
+        await asyncio.sleep(0.2)
+        assert not waiting.done(), "nothing changed yet"
+        await bot.edit_message_text("kartu: diteruskan", group.id, card.message_id)
+        edited = await asyncio.wait_for(waiting, 5)
+        assert edited > posted
+        emu.delete_by_hand(group, card.message_id)
+        assert await changes(edited) > edited
+        assert await changes(edited + 1, timeout=0.2) == edited + 1, "quiet: the same"

@@ -61,6 +61,27 @@ async def test_forum_topics_share_the_group_limit(emu: Emulator, bot: Bot, alice
     assert emu.max_rate_observed(60.0, group) == 4
 
 
+async def test_edits_share_the_group_limit_with_sends(emu: Emulator, bot: Bot, alice: User) -> None:
+    """Telegram counts a bot's edits with its messages: a group's 20 a minute are both."""
+    group = emu.add_supergroup("Staf", forum=True, members=[alice])
+    topic = emu.create_topic(group, "Verifikasi")
+    card = await bot.send_message(group.id, "kartu", message_thread_id=topic)
+    emu.limits = RateLimits(per_group_per_minute=20, per_group_burst=3)
+    await bot.send_message(group.id, "kartu lain", message_thread_id=topic)
+    for status in ("diteruskan", "ditindaklanjuti"):
+        await bot.edit_message_text(f"kartu {status}", group.id, card.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("kartu selesai", group.id, card.message_id)
+    assert emu.message(group, card.message_id).text == "kartu ditindaklanjuti", "refused: unchanged"
+    assert [s.method for s in emu.send_log.sends] == [
+        "sendMessage",
+        "sendMessage",
+        "editMessageText",
+        "editMessageText",
+    ]
+    assert emu.rate_limited_count == 1
+
+
 async def test_overall_limit_and_scale(emu: Emulator, bot: Bot) -> None:
     users = [emu.add_user(f"Warga {n}") for n in range(4)]
     emu.limits = RateLimits(overall_per_second=1, overall_burst=3, scale=4)

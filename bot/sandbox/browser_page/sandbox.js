@@ -210,11 +210,16 @@
 
     after() {}
 
+    // Any change to the chat, a staff card edited in place included, shows at once.
     async follow() {
+      let revision = -1;
       for (;;) {
         try {
-          await api(`/_emulator/chats/${this.chatId}/wait?after=${this.lastId}&timeout=20`);
-          await this.refresh();
+          const now = await api(
+            `/_emulator/chats/${this.chatId}/changes?revision=${revision}&timeout=20`,
+          );
+          if (now.revision !== revision) await this.refresh();
+          revision = now.revision;
         } catch (error) {
           await sleep(2000);
         }

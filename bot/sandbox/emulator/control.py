@@ -71,6 +71,7 @@ class ControlApi:
             ("GET", "/chats", self.list_chats),
             ("GET", "/chats/{chat_id}/messages", self.messages),
             ("GET", "/chats/{chat_id}/wait", self.wait),
+            ("GET", "/chats/{chat_id}/changes", self.changes),
             ("POST", "/updates/{update_id}/resend", self.resend_update),
             ("GET", "/faults", self.get_faults),
             ("POST", "/faults", self.set_faults),
@@ -276,6 +277,18 @@ class ControlApi:
             if new or remaining <= 0:
                 return _json([message_dict(m) for m in new])
             await emu.activity(min(remaining, 0.05))
+
+    async def changes(self, request: web.Request) -> web.Response:
+        """Long-poll until the chat's revision differs from ``revision`` (a message sent,
+        edited or deleted), or ``timeout`` seconds pass: {"revision": the chat's now}."""
+        chat = self._chat(request.match_info["chat_id"])
+        seen = int(request.query.get("revision", "-1"))
+        timeout = min(float(request.query.get("timeout", "5")), 60.0)
+        emu = self.emu
+        deadline = emu.clock() + timeout
+        while chat.revision == seen and deadline > emu.clock():
+            await emu.activity(min(deadline - emu.clock(), 0.05))
+        return _json({"revision": chat.revision})
 
     # --- knobs and records -------------------------------------------------------------------
 

@@ -66,6 +66,10 @@ class Emulator:
         self.webhook = WebhookDeliverer(self.queue, clock, webhook_retry_base, webhook_retry_max)
         self.limiter = RateLimiter(limits if limits is not None else RateLimits(), clock)
         self.faults = Faults(seed=faults_seed)
+        # Seconds after which the bot's own messages can no longer be edited ("message can't
+        # be edited"). None, as on Telegram today for a bot's messages (tdlib's
+        # can_edit_message); a test sets it to see how a bot copes with older Telegram rules.
+        self.edit_time_limit: float | None = None
         self.send_log = SendLog()
         self.api_calls: list[ApiCall] = []
         self.callback_answers: list[CallbackAnswer] = []
@@ -262,6 +266,15 @@ class Emulator:
         for msg in group.messages.values():
             if msg.thread_id == topic_id:
                 msg.deleted = True
+        group.revision += 1
+
+    def delete_by_hand(self, group: Chat, message_id: int) -> None:
+        """A member deletes a message in a group; Telegram tells the bot nothing."""
+        msg = self.store.find(group, message_id)
+        if msg is None:
+            raise KeyError(f"no message {message_id} in {group.title!r}")
+        msg.deleted = True
+        group.revision += 1
 
     def _group_human(self, group: Chat) -> User:
         ranked = sorted(

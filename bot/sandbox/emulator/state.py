@@ -255,6 +255,9 @@ class Chat:
     last_activity: float = 0.0
     # A basic group upgraded to a supergroup: the new one's id (Telegram's migrate_to_chat_id).
     migrated_to: int | None = None
+    # Bumped whenever a message appears, is edited or is deleted: a page showing the chat
+    # waits for it to move (control API /chats/{id}/changes), edits included.
+    revision: int = 0
 
     def to_json(self) -> JSON:
         if self.type == "private" and self.user is not None:

@@ -204,6 +204,7 @@ class Store:
 
     def refresh(self, chat: Chat, msg: Message) -> None:
         """Rebuilds ``raw`` after a change; replies embed their target one level deep."""
+        chat.revision += 1
         target_id = msg.reply_to_message_id
         if target_id is None and msg.thread_id is not None and chat.is_forum:
             # Telegram quirk: a non-reply message in a topic replies to the topic's root.

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.emulator import bot_api_errors
 from bot.sandbox.emulator.entities import ParsedText
+from bot.sandbox.emulator.flood_control import Send
 from bot.sandbox.emulator.markup import inline_for_message, is_inline, validate
 from bot.sandbox.emulator.methods.outbound import (
     caption_of,
@@ -134,9 +135,15 @@ def _own_message(emu: Emulator, p: Params, missing: str) -> tuple[Chat, Message]
     msg = emu.store.find(chat, message_id)
     if msg is None:
         raise bot_api_errors.bad_request(missing)
-    if not msg.from_bot:
+    if not msg.from_bot or _too_old(emu, msg):
         raise bot_api_errors.bad_request(bot_api_errors.CANT_BE_EDITED)
     return chat, msg
+
+
+def _too_old(emu: Emulator, msg: Message) -> bool:
+    """Past the emulator's edit time limit, when one is set (see Emulator.edit_time_limit)."""
+    limit = emu.edit_time_limit
+    return limit is not None and emu.clock() - msg.created_at >= limit
 
 
 def _edit_markup(p: Params) -> dict[str, Any] | None:
@@ -144,6 +151,14 @@ def _edit_markup(p: Params) -> dict[str, Any] | None:
     if markup is not None and not is_inline(markup):
         raise bot_api_errors.bad_request("inline keyboard expected")
     return markup
+
+
+def _edit_turn(emu: Emulator, chat: Chat, method: str) -> None:
+    """An edit shares the chat's flood budget with sends (a group's 20 a minute included),
+    as Telegram's developers state (tdlib/td#2592); taken before anything changes, so a
+    refused edit changes nothing."""
+    emu.limiter.acquire(chat.id, chat.type != "private")
+    emu.send_log.record(Send(emu.clock(), chat.id, method))
 
 
 def _apply_edit(emu: Emulator, chat: Chat, msg: Message) -> Any:
@@ -167,6 +182,7 @@ async def edit_message_text(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageText")
     msg.text, msg.entities = parsed.text, parsed.entities
     msg.source, msg.parse_mode = p.get_str("text"), p.get_str("parse_mode")
     msg.reply_markup = markup
@@ -189,6 +205,7 @@ async def edit_message_caption(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageCaption")
     msg.caption, msg.entities = new_caption, new_entities
     msg.source, msg.parse_mode = p.get_str("caption"), p.get_str("parse_mode")
     msg.reply_markup = markup
@@ -201,6 +218,7 @@ async def edit_message_reply_markup(emu: Emulator, p: Params) -> Any:
     markup = _edit_markup(p)
     if markup == inline_for_message(msg.reply_markup):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
+    _edit_turn(emu, chat, "editMessageReplyMarkup")
     msg.reply_markup = markup
     return _apply_edit(emu, chat, msg)
 
@@ -216,6 +234,7 @@ def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
     if msg.content.get("forum_topic_created"):
         raise bot_api_errors.bad_request("message can't be deleted")
     msg.deleted = True
+    chat.revision += 1
     return True
 
 
