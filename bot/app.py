@@ -68,7 +68,11 @@ def build_services(
         settings=settings,
         locales=load_locales(),
         directory=load_directory(settings.agencies_file),
-        areas=load_areas(settings.areas_file) if settings.areas_file else Areas(),
+        areas=(
+            load_areas(settings.areas_file, settings.areas_boundaries_file)
+            if settings.areas_file
+            else Areas()
+        ),
         calendar=WorkingCalendar(settings.timezone),
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
