@@ -14,8 +14,8 @@ from alembic import op
 import storage.types
 
 revision: str = "0014"
-# Re-chained at merge, after the areas (0012) and levels (0013) revisions.
-down_revision: str | None = "0010"
+# After the areas revision (0012).
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
