@@ -167,7 +167,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
             setup, citizens=args.citizens, rate=args.rate or None,
             sustained=args.sustained_rate or None, baseline=True,
         )  # fmt: skip
-        setup.say(report.intake_line(row))
+        setup.say(report.intake_line(row, results.get("echo")))
         results["baseline"]["intake"].append(row)
         save()
     if "intake" in only:
@@ -182,7 +182,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                     database=kind,
                     processes=processes,
                 )
-                setup.say(report.intake_line(row))
+                setup.say(report.intake_line(row, results.get("echo")))
                 results["intake"].append(row)
                 save()
     if "echo" in only:
