@@ -301,12 +301,21 @@ def _statement_kinds(intake: list[dict[str, Any]]) -> list[str]:
         if kinds:
             listed = ", ".join(f"{name} {count:.2f}" for name, count in kinds.items())
             lines.append(f"- {_db(row)}, {_procs(row)}: {listed}.")
+        collected = row.get("gc_ms_per_update")
+        if collected:
+            total = collected["gen0"] + collected["gen1"] + collected["gen2"]
+            lines.append(
+                f"  The garbage collector: {total:.2f} ms an update (the oldest generation "
+                f"{collected['gen2']:.2f} ms, {collected['full_collections']:.0f} full "
+                "collections)."
+            )
     if not lines:
         return []
     return [
         "",
         "SQL statements an update by kind (verb and first table), everything the process "
-        "ran over the saturated run and the delivery of its staff cards:",
+        "ran over the saturated run and the delivery of its staff cards, and the time the "
+        "process spent in the garbage collector (gc.callbacks):",
         "",
         *lines,
     ]

@@ -66,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
     parser.add_argument(
         "--only",
-        default="echo,intake,fanout,drafts,datascale",
-        help="comma-separated scenarios: echo, intake, fanout, drafts, datascale",
+        default="echo,httpx,intake,fanout,drafts,datascale",
+        help="comma-separated scenarios: echo, httpx (the echo over httpx, a note), intake, "
+        "fanout, drafts, datascale",
     )
     parser.add_argument(
         "--data-sizes",
@@ -189,6 +190,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         setup.say(
             "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
         )
+    if "httpx" in only:
         # python-telegram-bot's default client, only as a note beside the fair figure.
         setup.say(f"echo bot over httpx: {args.citizens} citizens")
         results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")

@@ -64,6 +64,9 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     kinds = intake["statements_by_kind"]
     assert "SELECT reporters" in kinds and "INSERT handled_updates" in kinds, kinds
     assert abs(sum(kinds.values()) - intake["statements_per_update"]) < 1e-6
+    # The collector's time is measured in the bot process (gc.callbacks).
+    collected = intake["gc_ms_per_update"]
+    assert collected["gen0"] > 0 and collected["full_collections"] >= 0, collected
     # Every data-scale path runs on the seeded database and is timed with its loop stall.
     [scale] = results["datascale"]
     assert scale["reports"] == 2000 and scale["seeded"]["rows"]["reports"] == 2000
@@ -74,6 +77,7 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     written = note.read_text()
     assert "## Targets" in written and "benchmarks.png" in written
     assert "CPU an update, times the fair echo's" in written and "SELECT reporters" in written
+    assert "The garbage collector:" in written
     assert "## 6. Data scale" in written and "citizen erasure" in written
     assert picture.stat().st_size > 10_000
 
