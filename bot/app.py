@@ -43,6 +43,7 @@ from handlers import (
     staff_bar,
     staff_cards,
     staff_commands,
+    staff_duplicates,
     staff_replies,
 )
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
@@ -126,10 +127,16 @@ def register_handlers(application: LaporApplication) -> None:
     # 3. Staff: card buttons (anywhere; the handler checks the chat and the person).
     application.add_handler(CallbackQueryHandler(staff_cards.on_card_press))
     # 4. Staff: typed commands, the equivalent of every button, plus queue, report, search,
-    #    and barring a citizen. An edited command is not run again (4c).
+    #    barring a citizen, and joining a duplicate to its report. An edited command is not
+    #    run again (4c).
     application.add_handler(
         CommandHandler(
-            [*staff_commands.ACTION_COMMANDS, *staff_commands.QUERY_COMMANDS, *staff_bar.COMMANDS],
+            [
+                *staff_commands.ACTION_COMMANDS,
+                *staff_commands.QUERY_COMMANDS,
+                *staff_bar.COMMANDS,
+                *staff_duplicates.COMMANDS,
+            ],
             staff_commands.on_staff_command,
             filters=groups & filters.UpdateType.MESSAGE,
         )
