@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot.core import tracking
 from bot.core.agencies import load_directory
+from bot.core.areas import Areas, load_areas
 from bot.core.workdays import WorkingCalendar
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.language.i18n import load_locales
@@ -67,6 +68,7 @@ def build_services(
         settings=settings,
         locales=load_locales(),
         directory=load_directory(settings.agencies_file),
+        areas=load_areas(settings.areas_file) if settings.areas_file else Areas(),
         calendar=WorkingCalendar(settings.timezone),
         engine=engine,
         sessionmaker=create_sessionmaker(engine),

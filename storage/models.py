@@ -154,6 +154,11 @@ class Report(Base):
     location_text: Mapped[str | None] = mapped_column(String(512))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The place as the areas file's Kemendagri codes (bot/core/areas.py), when the citizen's
+    # place was matched to a kelurahan; None when they did not know or the city has no areas.
+    # Indexed: statistics by kecamatan, and the reports of a kelurahan.
+    kecamatan_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    kelurahan_code: Mapped[str | None] = mapped_column(String(16), index=True)
     incident_date: Mapped[date | None] = mapped_column(Date)
     anonymous: Mapped[bool] = mapped_column(default=False)
     confidential: Mapped[bool] = mapped_column(default=False)
