@@ -34,6 +34,7 @@ STATUS_NOTICES = {
     "deadline.late": {"id": "terlambat", "en": "late"},
     "rating.thanks": {"id": "ditutup", "en": "closed"},
     "rating.reopened": {"id": "dibuka kembali", "en": "reopened"},
+    "follow.notice": {"id": "Menunggu verifikasi", "en": "Awaiting verification"},
 }
 # Relays of staff replies start with the bot's header, in either language.
 RELAY_OPENINGS = ("Balasan dari ", "Reply from ")

@@ -3,6 +3,7 @@ that writes the sample, and a broken file named at start-up."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -193,3 +194,29 @@ def test_the_sample_names_the_version_and_city_the_script_pins() -> None:
     parsed = tomllib.loads(SAMPLE)
     assert parsed["source"]["name"] == f"{make_areas.PACKAGE} {make_areas.VERSION}"
     assert parsed["kota"]["code"] == make_areas.REGENCY
+
+
+def test_a_boundaries_file_naming_an_unknown_kelurahan_stops_start_up(tmp_path: Path) -> None:
+    shapes = tmp_path / "batas.geojson"
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "32.73.99.1001"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[107, -7], [108, -7], [108, -6], [107, -7]]],
+        },
+    }
+    shapes.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    result = lapor_bot(
+        "run",
+        cwd=tmp_path,
+        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN",
+        ADMIN_CHAT_ID="-1001",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}",
+        AREAS_BOUNDARIES_FILE=str(shapes),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"lapor-bot: {shapes}: features[1] properties code: Kode 32.73.99.1001 tidak ada di "
+        "berkas wilayah. Isi properties.code dengan kode kelurahan, seperti 32.73.01.1001."
+    )

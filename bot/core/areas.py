@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.boundaries import Boundaries, load_boundaries
 
 KOTA_CODE = re.compile(r"^\d{2}\.\d{2}$")
 # Below the kota: two digits for a kecamatan, four for a kelurahan (1xxx) or desa (2xxx).
@@ -76,6 +78,8 @@ class Areas:
     kelurahan: tuple[Kelurahan, ...] = ()
     source: str = ""
     licence: str = ""
+    # The kelurahan's shapes, when AREAS_BOUNDARIES_FILE names them.
+    boundaries: Boundaries | None = field(default=None, repr=False, compare=False)
     _kecamatan_by_code: dict[str, Kecamatan] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -105,6 +109,12 @@ class Areas:
     def kecamatan_of(self, kelurahan: Kelurahan) -> Kecamatan:
         """The kecamatan a kelurahan belongs to (the loader checked that it exists)."""
         return self._kecamatan_by_code[kelurahan.kecamatan_code]
+
+    def locate(self, latitude: float, longitude: float) -> Kelurahan | None:
+        """The kelurahan whose boundary holds a map point; None without boundaries."""
+        if self.boundaries is None:
+            return None
+        return self.kelurahan_by_code(self.boundaries.locate(latitude, longitude))
 
 
 class _Strict(BaseModel):
@@ -139,8 +149,16 @@ class _File(_Strict):
     kecamatan: tuple[_Kecamatan, ...] = Field(min_length=1)
 
 
-def load_areas(path: Path) -> Areas:
-    """Read and check the areas file; any problem names the file, the entry and what."""
+def load_areas(path: Path, boundaries: Path | None = None) -> Areas:
+    """Read and check the areas file, and the kelurahan boundaries when a file names them;
+    any problem names the file, the entry and what (AreasFileError, BoundariesFileError)."""
+    areas = _load(path)
+    if boundaries is None:
+        return areas
+    return replace(areas, boundaries=load_boundaries(boundaries, {k.code for k in areas.kelurahan}))
+
+
+def _load(path: Path) -> Areas:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
