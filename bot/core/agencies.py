@@ -251,6 +251,11 @@ class Directory:
         """The agency or the kelurahan's or kecamatan's office a report's `agency` names."""
         return self.agencies.get(key) or self.offices.get(key)
 
+    def unit_with_group(self, chat_id: int) -> Agency | None:
+        """The agency or office whose own group a chat is, None for any other chat."""
+        units = (*self.agencies.values(), *self.offices.values())
+        return next((unit for unit in units if unit.chat_id == chat_id), None)
+
     def own_chat(self, queue: str) -> int | None:
         """The group of its own a unit or a counter named, None for a staff group topic."""
         owner = self.unit(queue) or self.counters.get(queue)

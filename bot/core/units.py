@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.core.agencies import AgenciesFileError, Category, Directory, Office, OfficeSetting
 from bot.core.levels import Level, office_key
+from bot.core.transitions import Action
 
 
 class Area(Protocol):
@@ -148,3 +149,28 @@ def below(directory: Directory, unit: str, kelurahan_code: str | None) -> str | 
         return None
     village = directory.offices.get(office_key(Level.KELURAHAN, kelurahan_code))
     return village.key if village is not None and village.parent == unit else None
+
+
+class Placed(Protocol):
+    """What decides where a report moves between levels."""
+
+    @property
+    def agency(self) -> str: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def kelurahan_code(self) -> str | None: ...
+
+
+def level_target(directory: Directory, report: Placed, action: Action) -> str | None:
+    """The unit a level action moves the report to; None where there is none."""
+    if action is Action.LOWER:
+        return below(directory, report.agency, report.kelurahan_code)
+    try:
+        category = directory.category(report.category)
+    except StopIteration:
+        # A category the file no longer has: up from an office is still the city's.
+        return directory.city.fallback_agency if report.agency in directory.offices else None
+    return above(directory, report.agency, category)
