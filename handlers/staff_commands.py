@@ -181,7 +181,7 @@ def _quoted(text: str | None) -> str:
 
 def _line(services: Services, report: Report, t: Translator, now: datetime) -> str:
     """One report in a list: code, category, status and the time left or overdue."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     label = t(report.status.label_key, agency=agency.short_name if agency else report.agency)
     category = services.directory.category(report.category).label(services.settings.bot_locale)
     if report.deadline_at is None:
