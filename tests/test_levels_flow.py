@@ -17,13 +17,13 @@ from bot.core.lifecycle import Status
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
 from bot.sandbox.emulator import Chat, Emulator, User
-from bot.settings import SAMPLE_AGENCIES_FILE
+from bot.settings import SAMPLE_AGENCIES_FILE, SAMPLE_AREAS_FILE
 from storage.models import AuditEntry, Report, UnitTurn
 from tests.a11y import assert_accessible
 from tests.api_helpers import act
 from tests.harness import Clock, Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import file_report, reports, texts
+from tests.steps import CONTENT, code_in, consent, reports, texts
 from tests.test_deadlines import watch, wib
 from tests.test_statistics import OFFICER, ask_in
 
@@ -32,6 +32,32 @@ DAGO_UNIT, COBLONG_UNIT = "kel_3273021004", "kec_327302"
 DAGO_TOPIC, COBLONG_TOPIC = "Kelurahan Dago, Kecamatan Coblong", "Kecamatan Coblong"
 UP_TO_COBLONG, UP_TO_DSDABM = "Naikkan ke Kecamatan Coblong", "Naikkan ke DSDABM"
 DOWN_TO_DAGO = "Turunkan ke Kelurahan Dago"
+
+
+@pytest.fixture
+async def harness(emulator: Emulator, database_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    """The real application polling the emulator, with the sample city's areas: offices are
+    units of its kelurahan and kecamatan."""
+    staff = emulator.add_user(first_name="Petugas", username="petugas")
+    group = emulator.add_supergroup(
+        title="Staf Pengaduan", forum=True, members=[staff], admins=[staff]
+    )
+    bot = Harness(
+        emulator, database_url, clock, group.id, overrides={"areas_file": SAMPLE_AREAS_FILE}
+    )
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+async def file_in_dago(citizen: User) -> int:
+    """File a report by typing, its place confirmed as Kelurahan Dago; its code."""
+    await consent(citizen)
+    for answer in ("1", "1", CONTENT, "1", "Jalan Ir. H. Juanda 10, Kelurahan Dago", "1"):
+        await citizen.say(answer)
+    for answer in ("kemarin", "lewati", "2"):
+        await citizen.say(answer)
+    return code_in(await citizen.say("1"))
 
 
 async def placed(harness: Harness, code: int, kelurahan: str = DAGO) -> None:
@@ -66,7 +92,7 @@ async def typed(emulator: Emulator, chat: Chat, user: User, text: str) -> str:
 async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
+    code = await file_in_dago(citizen)
     await placed(harness, code)
     shown = format_code(code)
     await typed(emulator, staff.group, staff.verifier, f"/teruskan {shown} {DAGO_UNIT}")
@@ -176,7 +202,13 @@ async def offices(
     dago = emulator.add_supergroup(title="Kelurahan Dago", members=[lurah])
     coblong = emulator.add_supergroup(title="Kecamatan Coblong", members=[camat])
     agencies = with_offices(tmp_path, dago.id, coblong.id)
-    bot = Harness(emulator, database_url, clock, staff.id, overrides={"agencies_file": agencies})
+    bot = Harness(
+        emulator,
+        database_url,
+        clock,
+        staff.id,
+        overrides={"agencies_file": agencies, "areas_file": SAMPLE_AREAS_FILE},
+    )
     await bot.start()
     yield Offices(bot, staff, verifier, dago, lurah, coblong, camat)
     await bot.stop()
@@ -186,7 +218,7 @@ async def test_only_the_office_that_has_the_report_may_pass_it_on(
     emulator: Emulator, offices: Offices, citizen: User
 ) -> None:
     harness = offices.bot
-    code = await file_report(citizen)
+    code = await file_in_dago(citizen)
     await placed(harness, code)
     shown = format_code(code)
     await typed(emulator, offices.staff, offices.verifier, f"/teruskan {shown} {DAGO_UNIT}")
@@ -237,7 +269,7 @@ async def test_the_deadline_watch_passes_a_late_report_up_one_level_at_a_time(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
     harness.clock.now = wib(2026, 11, 30, 9, 0)  # a Monday
-    code = await file_report(citizen)
+    code = await file_in_dago(citizen)
     await placed(harness, code)
     await act(harness.services, code, Action.FORWARD, agency=DAGO_UNIT)
     await harness.dispatcher.drain()
