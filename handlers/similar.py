@@ -43,7 +43,7 @@ CODE = re.compile(r"(?<!\d)\d{3}[\s.-]?\d{3}[\s.-]?\d{1,3}(?!\d)")
 
 def place_of(answers: Answers) -> Place:
     """Where the report being filed is, as far as the listing needs it."""
-    return Place(answers.latitude, answers.longitude)
+    return Place(answers.latitude, answers.longitude, answers.kelurahan_code)
 
 
 async def look(turn: Turn, answers: Answers, following: Step) -> tuple[Answers, bool]:
