@@ -8,8 +8,8 @@ from bot.core.intake.answers import Answers
 from bot.core.intake.steps import Step
 from bot.language.i18n import Msg
 from handlers import filing_answers as answers_of
+from handlers import filing_area, guard, home, submission
 from handlers import filing_questions as questions
-from handlers import guard, home, submission
 from handlers.options import wrong_choice
 from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
 from handlers.turn import Awaiting, Flow, Turn
@@ -113,10 +113,17 @@ async def answer(turn: Turn) -> None:
 
 
 async def back(turn: Turn) -> None:
-    """Go to the previous question; when changing one answer, back to the read-back."""
+    """Go to the previous question; when changing one answer, back to the read-back; from
+    the kelurahan question, back to the place it was asked about."""
     step, answers = _current(turn)
     draft = turn.reporter.draft
     assert draft is not None
+    if answers.area_open:
+        turn.solved()
+        answers = filing_area.dropped(answers)
+        _save(turn, step, answers, editing=draft.editing)
+        questions.ask(turn, step, answers)
+        return
     target = Step.PERIKSA if draft.editing else step.previous()
     if target is None:
         turn.say("filing.first_step")

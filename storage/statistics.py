@@ -157,6 +157,8 @@ class ExportRow:
     confidential: bool
     rating: str | None
     channel: str
+    kecamatan_code: str | None
+    kelurahan_code: str | None
 
 
 async def export_rows(
@@ -180,6 +182,8 @@ async def export_rows(
         Report.confidential,
         Report.rating,
         Report.channel,
+        Report.kecamatan_code,
+        Report.kelurahan_code,
         Report.id,
     )
     after: tuple[datetime, int] | None = None
@@ -199,3 +203,28 @@ async def export_rows(
         if len(page) < EXPORT_PAGE:
             return
         after = (page[-1][1], page[-1][-1])
+
+
+@dataclass(frozen=True)
+class AreaTally:
+    """How many reports of one kecamatan (None: not placed) and status have one standing."""
+
+    kecamatan: str | None
+    status: Status
+    standing: str
+    count: int
+
+
+async def area_tallies(
+    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None, now: datetime
+) -> list[AreaTally]:
+    """Counts of reports submitted in [start, end) by kecamatan, status and first-response
+    standing: at most a few hundred rows whatever the city's years (ix_reports_created_at)."""
+    standing = timeliness(now).label("standing")
+    query = (
+        select(Report.kecamatan_code, Report.status, standing, func.count())
+        .where(*_within(start, end, queue))
+        .group_by(Report.kecamatan_code, Report.status, standing)
+    )
+    rows = await session.execute(query)
+    return [AreaTally(k, Status(s), str(t), int(n)) for k, s, t, n in rows]

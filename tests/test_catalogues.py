@@ -97,6 +97,12 @@ SAMPLES: dict[str, object] = {
     "pin": "482-913",
     "words": "tujuh dua enam, empat satu delapan tiga",
     "found": Msg("filing.found_place", {"value": "Jalan Sukajadi"}),
+    # Areas (issue 16): among the sample city's longest names.
+    "kelurahan": "Cisaranten Bina Harapan",
+    "kecamatan": "Cibeunying Kaler",
+    "kota": "Kota Bandung",
+    "open": 3,
+    "done": 12,
     # The command line's, for the operator (issue 14).
     "setting": "DATABASE_URL",
     "command": "lapor-bot token",

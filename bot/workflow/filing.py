@@ -138,6 +138,8 @@ async def file(
     category = directory.category(answers.category)
 
     files = [as_attachment(ref, "attachment", i) for i, ref in enumerate(answers.attachments, 1)]
+    # A code the areas file no longer has (it changed while the draft waited) is dropped.
+    kelurahan = services.areas.kelurahan_by_code(answers.kelurahan_code)
     if answers.voice is not None:
         files.insert(0, as_attachment(answers.voice, "content", 0))
 
@@ -153,6 +155,8 @@ async def file(
         location_text=answers.location_text,
         latitude=answers.latitude,
         longitude=answers.longitude,
+        kelurahan_code=kelurahan.code if kelurahan is not None else None,
+        kecamatan_code=kelurahan.kecamatan_code if kelurahan is not None else None,
         incident_date=answers.incident_date,
         anonymous=privacy.anonymous,
         confidential=privacy.confidential,
