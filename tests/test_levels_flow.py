@@ -117,6 +117,19 @@ async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time
     assert {UP_TO_DSDABM, DOWN_TO_DAGO} <= set(card.button_labels)
     assert (await the_report(harness, code)).agency == COBLONG_UNIT
 
+    # A press drawn before the report moved (it names Coblong, where the report is now) is
+    # refused, not applied a second time.
+    rows = card.reply_markup["inline_keyboard"]
+    stale = next(button for row in rows for button in row if button["text"] == UP_TO_DSDABM)
+    stale["callback_data"] = f"r1:naikkan:{code}:{COBLONG_UNIT}"
+    await staff.officer.press_in(staff.group, card.message_id, UP_TO_DSDABM, expect=0)
+    await settled(emulator)
+    assert emulator.callback_answers[-1].text == (
+        f"Laporan {shown} berstatus Diteruskan ke Kecamatan Coblong, "
+        "jadi tindakan ini tidak bisa dilakukan."
+    )
+    assert (await the_report(harness, code)).agency == COBLONG_UNIT
+
     await staff.officer.press_in(staff.group, card.message_id, DOWN_TO_DAGO, expect=0)
     await settled(emulator)
     assert citizen_last(emulator, citizen).startswith(
@@ -155,6 +168,7 @@ async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time
     moves = [(a, ok) for a, ok in audited if a in ("naikkan", "turunkan")]
     assert moves == [
         ("naikkan", True),
+        ("naikkan", False),
         ("turunkan", True),
         ("naikkan", True),
         ("naikkan", True),
