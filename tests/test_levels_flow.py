@@ -11,19 +11,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from bot.core.lifecycle import Status
+from bot.core.intake.answers import Answers
+from bot.core.lifecycle import Channel, Classification, Privacy, Status
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
 from bot.sandbox.emulator import Chat, Emulator, User
 from bot.settings import SAMPLE_AGENCIES_FILE, SAMPLE_AREAS_FILE
+from bot.workflow import filing
+from bot.workflow.filing import Intake
 from storage.models import AuditEntry, Report, UnitTurn
 from tests.a11y import assert_accessible
 from tests.api_helpers import act
 from tests.harness import Clock, Harness
-from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import CONTENT, code_in, consent, reports, texts
+from tests.staff_helpers import Staff, card_of, settled, staff_of, topic_named
+from tests.steps import code_in, consent, reports, texts
 from tests.test_deadlines import watch, wib
 from tests.test_statistics import OFFICER, ask_in
 
@@ -35,13 +38,10 @@ DOWN_TO_DAGO = "Turunkan ke Kelurahan Dago"
 
 
 @pytest.fixture
-async def harness(emulator: Emulator, database_url: str, clock: Clock) -> AsyncIterator[Harness]:
-    """The real application polling the emulator, with the sample city's areas: offices are
-    units of its kelurahan and kecamatan."""
-    staff = emulator.add_user(first_name="Petugas", username="petugas")
-    group = emulator.add_supergroup(
-        title="Staf Pengaduan", forum=True, members=[staff], admins=[staff]
-    )
+async def city(emulator: Emulator, database_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    """The bot with the sample city's areas (Kota Bandung): an office for each of its 30
+    kecamatan and 151 kelurahan."""
+    group = emulator.add_supergroup(title="Staf Pengaduan", forum=True)
     bot = Harness(
         emulator, database_url, clock, group.id, overrides={"areas_file": SAMPLE_AREAS_FILE}
     )
@@ -50,24 +50,26 @@ async def harness(emulator: Emulator, database_url: str, clock: Clock) -> AsyncI
     await bot.stop()
 
 
+@pytest.fixture
+def city_staff(city: Harness, emulator: Emulator) -> Staff:
+    """Dina, a verifier (an administrator), and Agus, an officer, in the staff group."""
+    return staff_of(city, emulator)
+
+
+DRAIN = (
+    "Selokan di depan rumah nomor 5 tersumbat dan meluap setiap hujan, "
+    "sehingga genangan menutup jalan."
+)
+PLACE = "Jalan Ir. H. Juanda nomor 5, Kel. Dago"
+
+
 async def file_in_dago(citizen: User) -> int:
-    """File a report by typing, its place confirmed as Kelurahan Dago; its code."""
+    """A blocked drain in Kelurahan Dago, filed by typing (the place named and confirmed);
+    its code."""
     await consent(citizen)
-    for answer in ("1", "1", CONTENT, "1", "Jalan Ir. H. Juanda 10, Kelurahan Dago", "1"):
-        await citizen.say(answer)
-    for answer in ("kemarin", "lewati", "2"):
+    for answer in ("1", "1", DRAIN, "1", PLACE, "1", "kemarin", "lewati", "2"):
         await citizen.say(answer)
     return code_in(await citizen.say("1"))
-
-
-async def placed(harness: Harness, code: int, kelurahan: str = DAGO) -> None:
-    """The report's place, as the place step keeps it: its kelurahan and kecamatan."""
-    async with harness.services.sessionmaker.begin() as session:
-        await session.execute(
-            update(Report)
-            .where(Report.code == code)
-            .values(kelurahan_code=kelurahan, kecamatan_code=kelurahan.rsplit(".", 1)[0])
-        )
 
 
 async def the_report(harness: Harness, code: int) -> Report:
@@ -90,10 +92,10 @@ async def typed(emulator: Emulator, chat: Chat, user: User, text: str) -> str:
 
 
 async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time(
-    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+    city: Harness, emulator: Emulator, citizen: User, city_staff: Staff
 ) -> None:
+    harness, staff = city, city_staff
     code = await file_in_dago(citizen)
-    await placed(harness, code)
     shown = format_code(code)
     await typed(emulator, staff.group, staff.verifier, f"/teruskan {shown} {DAGO_UNIT}")
     assert citizen_last(emulator, citizen).startswith(
@@ -113,6 +115,19 @@ async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time
     coblong = topic_named(staff.group, COBLONG_TOPIC)
     card = card_of(emulator, staff.group, code, coblong)
     assert {UP_TO_DSDABM, DOWN_TO_DAGO} <= set(card.button_labels)
+    assert (await the_report(harness, code)).agency == COBLONG_UNIT
+
+    # A press drawn before the report moved (it names Coblong, where the report is now) is
+    # refused, not applied a second time.
+    rows = card.reply_markup["inline_keyboard"]
+    stale = next(button for row in rows for button in row if button["text"] == UP_TO_DSDABM)
+    stale["callback_data"] = f"r1:naikkan:{code}:{COBLONG_UNIT}"
+    await staff.officer.press_in(staff.group, card.message_id, UP_TO_DSDABM, expect=0)
+    await settled(emulator)
+    assert emulator.callback_answers[-1].text == (
+        f"Laporan {shown} berstatus Diteruskan ke Kecamatan Coblong, "
+        "jadi tindakan ini tidak bisa dilakukan."
+    )
     assert (await the_report(harness, code)).agency == COBLONG_UNIT
 
     await staff.officer.press_in(staff.group, card.message_id, DOWN_TO_DAGO, expect=0)
@@ -153,6 +168,7 @@ async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time
     moves = [(a, ok) for a, ok in audited if a in ("naikkan", "turunkan")]
     assert moves == [
         ("naikkan", True),
+        ("naikkan", False),
         ("turunkan", True),
         ("naikkan", True),
         ("naikkan", True),
@@ -202,13 +218,8 @@ async def offices(
     dago = emulator.add_supergroup(title="Kelurahan Dago", members=[lurah])
     coblong = emulator.add_supergroup(title="Kecamatan Coblong", members=[camat])
     agencies = with_offices(tmp_path, dago.id, coblong.id)
-    bot = Harness(
-        emulator,
-        database_url,
-        clock,
-        staff.id,
-        overrides={"agencies_file": agencies, "areas_file": SAMPLE_AREAS_FILE},
-    )
+    overrides = {"agencies_file": agencies, "areas_file": SAMPLE_AREAS_FILE}
+    bot = Harness(emulator, database_url, clock, staff.id, overrides=overrides)
     await bot.start()
     yield Offices(bot, staff, verifier, dago, lurah, coblong, camat)
     await bot.stop()
@@ -219,7 +230,6 @@ async def test_only_the_office_that_has_the_report_may_pass_it_on(
 ) -> None:
     harness = offices.bot
     code = await file_in_dago(citizen)
-    await placed(harness, code)
     shown = format_code(code)
     await typed(emulator, offices.staff, offices.verifier, f"/teruskan {shown} {DAGO_UNIT}")
     card = card_of(emulator, offices.dago, code)
@@ -266,11 +276,11 @@ async def watched(harness: Harness, emulator: Emulator, now: datetime) -> None:
 
 
 async def test_the_deadline_watch_passes_a_late_report_up_one_level_at_a_time(
-    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+    city: Harness, emulator: Emulator, citizen: User, city_staff: Staff
 ) -> None:
+    harness, staff = city, city_staff
     harness.clock.now = wib(2026, 11, 30, 9, 0)  # a Monday
     code = await file_in_dago(citizen)
-    await placed(harness, code)
     await act(harness.services, code, Action.FORWARD, agency=DAGO_UNIT)
     await harness.dispatcher.drain()
     await settled(emulator)
@@ -326,3 +336,44 @@ async def test_the_deadline_watch_passes_a_late_report_up_one_level_at_a_time(
     assert "Semua kecamatan: 1 laporan diteruskan. Tepat waktu 100 persen." in said
     assert "Semua kelurahan: 1 laporan diteruskan. Tepat waktu 0 persen." in said
     assert "Kelurahan Dago: 1 laporan diteruskan, batas tanggapan 5 hari kerja." in said
+
+
+@pytest.mark.parametrize(
+    ("category", "kelurahan", "routed"),
+    [
+        ("drainase", DAGO, (DAGO_UNIT, "Teruskan ke Kelurahan Dago")),
+        ("pkl_ketertiban", DAGO, (COBLONG_UNIT, "Teruskan ke Kecamatan Coblong")),
+        ("jalan_rusak", DAGO, ("dsdabm", "Teruskan ke DSDABM")),
+        ("drainase", None, ("dsdabm", "Teruskan ke DSDABM")),
+        ("listrik", DAGO, ("diskominfo", "Teruskan ke Diskominfo")),
+    ],
+)
+async def test_a_report_is_routed_by_its_categorys_level_and_its_kelurahan(
+    city: Harness,
+    emulator: Emulator,
+    category: str,
+    kelurahan: str | None,
+    routed: tuple[str, str],
+) -> None:
+    """As every channel files (the chat, Open311, the counter): the kelurahan's office for
+    its categories, the kecamatan's for its own, the agency for the city's or where the
+    place is not known (the verifiers answer what is outside the city's remit)."""
+    services, (unit, button) = city.services, routed
+    answers = Answers(
+        classification=Classification.PENGADUAN,
+        content=DRAIN,
+        category=category,
+        location_text=PLACE,
+        kelurahan_code=kelurahan,
+        privacy=Privacy.BIASA,
+    )
+    async with services.sessionmaker.begin() as session:
+        intake = Intake(Channel.TELEGRAM, "id")
+        submitted = await filing.file(session, services, answers, intake, now=city.clock.now)
+    code = submitted.report.code
+    assert (await the_report(city, code)).agency == unit
+    await city.dispatcher.drain()
+    await settled(emulator)
+    group = emulator.chat(city.admin_chat_id)
+    card = card_of(emulator, group, code, topic_named(group, "Verifikasi"))
+    assert button in card.button_labels
