@@ -8,12 +8,14 @@ a row whose predecessor waits (backoff, 429) or is held by another dispatcher wa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import json
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, exists, or_, select, update
+from sqlalchemy import Table, Text, delete, exists, or_, select, true, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -45,6 +47,11 @@ class ClaimLimits:
 
 # Pending rows read at a time while claiming.
 PAGE = 200
+# Destinations whose chats wait (a row backing off, or leased and being sent) that a claim
+# skips without reading their rows; past that many, their rows are read and passed over.
+BLOCKED = 500
+# A destination's JSON as stored, so that SQL can tell a waiting chat's rows from others.
+_DESTINATION_TEXT = sql_cast(OutboxMessage.destination, Text)
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -93,6 +100,22 @@ async def claim(
     # Twice the chats and rows as candidates: those another dispatcher holds locked are
     # skipped below, and the next ones taken instead of nothing.
     picker = _Picker(now, order_key, replace(limits, rows=2 * limits.rows, chats=2 * limits.chats))
+    # Chats that must wait are closed before reading, and their rows are not read at all:
+    # a chat failing with thousands of rows queued, or a staff group's backlog at its 20 a
+    # minute, would otherwise fill every claim's scan and hold back the chats behind it.
+    waiting = list(
+        await session.scalars(
+            select(_DESTINATION_TEXT)
+            .where(
+                OutboxMessage.state == PENDING,
+                or_(OutboxMessage.available_at > now, OutboxMessage.lease_until > now),
+            )
+            .distinct()
+            .limit(BLOCKED)
+        )
+    )
+    picker.close(order_key(json.loads(text)) for text in waiting)
+    skipped = _DESTINATION_TEXT.not_in(waiting) if waiting else true()
     after, looked = 0, 0
     # Page by page, oldest first: a claim that has found all it may take reads no further
     # (the JSON of thousands of waiting rows cost more than sending).
@@ -105,7 +128,7 @@ async def claim(
                     OutboxMessage.available_at,
                     OutboxMessage.lease_until,
                 )
-                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after)
+                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after, skipped)
                 .order_by(OutboxMessage.id)
                 .limit(min(PAGE, limits.scan - looked))
             )
@@ -164,6 +187,10 @@ class _Picker:
         self.picked: list[tuple[int, Hashable]] = []
         self.taken: dict[Hashable, int] = {}
         self.closed: set[Hashable] = set()
+
+    def close(self, keys: Iterable[Hashable]) -> None:
+        """Chats known to wait: none of their rows is taken."""
+        self.closed.update(keys)
 
     @property
     def full(self) -> bool:

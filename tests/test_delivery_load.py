@@ -1,4 +1,5 @@
-"""The dispatcher under load, through the emulator: its writes made together."""
+"""The dispatcher under load, through the emulator: its writes made together, and failing
+chats that hold back no other."""
 
 from __future__ import annotations
 
@@ -62,3 +63,33 @@ async def test_the_records_of_many_sends_are_written_together(
         assert bodies(emulator, c.user) == [f"{c.user.id} info"]
     # One transaction a row would be 60 and more; sends finishing together share one.
     assert len(commits) <= 20, f"{len(commits)} transactions for 60 rows"
+
+
+async def test_a_failing_chat_with_a_long_queue_holds_back_no_other(
+    start_bot: StartBot, emulator: Emulator, clock: Clock
+) -> None:
+    bot = await start_bot(outbox_rate_scale=1000)
+    # A claim reads 2,000 pending rows at most; here 50, so that the queue below is short.
+    bot.dispatcher.claim_scan = 50
+    broken, *others = await add_citizens(bot, 21)
+    emulator.faults.fail_randomly(1.0, status=502, methods="sendMessage", chat_id=broken.user.id)
+    # More rows queued for the failing chat than one claim reads, all before the others'.
+    backlog = [f"antrean {n}" for n in range(60)]
+    await enqueue(bot, [(CitizenChat(broken.reporter_id), Outgoing(text=t)) for t in backlog])
+    await enqueue(bot, _notices(others))
+    await bot.dispatcher.drain()
+
+    for c in others:
+        assert bodies(emulator, c.user) == [f"{c.user.id} info"], "not held back"
+    rows = await outbox_rows(bot)
+    first = rows[0]
+    assert (first.state, first.attempts) == ("pending", 1), "backing off after one 502"
+    assert first.available_at > clock.now
+    assert bodies(emulator, broken.user) == []
+
+    # The chat recovers: its whole queue arrives, once each and in order.
+    emulator.faults.clear()
+    clock.advance(minutes=1)
+    await bot.dispatcher.drain()
+    assert bodies(emulator, broken.user) == backlog
+    assert {row.state for row in await outbox_rows(bot)} == {"sent"}

@@ -162,6 +162,8 @@ class Dispatcher:
         self.idle_interval = idle_interval
         self.concurrency = concurrency
         self.rows_per_chat = rows_per_chat
+        # Pending rows one claim reads at most, oldest first (tests make it small).
+        self.claim_scan = queries.ClaimLimits.scan
         self.lease = lease
         self.max_attempts = max_attempts
         self.owns_bot = owns_bot
@@ -295,8 +297,9 @@ class Dispatcher:
                 return 0
         deadline = monotonic() + self.lease.total_seconds()
         limits = queries.ClaimLimits(
-            rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat
-        )
+            rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat,
+            scan=self.claim_scan,
+        )  # fmt: skip
 
         async def claim(session: AsyncSession) -> tuple[queries.Claimed, dict[int, int]]:
             rows = await queries.claim(
