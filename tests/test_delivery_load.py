@@ -1,5 +1,5 @@
-"""The dispatcher under load, through the emulator: its writes made together, and failing
-chats that hold back no other."""
+"""The dispatcher under load, through the emulator with scaled limits: its writes made
+together, failing chats that hold back no other, and a staff group's own limit."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.core.outgoing import CitizenChat, Destination, Outgoing
-from bot.sandbox.emulator import Emulator
-from tests.delivery_helpers import Citizen, add_citizens, bodies, enqueue, outbox_rows
+from bot.core.outgoing import CitizenChat, Destination, FileSend, Outgoing, StaffQueue
+from bot.sandbox.emulator import Emulator, RateLimits
+from tests.delivery_helpers import Citizen, add_citizens, add_report, bodies, enqueue, outbox_rows
 from tests.harness import Clock, Harness
 
 StartBot = Callable[..., Awaitable[Harness]]
@@ -93,3 +93,50 @@ async def test_a_failing_chat_with_a_long_queue_holds_back_no_other(
     await bot.dispatcher.drain()
     assert bodies(emulator, broken.user) == backlog
     assert {row.state for row in await outbox_rows(bot)} == {"sent"}
+
+
+async def test_a_burst_of_cards_keeps_the_group_limit_each_card_before_its_files(
+    start_bot: StartBot, emulator: Emulator
+) -> None:
+    scale = 60
+    bot = await start_bot(outbox_rate_scale=scale)
+    emulator.limits = RateLimits(enabled=True, scale=scale)
+    group = emulator.chat(bot.admin_chat_id)
+    photo = emulator.store.photo_sizes(2048)[-1].file_id
+    citizens = await add_citizens(bot, 40)
+    reports = [
+        await add_report(bot, c.reporter_id, code=1000000 + n) for n, c in enumerate(citizens)
+    ]
+    for n, report_id in enumerate(reports):
+        await enqueue(
+            bot,
+            [
+                (StaffQueue("verifikasi"), Outgoing(text=f"Kartu {n}", link="card")),
+                (
+                    StaffQueue("verifikasi"),
+                    Outgoing(file=FileSend("photo", photo), text=f"#{n}", under_card=True),
+                ),
+            ],
+            report_id=report_id,
+        )
+    # Citizens' own notices, queued behind the whole burst.
+    await enqueue(bot, _notices(citizens))
+    await bot.dispatcher.drain(timeout=60)
+
+    assert emulator.rate_limited_count == 0, "no 429"
+    limits = emulator.limits
+    assert emulator.max_rate_observed(60 / scale, group) <= limits.per_group_burst + 20
+    messages = [m for m in emulator.bot_messages(group) if not m.is_service]
+    cards = [m for m in messages if m.text and m.text.startswith("Kartu")]
+    assert [m.text for m in cards] == [f"Kartu {n}" for n in range(40)], "once each, in order"
+    files = [m for m in messages if m.media == "photo"]
+    assert len(files) == 40
+    for n, (card, file) in enumerate(zip(cards, files, strict=True)):
+        assert (file.caption, file.reply_to_message_id) == (f"#{n}", card.message_id)
+        assert card.message_id < file.message_id, "the card first"
+    for c in citizens:
+        assert bodies(emulator, c.user) == [f"{c.user.id} info"]
+    # The citizens' notices did not wait for the group's 80 messages at 20 a (scaled) minute.
+    citizen_times = [t for c in citizens for t in emulator.send_log.times(c.user.id)]
+    group_times = emulator.send_log.times(group.id)
+    assert max(citizen_times) < group_times[-1]
