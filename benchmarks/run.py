@@ -77,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
     parser.add_argument(
         "--only",
-        default="echo,intake,fanout,burst,drafts,datascale",
-        help="comma-separated scenarios: echo, intake, fanout, burst, drafts, datascale",
+        default="echo,httpx,intake,fanout,burst,drafts,datascale",
+        help="comma-separated scenarios: echo, httpx (the echo over httpx, a note), intake, "
+        "fanout, burst, drafts, datascale",
     )
     parser.add_argument(
         "--data-sizes",
@@ -178,7 +179,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
             setup, citizens=args.citizens, rate=args.rate or None,
             sustained=args.sustained_rate or None, baseline=True,
         )  # fmt: skip
-        setup.say(report.intake_line(row))
+        setup.say(report.intake_line(row, results.get("echo")))
         results["baseline"]["intake"].append(row)
         save()
     if "intake" in only:
@@ -193,13 +194,14 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                     database=kind,
                     processes=processes,
                 )
-                setup.say(report.intake_line(row))
+                setup.say(report.intake_line(row, results.get("echo")))
                 results["intake"].append(row)
                 save()
     if "echo" in only:
         setup.say(
             "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
         )
+    if "httpx" in only:
         # python-telegram-bot's default client, only as a note beside the fair figure.
         setup.say(f"echo bot over httpx: {args.citizens} citizens")
         results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")

@@ -11,7 +11,7 @@ import pytest
 from bot.app import COMMANDS
 from bot.core.intake.steps import Step
 from bot.core.lifecycle import Status
-from bot.core.transitions import SYSTEM_ACTIONS, Action, Refusal
+from bot.core.transitions import JOINING_ACTIONS, SYSTEM_ACTIONS, Action, Refusal
 from bot.language import informal
 from bot.language.accessibility import check_message
 from bot.language.i18n import Lines, Listing, Msg, load_locales
@@ -123,6 +123,9 @@ SAMPLES: dict[str, object] = {
     "line": 40,
     "column": 13,
     "officer": 123456789,
+    # Followers and duplicates (issue 16).
+    "other": "516-7391",
+    "moved": 1,
 }
 
 
@@ -178,7 +181,7 @@ def _built_keys() -> list[str]:
     built += [
         f"card.button.{action.value}"
         for action in Action
-        if action not in CITIZEN_ACTIONS and action not in SYSTEM_ACTIONS
+        if action not in (*CITIZEN_ACTIONS, *SYSTEM_ACTIONS, *JOINING_ACTIONS)
     ]
     built += [f"staff.how_to.{action.value}" for action in TEXT_ACTIONS]
     built += [f"staff.usage.{command}" for command in (*ACTION_COMMANDS, "laporan")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import OPEN_STATUSES, Status
 
 
 class Role(StrEnum):
@@ -36,6 +36,9 @@ class Action(StrEnum):
     DISPUTE = "sanggah"
     # The deadline watch archives a hold nobody answered (no person takes it).
     EXPIRE_HOLD = "kedaluwarsa"
+    # Staff join a report to another about the same thing: it is archived, and its citizen
+    # follows the other (bot/workflow/duplicates.py).
+    DUPLICATE = "duplikat"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ _STAFF = frozenset({Role.STAFF, Role.ADMIN})
 _CITIZEN = frozenset({Role.CITIZEN})
 _WAITING = frozenset({Status.MENUNGGU_VERIFIKASI})
 _AT_AGENCY = frozenset({Status.DITERUSKAN, Status.DITINDAKLANJUTI})
+_OPEN = frozenset(OPEN_STATUSES)
 
 RULES: dict[Action, Rule] = {
     Action.FORWARD: Rule(_WAITING, Status.DITERUSKAN, _ADMIN),
@@ -67,9 +71,15 @@ RULES: dict[Action, Rule] = {
     Action.EXPIRE_HOLD: Rule(
         frozenset({Status.DITUNDA}), Status.DIARSIPKAN, frozenset({Role.SYSTEM})
     ),
+    # Closing a report is the verifiers' ruling, as archiving is; a duplicate may be found
+    # at any open status, also once an agency has it.
+    Action.DUPLICATE: Rule(_OPEN, Status.DIARSIPKAN, _ADMIN),
 }
 # Actions only the bot itself takes: no button, no command.
 SYSTEM_ACTIONS = frozenset({Action.EXPIRE_HOLD})
+# Actions that name a second report: only their own command takes them, no card button
+# and no agencies' API action (handlers/staff_duplicates.py).
+JOINING_ACTIONS = frozenset({Action.DUPLICATE})
 # Actions whose public text is required: the citizen must be told what and why.
 NEEDS_TEXT = frozenset({Action.HOLD, Action.NOT_OURS, Action.ARCHIVE, Action.SUPPLY})
 # Actions that name the agency the report goes to.

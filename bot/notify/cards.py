@@ -108,6 +108,8 @@ def card_text(
     if report.incident_date is not None:
         lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
     lines.append(_reporter_line(t, services, report, reporter, walk_in))
+    if report.followers:
+        lines.append(t("card.followers", count=report.followers))
     if report.confidential:
         lines.append(t("card.confidential"))
     if report.content:

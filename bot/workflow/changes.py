@@ -21,10 +21,11 @@ from bot.core.transitions import (
     TransitionRefused,
     check,
 )
-from bot.notify import agency_pushes, notices
+from bot.notify import agency_pushes, follow_notices, notices
 from bot.services import Services
 from storage import audit
 from storage import counter as counter_store
+from storage import followers as follower_store
 from storage import reports as report_store
 from storage.models import Report, TimelineEvent
 
@@ -189,6 +190,9 @@ async def apply(
         walk_in=await counter_store.walk_in_of(session, report),
         announced=announced,
     )
+    if report.followers:
+        followers = await follower_store.of_report(session, report.id)
+        follow_notices.transition(session, services, report, event, followers)
     agency_pushes.changed(session, services, report, event, source_queue=source_queue)
     if target is Status.SELESAI and reporter is not None:
         notices.ask_rating(session, services, report, reporter, now)
