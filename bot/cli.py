@@ -32,6 +32,8 @@ from bot.sandbox.browser import run_web_sandbox
 from bot.sandbox.terminal import run_sandbox
 from bot.services import Services
 from bot.settings import SUPPORTED_LOCALES, Settings, SettingsError, load_settings
+from bot.setup import areas_source
+from bot.setup.areas_source import AreasSourceError
 from bot.setup.wizard import Console, SetupRefused, run_setup
 from bot.transport.running import run_until_signalled
 from bot.web.server import serve
@@ -116,6 +118,21 @@ def _parser(t: Translator) -> Parser:
     db = commands.add_parser("db", help=t("cli.help.db"), description=t("cli.help.db"), t=t)
     db.commands("db_command").add_parser(
         "upgrade", help=t("cli.help.db_upgrade"), description=t("cli.help.db_upgrade"), t=t
+    )
+    areas = commands.add_parser(
+        "areas", help=t("cli.help.areas"), description=t("cli.help.areas"), t=t
+    )
+    areas.options.add_argument(
+        "--regency", default=areas_source.REGENCY, help=t("cli.help.regency")
+    )
+    areas.options.add_argument(
+        "--output", default="areas.toml", type=Path, help=t("cli.help.areas_output")
+    )
+    areas.options.add_argument(
+        "--package-dir", type=Path, help=t("cli.help.package_dir", package=areas_source.PACKAGE)
+    )
+    areas.options.add_argument(
+        "--version", default=areas_source.VERSION, help=t("cli.help.package_version")
     )
     token_cli.add_commands(commands, t)
     return parser
@@ -207,12 +224,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = load_settings()
             asyncio.run(reachable(settings.database_url))
             return token_cli.run(args, settings)
+        elif args.command == "areas":
+            counts = areas_source.write(args.regency, args.output, args.version, args.package_dir)
+            print(
+                t("cli.areas.written", path=args.output, kecamatan=counts[0], kelurahan=counts[1])
+            )
         elif args.command == "db":
             settings = load_settings()
             asyncio.run(_db_upgrade(settings))
             print(t("cli.db_upgraded"))
     except SettingsError as error:
         print(f"lapor-bot: {t(error.key, setting=error.setting, **error.params)}", file=sys.stderr)
+        return 2
+    except AreasSourceError as error:
+        print(f"lapor-bot: {t(error.key, **error.params)}", file=sys.stderr)
         return 2
     except SetupRefused as error:
         print(f"lapor-bot: {t(error.key, **error.params)}", file=sys.stderr)

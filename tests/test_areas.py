@@ -12,7 +12,7 @@ import pytest
 
 from bot.core.areas import Areas, AreasFileError, Kelurahan, load_areas
 from bot.settings import SAMPLE_AREAS_FILE, load_settings
-from scripts import make_areas
+from bot.setup import areas_source
 from tests.test_startup import lapor_bot
 
 SAMPLE = SAMPLE_AREAS_FILE.read_text(encoding="utf-8")
@@ -49,7 +49,7 @@ def test_the_sample_says_where_its_data_comes_from_and_its_licence(areas: Areas)
     assert areas.source == "idn-area-data 4.0.1"
     assert areas.licence == "ODbL-1.0"
     header = SAMPLE.split("[source]")[0]
-    assert "Open Database License" in header and "scripts/make_areas.py" in header
+    assert "Open Database License" in header and "lapor-bot areas" in header
 
 
 def test_look_ups_by_code(areas: Areas) -> None:
@@ -171,11 +171,14 @@ def _package(tmp_path: Path) -> Path:
     return tmp_path / "package"
 
 
-def test_the_script_writes_a_file_the_loader_reads(tmp_path: Path) -> None:
-    output = tmp_path / "areas.toml"
-    make_areas.main(
-        ["--regency", "99.71", "--package-dir", str(_package(tmp_path)), "--output", str(output)]
+def test_lapor_bot_areas_writes_a_file_the_loader_reads(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    result = lapor_bot("areas", "--regency", "99.71", "--package-dir", str(package), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "areas.toml: 2 kecamatan, 3 kelurahan. Setel AREAS_FILE ke berkas ini."
     )
+    output = tmp_path / "areas.toml"
     areas = load_areas(output)
     assert [(k.code, k.name) for k in areas.kecamatan] == [
         ("99.71.01", "Utara"),
@@ -190,10 +193,33 @@ def test_the_script_writes_a_file_the_loader_reads(tmp_path: Path) -> None:
     assert "Open Database License" in output.read_text()
 
 
-def test_the_sample_names_the_version_and_city_the_script_pins() -> None:
+def test_lapor_bot_areas_names_a_regency_it_does_not_know_in_one_line(tmp_path: Path) -> None:
+    package = str(_package(tmp_path))
+    unknown = lapor_bot("areas", "--regency", "99.79", "--package-dir", package, cwd=tmp_path)
+    malformed = lapor_bot("areas", "--regency", "bandung", "--package-dir", package, cwd=tmp_path)
+    assert (unknown.returncode, malformed.returncode) == (2, 2)
+    assert unknown.stderr == (
+        "lapor-bot: Kode 99.79 tidak ada dalam data wilayah. Periksa kode kota atau kabupatennya.\n"
+    )
+    assert malformed.stderr == (
+        "lapor-bot: Kode bandung tidak dikenal. Tulis kode kota atau kabupaten seperti 32.73.\n"
+    )
+    assert not (tmp_path / "areas.toml").exists()
+
+
+def test_lapor_bot_areas_says_a_folder_is_not_the_package(tmp_path: Path) -> None:
+    result = lapor_bot("areas", "--package-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"lapor-bot: Folder {tmp_path} bukan paket idn-area-data: "
+        "package.json atau berkas data CSV-nya tidak ada.\n"
+    )
+
+
+def test_the_sample_names_the_version_and_city_the_command_pins() -> None:
     parsed = tomllib.loads(SAMPLE)
-    assert parsed["source"]["name"] == f"{make_areas.PACKAGE} {make_areas.VERSION}"
-    assert parsed["kota"]["code"] == make_areas.REGENCY
+    assert parsed["source"]["name"] == f"{areas_source.PACKAGE} {areas_source.VERSION}"
+    assert parsed["kota"]["code"] == areas_source.REGENCY
 
 
 def test_a_boundaries_file_naming_an_unknown_kelurahan_stops_start_up(tmp_path: Path) -> None:

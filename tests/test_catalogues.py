@@ -29,6 +29,11 @@ KEYWORD_KEYS = {key for key in SOURCE if key.startswith("word.") or key.endswith
 MESSAGE_KEYS = sorted(set(SOURCE) - KEYWORD_KEYS)
 
 SAMPLES: dict[str, object] = {
+    # lapor-bot areas
+    "regency": "32.04",
+    "package": "idn-area-data@4.0.1",
+    "version": "4.0.1",
+    "given": "3.1.2",
     "city": "Kota Bandung",
     "phone": "022-1500-000",
     "sms": "1708",

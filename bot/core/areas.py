@@ -2,7 +2,8 @@
 
 A report's place is kept as the codes of its kelurahan and kecamatan (names change more
 often than codes do). The sample, bot/data/areas.sample.toml, is Kota Bandung, written by
-scripts/make_areas.py from a published data set; a city points AREAS_FILE at its own.
+`lapor-bot areas` (bot/setup/areas_source.py) from a published data set; a city points
+AREAS_FILE at its own.
 """
 
 from __future__ import annotations

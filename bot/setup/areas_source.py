@@ -1,8 +1,11 @@
 """Write an areas file (kota, kecamatan, kelurahan) from the `idn-area-data` npm package.
 
-    python scripts/make_areas.py                       # Kota Bandung -> bot/data/areas.sample.toml
-    python scripts/make_areas.py --regency 32.04 --output areas.toml
-    python scripts/make_areas.py --package-dir /tmp/package   # an unpacked package, no npm
+    lapor-bot areas --regency 32.04 --output areas.toml
+    lapor-bot areas --package-dir /tmp/package      # an unpacked package, no npm
+    lapor-bot areas --output bot/data/areas.sample.toml   # the sample: Kota Bandung, 32.73
+
+A command of the installed bot, not a script of the source tree, so a city that installed
+the wheel writes its own file.
 
 The package (https://github.com/fityannugroho/idn-area-data) carries the Kemendagri codes
 and names as CSV files; its data is under the Open Database License (ODbL) 1.0, its code
@@ -13,12 +16,10 @@ installed); nothing is installed.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
 import subprocess
-import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -29,9 +30,16 @@ PACKAGE = "idn-area-data"
 # and running the script again (the tests check the result).
 VERSION = "4.0.1"
 REGENCY = "32.73"
-ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "bot" / "data" / "areas.sample.toml"
 REGENCY_CODE = re.compile(r"^\d{2}\.\d{2}$")
+
+
+class AreasSourceError(Exception):
+    """The areas file could not be written; `key` names the catalogue message."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def read_package(package_dir: Path, regency: str) -> tuple[Row, list[Row], list[
     data = package_dir / "data"
     regencies = [r for r in _rows(data / "regencies.csv", "province_code") if r.code == regency]
     if not regencies:
-        raise SystemExit(f"{regency}: no such regency in {data / 'regencies.csv'}")
+        raise AreasSourceError("cli.areas.no_regency", regency=regency)
     districts = [r for r in _rows(data / "districts.csv", "regency_code") if r.parent == regency]
     codes = {d.code for d in districts}
     villages = [r for r in _rows(data / "villages.csv", "district_code") if r.parent in codes]
@@ -71,8 +79,8 @@ def render(regency: Row, districts: list[Row], villages: list[Row], version: str
     """The areas file as TOML, header first: where the data comes from and its licence."""
     lines = [
         f"# Areas of {regency.name}: its kecamatan and their kelurahan, with the official",
-        "# Kemendagri codes and names. Written by scripts/make_areas.py; do not edit by hand,",
-        "# run the script again (or copy this file for another city and edit the copy).",
+        "# Kemendagri codes and names. Written by `lapor-bot areas`; do not edit by hand, run",
+        "# the command again (or copy this file for another city and edit the copy).",
         "#",
         f"# Source: the {PACKAGE} package, version {version}, from the npm registry",
         "# (https://github.com/fityannugroho/idn-area-data), after the Ministry of Home",
@@ -112,40 +120,36 @@ def _quoted(text: str) -> str:
 
 def fetch(version: str, into: Path) -> Path:
     """The package's tarball by `npm pack`, unpacked; the folder holding package.json."""
-    subprocess.run(
-        ["npm", "pack", f"{PACKAGE}@{version}", "--silent", "--pack-destination", str(into)],
-        check=True,
-        cwd=into,
-        stdout=subprocess.DEVNULL,
-    )
+    try:
+        subprocess.run(
+            ["npm", "pack", f"{PACKAGE}@{version}", "--silent", "--pack-destination", str(into)],
+            check=True,
+            cwd=into,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        raise AreasSourceError("cli.areas.npm_failed", package=f"{PACKAGE}@{version}") from None
     tarball = next(into.glob(f"{PACKAGE}-*.tgz"))
     with tarfile.open(tarball) as archive:
         archive.extractall(into, filter="data")
     package = into / "package"
     found = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
     if found != version:
-        raise SystemExit(f"npm gave {PACKAGE} {found}, not {version}")
+        raise AreasSourceError("cli.areas.wrong_version", given=found, version=version)
     return package
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the areas file; print how many kecamatan and kelurahan it holds."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--regency", default=REGENCY, help="Kemendagri code, like 32.73")
-    parser.add_argument("--version", default=VERSION, help=f"{PACKAGE} version")
-    parser.add_argument("--package-dir", type=Path, help="an unpacked package (no npm)")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    if not REGENCY_CODE.match(args.regency):
-        parser.error("--regency takes a code like 32.73")
+def write(regency: str, output: Path, version: str, package_dir: Path | None) -> tuple[int, int]:
+    """Write the areas file of a regency; how many kecamatan and kelurahan it holds."""
+    if not REGENCY_CODE.match(regency):
+        raise AreasSourceError("cli.areas.regency_code", regency=regency)
     with tempfile.TemporaryDirectory() as temp:
-        package = args.package_dir or fetch(args.version, Path(temp))
-        version = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
-        regency, districts, villages = read_package(package, args.regency)
-        args.output.write_text(render(regency, districts, villages, version), encoding="utf-8")
-    print(f"{args.output}: {len(districts)} kecamatan, {len(villages)} kelurahan", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        package = package_dir or fetch(version, Path(temp))
+        try:
+            found = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
+            row, districts, villages = read_package(package, regency)
+        except (OSError, ValueError, KeyError):
+            raise AreasSourceError("cli.areas.not_a_package", path=package) from None
+        output.write_text(render(row, districts, villages, found), encoding="utf-8")
+    return len(districts), len(villages)
