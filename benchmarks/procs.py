@@ -151,6 +151,9 @@ def start_lapor(
         "TELEGRAM_BASE_URL": emulator.base_url,
         "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
         "OUTBOX_RATE_SCALE": str(rate_scale),
+        # The intake script is the conversation of a city without areas (no kelurahan
+        # question), so a --baseline run of an earlier commit answers the same steps.
+        "AREAS_FILE": "",
     }
     command = "run"
     if webhook is not None:

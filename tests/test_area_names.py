@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.area_names import find_kelurahan
 from bot.core.areas import Areas, Kelurahan, load_areas
@@ -200,3 +202,11 @@ def test_a_boundaries_file_that_is_not_geojson_is_named(tmp_path: Path) -> None:
     with pytest.raises(BoundariesFileError) as raised:
         load_areas(SAMPLE_AREAS_FILE, tmp_path / "nowhere.geojson")
     assert raised.value.key == "areas_file.boundaries_not_found"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_finds_at_most_a_short_list_and_never_fails(text: str) -> None:
+    found = find_kelurahan(AREAS, text)
+    assert len(found) <= 8
+    assert all(k in AREAS.kelurahan for k in found)

@@ -138,18 +138,25 @@ class _Fit:
 
 def _top(names: Sequence[tuple[str, str]], windows: Sequence[_Window]) -> list[str]:
     """The keys of the names (key, compact name) that the typed words fit best."""
-    fits: dict[str, _Fit] = {}
+    # Names by length: a window is only compared with names its slips could reach.
+    by_length: dict[int, list[tuple[str, str]]] = {}
     for key, name in names:
-        allowed = slips_allowed(name)
-        for window in windows:
-            if abs(len(window.text) - len(name)) > allowed:
-                continue
-            slips = OSA.distance(window.text, name, score_cutoff=allowed)
-            if slips > allowed:
-                continue
-            fit = _Fit(slips, window, len(name))
-            if key not in fits or fit.rank < fits[key].rank:
-                fits[key] = fit
+        by_length.setdefault(len(name), []).append((key, name))
+    widest = max(slips_allowed("x" * length) for length in by_length) if by_length else 0
+    fits: dict[str, _Fit] = {}
+    for window in windows:
+        size = len(window.text)
+        for length in range(size - widest, size + widest + 1):
+            for key, name in by_length.get(length, ()):
+                allowed = slips_allowed(name)
+                if abs(size - length) > allowed:
+                    continue
+                slips = OSA.distance(window.text, name, score_cutoff=allowed)
+                if slips > allowed:
+                    continue
+                fit = _Fit(slips, window, length)
+                if key not in fits or fit.rank < fits[key].rank:
+                    fits[key] = fit
     kept = {
         key: fit
         for key, fit in fits.items()
@@ -163,12 +170,14 @@ def _top(names: Sequence[tuple[str, str]], windows: Sequence[_Window]) -> list[s
 
 def _leading(names: Sequence[tuple[str, tuple[str, ...]]], windows: Sequence[_Window]) -> set[str]:
     """Names whose first words are a typed run ("cisaranten": Cisaranten Kulon, Kidul, ...)."""
-    found: set[str] = set()
+    # Each name's leading words, run together, by how many words: looked up, not compared.
+    beginnings: dict[tuple[int, str], set[str]] = {}
     for key, words in names:
-        for window in windows:
-            size = window.end - window.start
-            if len(words) > size and compact("".join(words[:size])) == window.text:
-                found.add(key)
+        for size in range(1, len(words)):
+            beginnings.setdefault((size, compact("".join(words[:size]))), set()).add(key)
+    found: set[str] = set()
+    for window in windows:
+        found |= beginnings.get((window.end - window.start, window.text), set())
     return found
 
 
