@@ -7,8 +7,10 @@ in a city with no areas file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.area_names import find_kelurahan
-from bot.core.areas import Kelurahan
+from bot.core.areas import Areas, Kelurahan
 from bot.core.intake.answers import Answers
 from bot.core.intake.steps import TOTAL, Step
 from bot.language.choices import Option, normalise, pick
@@ -129,6 +131,29 @@ def _label(turn: Turn, kelurahan: Kelurahan) -> Msg:
     return Msg("place.kelurahan", {"kelurahan": kelurahan.name, "kecamatan": kecamatan})
 
 
+def choice_question(
+    areas: Areas, candidates: Sequence[Kelurahan]
+) -> tuple[Msg, tuple[Msg | str, ...]]:
+    """The numbered choice among several kelurahan, "Tidak tahu" last, and its labels (the
+    buttons too): by name alone when they share a kecamatan (said once, so eight long
+    names stay within 400 characters), else each with its kecamatan."""
+    kecamatan = {k.kecamatan_code for k in candidates}
+    labels: list[Msg | str]
+    if len(kecamatan) == 1:
+        labels = [k.name for k in candidates]
+        shared = areas.kecamatan_of(candidates[0]).name
+        key, params = "filing.ask.kelurahan_pilih_kecamatan", {"kecamatan": shared}
+    else:
+        labels = [
+            Msg("place.kelurahan", {"kelurahan": k.name, "kecamatan": areas.kecamatan_of(k).name})
+            for k in candidates
+        ]
+        key, params = "filing.ask.kelurahan_pilih", {}
+    labels.append(Msg("option.tidak_tahu"))
+    shown = tuple(labels)
+    return Msg(key, {**params, **STEP, "options": Listing(shown)}), shown
+
+
 def _choice_options(turn: Turn, candidates: list[Kelurahan]) -> list[Option[str | None]]:
     """Each kelurahan by its number, its label, or its name where no other has it."""
     locales = turn.services.locales
@@ -158,14 +183,8 @@ def ask(turn: Turn, answers: Answers) -> bool:
             **STEP,
         )
     elif candidates:
-        labels: list[Msg | str] = [_label(turn, k) for k in candidates]
-        labels.append(Msg("option.tidak_tahu"))
-        turn.ask(
-            "filing.ask.kelurahan_pilih",
-            tuple((label,) for label in labels),
-            options=Listing(tuple(labels)),
-            **STEP,
-        )
+        question, labels = choice_question(turn.services.areas, candidates)
+        turn.ask(question.key, tuple((label,) for label in labels), **question.params)
     elif answers.area_asking:
         if turn.reporter.simple_mode:
             turn.ask(

@@ -14,7 +14,7 @@ from bot.core.lifecycle import Classification, Privacy
 from bot.language.choices import Option, pick
 from bot.language.dates import format_date
 from bot.language.i18n import Lines, Listing, Msg, own_words
-from handlers import filing_area
+from handlers import filing_area, similar
 from handlers.options import buttons, choices, listing
 from handlers.turn import Turn
 from storage.models import Draft
@@ -292,4 +292,5 @@ ASKERS = {
     Step.PRIVASI: _choice(Step.PRIVASI, PRIVACIES, per_row=2),
     Step.PERIKSA: _periksa,
     Step.UBAH: _choice(Step.UBAH, CHANGES, per_row=3),
+    Step.SERUPA: similar.ask,
 }

@@ -66,7 +66,9 @@ async def on_staff_command(update: Update, context: LaporContext) -> None:
         if answer is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
-        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
+        await handled.record(
+            session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now
+        )
     context.bot_data.wake_dispatcher()
 
 

@@ -110,8 +110,8 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
     )
     t = services.locales.get(services.settings.bot_locale)
     tallies: list[stats_store.Tally] = []
-    turns: list[stats_store.TurnTally] = []
     area_tallies: list[stats_store.AreaTally] = []
+    turns: list[stats_store.TurnTally] = []
     rows: list[stats_store.ExportRow] = []
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())

@@ -220,6 +220,8 @@ class Report(Base):
         Index("ix_reports_watch", "status", "closed_at", "deadline_at"),
         # Reports of a category near a point (storage/nearby.py): a latitude band first.
         Index("ix_reports_nearby", "category", "latitude", "longitude"),
+        # Reports of a category in a kelurahan, newest first (a place given without a point).
+        Index("ix_reports_category_kelurahan", "category", "kelurahan_code", "created_at"),
     )
 
 

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.area_names import find_kelurahan
+from bot.core.areas import load_areas
+from bot.language.i18n import load_locales
 from bot.sandbox.emulator import Emulator, User
 from bot.settings import SAMPLE_AREAS_FILE
-from tests.a11y import assert_accessible
+from handlers.filing_area import choice_question
+from tests.a11y import assert_accessible, findings
 from tests.harness import Clock, Harness
 from tests.staff_helpers import card_of, settled
 from tests.steps import CONTENT, code_in, consent, last, reports, texts
@@ -138,8 +142,10 @@ async def test_a_kecamatan_named_lists_its_kelurahan_and_kembali_returns_to_the_
     city: Harness, citizen: User
 ) -> None:
     await to_place(citizen)
-    listed = last(await citizen.say("Kecamatan Sukasari"))
-    assert "1. Sukarasa, Kecamatan Sukasari" in listed and "5. Tidak tahu" in listed
+    assert last(await citizen.say("Kecamatan Sukasari")) == (
+        "Langkah 4 dari 8. Kelurahan di Kecamatan Sukasari:\n"
+        "1. Sukarasa\n2. Gegerkalong\n3. Isola\n4. Sarijadi\n5. Tidak tahu\nYang mana?"
+    )
     back = last(await citizen.say("kembali"))
     assert back.startswith("Langkah 4 dari 8. Tulis alamat atau patokannya")
     assert last(await citizen.say("Gegerkalong Girang, Kel. Gegerkalong")).startswith(
@@ -161,7 +167,9 @@ async def test_tidak_tahu_by_its_number_in_simple_mode(city: Harness, citizen: U
     assert last(await citizen.say("1")).startswith("Langkah 5 dari 8.")
 
 
-async def test_in_english_the_same_questions(city: Harness, citizen: User) -> None:
+async def test_in_english_the_same_questions(
+    city: Harness, emulator: Emulator, citizen: User
+) -> None:
     await consent(citizen)
     await citizen.say("pengaturan")
     await citizen.say("2")  # English
@@ -174,6 +182,9 @@ async def test_in_english_the_same_questions(city: Harness, citizen: User) -> No
     )
     assert last(await citizen.say("no")).endswith("Which kelurahan is the place in?")
     assert last(await citizen.say("don't know")).startswith("Step 5 of 8.")
+    said = emulator.bot_messages(citizen)
+    switched = texts(said).index("Language changed to English.")
+    assert_accessible(said[switched:], locale="en")
 
 
 def squares(path: Path) -> Path:
@@ -296,3 +307,49 @@ async def test_a_place_in_the_first_message_is_confirmed_at_the_place_step(
     asked = last(await citizen.say("1"))  # kategori: the suggested one
     assert asked.startswith("Langkah 4 dari 8. Tempatnya di Kelurahan Braga,")
     assert last(await citizen.say("1")).startswith("Langkah 5 dari 8.")
+
+
+async def test_changing_the_place_from_the_read_back_asks_its_kelurahan_again(
+    city: Harness, emulator: Emulator, citizen: User
+) -> None:
+    await to_place(citizen)
+    await citizen.say("Jalan Soekarno Hatta nomor 100")
+    await citizen.say("tidak tahu")
+    for answer in ("kemarin", "lewati"):
+        await citizen.say(answer)
+    readback = texts(await citizen.say("2"))
+    assert any("Kelurahan: tidak diketahui." in text for text in readback)
+    await citizen.say("ubah")
+    assert last(await citizen.say("4")).startswith("Langkah 4 dari 8. Tulis alamat")
+    assert last(await citizen.say("Jalan Braga nomor 12")).startswith(
+        "Langkah 4 dari 8. Tempatnya di Kelurahan Braga, Kecamatan Sumur Bandung."
+    )
+    review = texts(await citizen.say("1"))
+    assert review[-1].startswith("Langkah 8 dari 8."), "back to the read-back, not step 5"
+    assert any("Kelurahan: Braga, Kecamatan Sumur Bandung." in text for text in review)
+    code_in(await citizen.say("kirim"))
+    [report] = await reports(city)
+    assert (report.kelurahan_code, report.location_text) == (
+        "32.73.19.1001",
+        "Jalan Braga nomor 12",
+    )
+    assert_accessible(emulator.bot_messages(citizen), locale="id")
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+def test_every_choice_of_the_sample_city_keeps_to_the_accessibility_rules(locale: str) -> None:
+    """The longest lists: each kecamatan's kelurahan, and names many kelurahan begin with."""
+    areas = load_areas(SAMPLE_AREAS_FILE)
+    t = load_locales().get(locale)
+    typed = [f"Kecamatan {k.name}" for k in areas.kecamatan]
+    typed += ["kebon", "cisaranten", "pasir", "mekar", "antapani", "cigondewah"]
+    longest = 0
+    for place in typed:
+        found = find_kelurahan(areas, place)
+        assert len(found) > 1, place
+        question, labels = choice_question(areas, found)
+        text = t(question.key, **question.params)
+        buttons = [t.render(label) for label in labels]
+        assert findings(text, locale=locale, buttons=buttons) == [], text
+        longest = max(longest, len(text))
+    assert longest > 300, "the lists checked include long ones"

@@ -134,6 +134,8 @@ SAMPLES: dict[str, object] = {
     # Followers and duplicates (issue 16).
     "other": "516-7391",
     "moved": 1,
+    "metres": 50,
+    "status": Msg("similar.status.menunggu"),
 }
 
 
@@ -181,7 +183,9 @@ def _built_keys() -> list[str]:
     built = [status.label_key for status in Status] + [status.next_step_key for status in Status]
     built += [f"timeline.{status.value.lower()}" for status in Status]
     built += [f"help.step.{step.value}" for step in Step]
-    built += [f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH)]
+    built += [
+        f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH, Step.SERUPA)
+    ]
     built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in COMMANDS]

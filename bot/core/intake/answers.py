@@ -25,6 +25,17 @@ class FileRef:
 
 
 @dataclass(frozen=True)
+class Similar:
+    """An open report like this one, as listed to the citizen (bot/core/duplicates.py): its
+    code, status, and how far it is (metres) or that it is in the same kelurahan."""
+
+    code: int
+    status: str
+    metres: int | None = None
+    kelurahan_code: str | None = None
+
+
+@dataclass(frozen=True)
 class Answers:
     """Everything the citizen has answered so far; None means not answered yet."""
 
@@ -54,6 +65,11 @@ class Answers:
     # Steps the citizen's first message already answered (a complaint typed at the menu):
     # the filing goes past them, and the read-back still shows them.
     from_message: tuple[str, ...] = field(default_factory=tuple)
+    # Similar reports listed for the category and place (`similar_for`), and the step the
+    # filing goes on to when the citizen files their own.
+    similar_for: str | None = None
+    similar: tuple[Similar, ...] = field(default_factory=tuple)
+    similar_then: str | None = None
 
     @property
     def has_content(self) -> bool:
@@ -107,6 +123,9 @@ class Answers:
             privacy=_opt(Privacy, data.get("privacy")),
             category_listed=bool(data.get("category_listed")),
             from_message=tuple(data.get("from_message") or ()),
+            similar_for=data.get("similar_for"),
+            similar=tuple(Similar(**item) for item in data.get("similar") or ()),
+            similar_then=data.get("similar_then"),
         )
 
 
