@@ -11,23 +11,31 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
+from telegram import Bot, BotCommandScopeChat
 
 from bot.core.intake.answers import Answers
 from bot.core.lifecycle import Channel, Classification, Privacy, Status
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
+from bot.language.i18n import load_locales
 from bot.sandbox.emulator import Chat, Emulator, User
-from bot.settings import SAMPLE_AGENCIES_FILE, SAMPLE_AREAS_FILE
+from bot.sandbox.emulator.group_admin import new_group
+from bot.services import Services
+from bot.settings import SAMPLE_AGENCIES_FILE, SAMPLE_AREAS_FILE, Settings
+from bot.setup.wizard import Console, run_setup
 from bot.workflow import filing
 from bot.workflow.filing import Intake
 from storage.models import AuditEntry, Report, UnitTurn
+from storage.statistics import turn_standing
 from tests.a11y import assert_accessible
 from tests.api_helpers import act
-from tests.harness import Clock, Harness
+from tests.harness import TOKEN, Clock, Harness
 from tests.staff_helpers import Staff, card_of, settled, staff_of, topic_named
 from tests.steps import code_in, consent, reports, texts
 from tests.test_deadlines import watch, wib
+from tests.test_setup import QUICK, Screen
 from tests.test_statistics import OFFICER, ask_in
 
 DAGO, COBLONG = "32.73.02.1004", "32.73.02"
@@ -377,3 +385,81 @@ async def test_a_report_is_routed_by_its_categorys_level_and_its_kelurahan(
     group = emulator.chat(city.admin_chat_id)
     card = card_of(emulator, group, code, topic_named(group, "Verifikasi"))
     assert button in card.button_labels
+
+
+async def test_setup_checks_the_offices_own_groups_and_gives_them_the_staff_menu(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    owner = emulator.add_user(first_name="Rina")
+    staff = emulator.add_supergroup("Staf Pengaduan", forum=True, owner=owner)
+    dago = emulator.add_supergroup("Kelurahan Dago", owner=owner)
+    coblong = new_group(emulator, "Kecamatan Coblong", owner, supergroup=True)  # no bot yet
+    settings = Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        admin_chat_id=staff.id,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}",
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        agencies_file=with_offices(tmp_path, dago.id, coblong.id),
+        areas_file=SAMPLE_AREAS_FILE,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    screen = Screen()
+    await run_setup(settings, Console(load_locales().get("id"), screen.write), None, QUICK)
+    assert (
+        f"Kecamatan Coblong: bot belum ada di grupnya sendiri, id {coblong.id} di berkas instansi."
+        in screen.text()
+    )
+    assert "Kelurahan Dago, Kecamatan Coblong: bot belum ada" not in screen.text()
+    async with Bot(TOKEN, base_url=emulator.base_url) as bot:
+        menu = await bot.get_my_commands(scope=BotCommandScopeChat(dago.id))
+    assert {"naikkan", "turunkan"} <= {command.command for command in menu}
+
+
+async def test_an_office_is_judged_only_on_its_own_turns(
+    city: Harness, emulator: Emulator, city_staff: Staff
+) -> None:
+    """Taken from the kelurahan by the verifiers before its limit: not the kelurahan's to
+    answer for. Answered by the kelurahan in time: on time, wherever the report went after."""
+    services = city.services
+    city.clock.now = wib(2026, 11, 30, 9, 0)
+    taken, answered = [await filed(services) for _ in range(2)]
+    for code in (taken, answered):
+        await act(services, code, Action.FORWARD, agency=DAGO_UNIT)
+    await act(services, taken, Action.REASSIGN, agency="dsdabm")
+    city.clock.now = wib(2026, 12, 1, 9, 0)
+    await act(services, answered, Action.RAISE, actor=OFFICER)
+    async with services.sessionmaker() as session:
+        standings = (
+            await session.execute(
+                select(UnitTurn.unit, turn_standing(city.clock.now)).order_by(UnitTurn.id)
+            )
+        ).all()
+    assert standings == [
+        (DAGO_UNIT, "belum_diteruskan"),  # taken before its limit: not judged
+        (DAGO_UNIT, "tepat_waktu"),  # passed up within its five days: its response
+        ("dsdabm", "belum_jatuh_tempo"),
+        (COBLONG_UNIT, "belum_jatuh_tempo"),
+    ]
+    await city.dispatcher.drain()
+    said = "\n".join(
+        texts(await ask_in(emulator, city_staff.group, city_staff.verifier, "/statistik"))
+    )
+    assert "Semua kelurahan: 1 laporan diteruskan. Tepat waktu 100 persen." in said
+    assert "Semua kecamatan: 1 laporan diteruskan. Belum ada yang bisa dinilai." in said
+
+
+async def filed(services: Services) -> int:
+    """A blocked drain in Kelurahan Dago, filed through the intake core; its code."""
+    answers = Answers(
+        classification=Classification.PENGADUAN,
+        content=DRAIN,
+        category="drainase",
+        location_text=PLACE,
+        kelurahan_code=DAGO,
+        privacy=Privacy.BIASA,
+    )
+    async with services.sessionmaker.begin() as session:
+        intake = Intake(Channel.TELEGRAM, "id")
+        submitted = await filing.file(session, services, answers, intake, now=services.clock())
+    return submitted.report.code

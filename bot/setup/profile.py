@@ -26,6 +26,8 @@ STAFF_MENU = {
     "kembalikan": "staff.command.kembalikan",
     "bukanwewenang": "staff.command.bukanwewenang",
     "arsipkan": "staff.command.arsipkan",
+    "naikkan": "staff.command.naikkan",
+    "turunkan": "staff.command.turunkan",
     "statistik": "staff.command.statistik",
     "ekspor": "staff.command.ekspor",
     "blokir": "staff.command.blokir",

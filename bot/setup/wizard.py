@@ -182,9 +182,11 @@ async def _topics(bot: Bot, services: Services, chat: ChatFullInfo, console: Con
 
 
 async def _agency_groups(bot: Bot, services: Services, me: User, console: Console) -> list[int]:
-    """Agencies' own groups the bot is in; the others are named, for the operator to fix."""
+    """Agencies' and offices' own groups the bot is in; the others are named, for the
+    operator to fix."""
     usable = []
-    for agency in services.directory.agencies.values():
+    directory = services.directory
+    for agency in (*directory.agencies.values(), *directory.offices.values()):
         if agency.chat_id is None:
             continue
         try:
