@@ -117,7 +117,7 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                 else:
                     await route(turn)
                 owed = owed_replies(turn.replies, turn.reporter)
-                handled.record(
+                await handled.record(
                     session, update.update_id, chat_id=who.chat_id, replies=owed, now=now
                 )
             break

@@ -111,6 +111,7 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
     t = services.locales.get(services.settings.bot_locale)
     tallies: list[stats_store.Tally] = []
     area_tallies: list[stats_store.AreaTally] = []
+    turns: list[stats_store.TurnTally] = []
     rows: list[stats_store.ExportRow] = []
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())
@@ -132,6 +133,9 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
             elif request.window is not None:
                 edges = request.window.edges(services.calendar)
                 tallies = await stats_store.tallies(session, edges, queue, turn.now)
+                turns = await stats_store.turn_tallies(
+                    session, edges[0], edges[-1], scope.agency, turn.now
+                )
             else:
                 start, end = request.bounds(services)
                 async for page in stats_store.export_rows(session, start, end, queue, turn.now):
@@ -148,17 +152,22 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
         assert request.window is not None
         answer = _by_area(services, request.window, area_tallies, t)
     elif request.window is not None:
-        answer = await _statistics(services, request.window, tallies, t)
+        answer = await _statistics(services, request.window, tallies, turns, t)
     else:
         answer = _export(services, request, rows, t)
     await _send(context, message, answer)
 
 
 async def _statistics(
-    services: Services, window: ChartPeriod, tallies: list[stats_store.Tally], t: Translator
+    services: Services,
+    window: ChartPeriod,
+    tallies: list[stats_store.Tally],
+    turns: list[stats_store.TurnTally],
+    t: Translator,
 ) -> Answer:
-    """The chart (drawn in a worker thread) with its caption, then the figures in words."""
-    figures = figures_of(window, tallies, services.directory)
+    """The chart (drawn in a worker thread) with its caption, then the figures in words:
+    the agencies', then each level's offices' (every unit's own on-time share)."""
+    figures = figures_of(window, tallies, services.directory, turns)
     if not figures.total:
         return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
     # Imported on first use: matplotlib adds some 40 MB to every process that never draws.

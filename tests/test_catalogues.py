@@ -129,6 +129,8 @@ SAMPLES: dict[str, object] = {
     "line": 40,
     "column": 13,
     "officer": 123456789,
+    # Levels (issue 16): an area's Kemendagri code.
+    "area": "32.73.02.1004",
     # Followers and duplicates (issue 16).
     "other": "516-7391",
     "moved": 1,

@@ -9,8 +9,8 @@ import pytest
 from bot.core.lifecycle import Status
 from bot.core.transitions import RULES, Action, Refusal, Role, TransitionRefused, check
 
-# Sorted: a frozenset's order changes with each process's string hashing, and every xdist
-# worker must collect the same tests in the same order.
+# Sets in the rules are iterated in a fixed order: pytest-xdist's workers must collect the
+# same tests in the same order, and a set's order changes with each process's hash seed.
 ALLOWED = [
     (action, source, role)
     for action, rule in RULES.items()

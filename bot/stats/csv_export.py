@@ -65,7 +65,7 @@ def _row(services: Services, report: ExportRow, t: Translator) -> list[str]:
         category = directory.category(report.category).label(t.locale)
     except (StopIteration, KeyError):
         category = report.category  # the agencies file no longer has it
-    agency = directory.agencies.get(report.agency)
+    agency = directory.unit(report.agency)
     forwarded, responded = report.forwarded_at, report.responded_at
     taken = (
         calendar.working_days_between(forwarded, responded)

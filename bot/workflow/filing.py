@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.deadlines import VERIFY_DAYS
 from bot.core.intake.answers import Answers, FileRef
 from bot.core.lifecycle import ActorKind, Channel, Privacy, Status
+from bot.core.units import route
 from bot.notify import notices
 from bot.services import Services
 from storage import audit, drafts
@@ -169,6 +170,9 @@ async def file(
         address_id=intake.address_id,
         media_url=intake.media_url,
     )
+    # By category and place (bot/core/units.py): the kelurahan's or the kecamatan's office
+    # where the category is theirs and the place is known, else the category's agency.
+    report.agency = route(directory, category, report.kelurahan_code, report.kecamatan_code)
     uploaded = [
         Attachment(
             position=len(files) + i,
