@@ -11,7 +11,7 @@ from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry, Follower
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import count, file_report, reports, texts
+from tests.steps import count, file_report, last, reports, texts
 
 
 async def _two_reports(emulator: Emulator, citizen: User) -> tuple[User, int, int]:
@@ -52,7 +52,9 @@ async def test_a_joined_duplicates_citizen_follows_the_other_report_to_its_answe
         f"Laporan {other} yang Anda pantau: Menunggu verifikasi; "
         "kami kabari lagi jika ada perubahan."
     )
-    assert "Dipantau juga oleh 1 warga lain." in (card_of(emulator, staff.group, kept).text or "")
+    assert "Dipantau juga oleh 1 warga lain, yang ikut menerima balasan instansi." in (
+        card_of(emulator, staff.group, kept).text or ""
+    )
     # The duplicate's card, edited in place: no buttons left, the report it joined named.
     [merged] = [
         m
@@ -129,8 +131,11 @@ async def test_erasing_ones_data_ends_following(
     await _staff_says(
         emulator, staff, staff.verifier, f"/duplikat {format_code(duplicate)} {other}"
     )
+    # Budi has been told he follows it before he erases his data.
+    assert "yang Anda pantau" in texts(emulator.bot_messages(budi))[-1]
     await budi.say("hapusdata", expect=2)
-    await budi.say("1")
+    done = await budi.say("1")
+    assert last(done).startswith("Data pribadi Anda sudah kami hapus.")
     await settled(emulator)
     heard = len(emulator.bot_messages(budi))
 

@@ -128,7 +128,9 @@ async def test_only_open_recent_nearby_reports_of_the_category_are_listed_and_on
     assert follower.reason == "joined"
     await settled(emulator)
     card = card_of(emulator, staff.group, open311)
-    assert "Dipantau juga oleh 1 warga lain." in (card.text or "")
+    assert "Dipantau juga oleh 1 warga lain, yang ikut menerima balasan instansi." in (
+        card.text or ""
+    )
 
     # Staff handle it; the follower hears of the answer, as the journey asks.
     verifikasi = topic_named(staff.group, "Verifikasi")
