@@ -30,9 +30,11 @@ _COLUMNS = (
 )
 
 
-def _shown(
-    category: str, now: datetime, reporter_id: int | None
-) -> Select[int, Status, float | None, float | None, str | None]:
+# The columns a listed report is read by: code, status, latitude, longitude, kelurahan.
+Query = Select[int, Status, float | None, float | None, str | None]
+
+
+def _shown(category: str, now: datetime, reporter_id: int | None) -> Query:
     query = select(*_COLUMNS).where(
         Report.category == category,
         Report.status.in_(OPEN_STATUSES),
@@ -43,6 +45,32 @@ def _shown(
     if reporter_id is not None:
         query = query.where(or_(Report.reporter_id.is_(None), Report.reporter_id != reporter_id))
     return query
+
+
+def near_point(category: str, place: Place, *, now: datetime, reporter_id: int | None) -> Query:
+    """The reports in the square around the place's point, newest first, limited."""
+    assert place.latitude is not None and place.longitude is not None
+    box = duplicates.box_around(place.latitude, place.longitude)
+    return (
+        _shown(category, now, reporter_id)
+        .where(
+            Report.latitude.between(box.south, box.north),
+            Report.longitude.between(box.west, box.east),
+        )
+        .order_by(Report.created_at.desc())
+        .limit(duplicates.CANDIDATES)
+    )
+
+
+def in_kelurahan(
+    category: str, place: Place, *, now: datetime, reporter_id: int | None, limit: int
+) -> Query:
+    """The newest reports in the place's kelurahan; with a point, only those without one
+    (those with a point were measured)."""
+    query = _shown(category, now, reporter_id).where(Report.kelurahan_code == place.kelurahan_code)
+    if place.has_point:
+        query = query.where(Report.latitude.is_(None))
+    return query.order_by(Report.created_at.desc()).limit(limit)
 
 
 async def similar(
@@ -56,17 +84,8 @@ async def similar(
 ) -> list[Similar]:
     """The open reports of the category near the place, nearest (then newest) first."""
     found: list[Similar] = []
-    shown = _shown(category, now, reporter_id)
     if place.latitude is not None and place.longitude is not None:
-        box = duplicates.box_around(place.latitude, place.longitude)
-        rows = await session.execute(
-            shown.where(
-                Report.latitude.between(box.south, box.north),
-                Report.longitude.between(box.west, box.east),
-            )
-            .order_by(Report.created_at.desc())
-            .limit(duplicates.CANDIDATES)
-        )
+        rows = await session.execute(near_point(category, place, now=now, reporter_id=reporter_id))
         measured = [
             (duplicates.distance_metres(place.latitude, place.longitude, lat, lon), row)
             for row in rows
@@ -78,11 +97,8 @@ async def similar(
             if metres <= duplicates.RADIUS_METRES
         ]
     if place.kelurahan_code is not None and len(found) < limit:
-        in_kelurahan = shown.where(Report.kelurahan_code == place.kelurahan_code)
-        if place.has_point:
-            # Those with a point were measured above; these gave only a typed place.
-            in_kelurahan = in_kelurahan.where(Report.latitude.is_(None))
-        rows = await session.execute(in_kelurahan.order_by(Report.created_at.desc()).limit(limit))
+        query = in_kelurahan(category, place, now=now, reporter_id=reporter_id, limit=limit)
+        rows = await session.execute(query)
         found += [
             Similar(row.code, row.status.value, kelurahan_code=place.kelurahan_code) for row in rows
         ]

@@ -11,7 +11,7 @@ from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry, Follower
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import count, file_report, reports, texts
+from tests.steps import code_in, consent, count, file_report, last, reports, texts, to_step
 
 
 async def _two_reports(emulator: Emulator, citizen: User) -> tuple[User, int, int]:
@@ -52,7 +52,9 @@ async def test_a_joined_duplicates_citizen_follows_the_other_report_to_its_answe
         f"Laporan {other} yang Anda pantau: Menunggu verifikasi; "
         "kami kabari lagi jika ada perubahan."
     )
-    assert "Dipantau juga oleh 1 warga lain." in (card_of(emulator, staff.group, kept).text or "")
+    assert "Dipantau juga oleh 1 warga lain, yang ikut menerima balasan instansi." in (
+        card_of(emulator, staff.group, kept).text or ""
+    )
     # The duplicate's card, edited in place: no buttons left, the report it joined named.
     [merged] = [
         m
@@ -129,8 +131,11 @@ async def test_erasing_ones_data_ends_following(
     await _staff_says(
         emulator, staff, staff.verifier, f"/duplikat {format_code(duplicate)} {other}"
     )
+    # Budi has been told he follows it before he erases his data.
+    assert "yang Anda pantau" in texts(emulator.bot_messages(budi))[-1]
     await budi.say("hapusdata", expect=2)
-    await budi.say("1")
+    done = await budi.say("1")
+    assert last(done).startswith("Data pribadi Anda sudah kami hapus.")
     await settled(emulator)
     heard = len(emulator.bot_messages(budi))
 
@@ -141,3 +146,39 @@ async def test_erasing_ones_data_ends_following(
     assert await count(harness, Follower) == 0
     assert {r.code: r for r in await reports(harness)}[kept].followers == 0
     assert len(emulator.bot_messages(budi)) == heard, "nothing more after erasing"
+
+
+async def test_a_rahasia_reports_followers_hear_its_status_not_the_officers_words(
+    harness: Harness, emulator: Emulator, citizen: User, staff: Staff
+) -> None:
+    await consent(citizen)
+    await to_step(citizen, 7)
+    await citizen.say("3")  # rahasia
+    kept = code_in(await citizen.say("1"))
+    budi = emulator.add_user(first_name="Budi", username="budi")
+    duplicate = await file_report(budi)
+    await settled(emulator)
+    other = format_code(kept)
+    await _staff_says(
+        emulator, staff, staff.verifier, f"/duplikat {format_code(duplicate)} {other}"
+    )
+    await _staff_says(emulator, staff, staff.verifier, f"/teruskan {other}")
+    agency = topic_named(staff.group, "Dinas Sumber Daya Air dan Bina Marga")
+    card = card_of(emulator, staff.group, kept, agency)
+    secret = "Kami akan memeriksa rumah nomor 5 milik pelapor besok pagi."
+    await staff.officer.say_in(
+        staff.group, secret, thread_id=agency, reply_to=card.message_id, expect=0
+    )
+    await settled(emulator)
+    await staff.officer.say_in(
+        staff.group, f"/selesai {other} Rumah nomor 5 sudah diperiksa.", thread_id=agency, expect=0
+    )
+    await settled(emulator)
+
+    told = texts(emulator.bot_messages(budi))
+    assert told[-1] == (
+        f"Laporan {other} yang Anda pantau: Selesai ditindaklanjuti; "
+        "terima kasih sudah ikut memantau."
+    )
+    assert not any("nomor 5" in text for text in told), "the officers' words stay with Siti"
+    assert any(secret in text for text in texts(emulator.bot_messages(citizen)))

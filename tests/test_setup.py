@@ -24,6 +24,7 @@ from bot.setup.profile import STAFF_MENU
 from bot.setup.wizard import Console, SetupRefused, Timing, run_setup
 from handlers.staff_bar import COMMANDS as BAR_COMMANDS
 from handlers.staff_commands import ACTION_COMMANDS, QUERY_COMMANDS
+from handlers.staff_duplicates import COMMANDS as JOIN_COMMANDS
 from handlers.staff_stats import STATS_COMMANDS
 from tests.harness import TOKEN
 from tests.test_startup import LIVE_VARIABLES
@@ -202,7 +203,7 @@ async def test_setup_warns_when_privacy_mode_is_off(tmp_path: Path) -> None:
 
 
 def test_the_staff_menu_holds_every_staff_command() -> None:
-    every = {*ACTION_COMMANDS, *QUERY_COMMANDS, *BAR_COMMANDS, *STATS_COMMANDS}
+    every = {*ACTION_COMMANDS, *QUERY_COMMANDS, *BAR_COMMANDS, *STATS_COMMANDS, *JOIN_COMMANDS}
     assert set(STAFF_MENU) == every and len(STAFF_MENU) == len(every)
 
 

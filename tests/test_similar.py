@@ -17,6 +17,7 @@ from bot.core.tracking import format_code
 from bot.language.accessibility import MAX_SPOKEN_SECONDS
 from bot.language.speech import spoken_seconds
 from bot.sandbox.emulator import Emulator, User
+from bot.settings import SAMPLE_AREAS_FILE
 from bot.workflow import filing
 from bot.workflow.filing import Intake
 from storage.models import Draft, Follower, Report
@@ -33,22 +34,25 @@ OTHERS = "Lubang besar di jalan ini membuat banyak pengendara motor terjatuh tia
 
 async def seed(
     harness: Harness,
-    metres: float,
+    metres: float | None,
     *,
+    kelurahan: str | None = None,
     category: str = "jalan_rusak",
     privacy: Privacy = Privacy.BIASA,
     channel: str = "telegram",
     days_old: float = 1,
 ) -> int:
-    """A report filed through the intake core by someone else, `metres` north of HERE."""
+    """A report filed through the intake core by someone else, `metres` north of HERE
+    (None: no map point), in a kelurahan by its code if given."""
     services = harness.services
     now = services.clock() - timedelta(days=days_old)
     answers = Answers(
         classification=Classification.PENGADUAN,
         content=OTHERS,
         category=category,
-        latitude=HERE[0] + metres / METRES_PER_DEGREE,
-        longitude=HERE[1],
+        latitude=None if metres is None else HERE[0] + metres / METRES_PER_DEGREE,
+        longitude=None if metres is None else HERE[1],
+        kelurahan_code=kelurahan,
         privacy=privacy,
     )
     async with services.sessionmaker.begin() as session:
@@ -124,7 +128,9 @@ async def test_only_open_recent_nearby_reports_of_the_category_are_listed_and_on
     assert follower.reason == "joined"
     await settled(emulator)
     card = card_of(emulator, staff.group, open311)
-    assert "Dipantau juga oleh 1 warga lain." in (card.text or "")
+    assert "Dipantau juga oleh 1 warga lain, yang ikut menerima balasan instansi." in (
+        card.text or ""
+    )
 
     # Staff handle it; the follower hears of the answer, as the issue's journey asks.
     verifikasi = topic_named(staff.group, "Verifikasi")
@@ -138,6 +144,33 @@ async def test_only_open_recent_nearby_reports_of_the_category_are_listed_and_on
         f"Laporan {shown} yang Anda pantau: Selesai ditindaklanjuti; "
         "terima kasih sudah ikut memantau.\nKeterangan petugas: Jalan sudah diaspal ulang."
     )
+
+
+BRAGA, MERDEKA = "32.73.19.1001", "32.73.19.1002"
+
+
+async def test_a_typed_place_lists_the_reports_of_the_same_kelurahan(
+    harness: Harness, emulator: Emulator, citizen: User
+) -> None:
+    harness.overrides["areas_file"] = SAMPLE_AREAS_FILE  # the sample city, Kota Bandung
+    await harness.restart()
+    braga = await seed(harness, None, kelurahan=BRAGA)
+    await seed(harness, None, kelurahan=MERDEKA)
+    await seed(harness, None, kelurahan=BRAGA, category="sampah")
+    await settled(emulator)
+    await to_place(citizen)
+    confirm = await citizen.say("Jalan Braga nomor 12, Kelurahan Braga")
+    assert "Kelurahan Braga" in last(confirm)
+    listed = await citizen.say("1")
+    assert last(listed) == (
+        "Langkah 4 dari 8. Laporan Jalan rusak di dekat Anda:\n"
+        f"1. {format_code(braga)}, satu kelurahan, menunggu verifikasi\n"
+        "2. Buat laporan sendiri\n"
+        "Ikut pantau yang mana?"
+    )
+    assert_accessible(listed)
+    typed = await citizen.say(f"pantau {format_code(braga)}")
+    assert texts(typed)[0].startswith(f"Anda kini ikut memantau laporan {format_code(braga)}.")
 
 
 async def test_no_list_without_similar_reports_and_ones_own_report_goes_on(

@@ -1,10 +1,11 @@
 """What a change tells the citizens following a report that is not theirs.
 
 A follower learns the new status in their own words ("the report you follow"), and what the
-officers said with it, so an answer reaches them too. Not what is meant for the reporter
-alone: a hold's question (only the reporter can answer it), the invitation to rate, and
-the staff's replies in the chat. A confidential report's officer text stays with its
-reporter, since it may repeat the content.
+officers said with it, and the agency's replies (its answer), so the answer reaches them
+too. Not what is meant for the reporter alone: a hold's question (only the reporter can
+answer it), the invitation to rate, and the verifiers' replies before an agency has the
+report (questions about the report, to its reporter). A confidential report's officer
+text and replies stay with its reporter, since they may repeat the content.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.lifecycle import ActorKind, Status
-from bot.core.outgoing import CitizenChat, Outgoing
+from bot.core.outgoing import CitizenChat, Copy, Outgoing
 from bot.core.tracking import format_code
 from bot.language.i18n import Msg
 from bot.notify.status_text import status_label
@@ -24,6 +25,8 @@ from storage import outbox
 from storage.models import Report, Reporter, TimelineEvent
 
 PURPOSE = "follow_notice"
+# A reply is the agency's answer once an agency has the report.
+ANSWERING = frozenset({Status.DITERUSKAN, Status.DITINDAKLANJUTI, Status.SELESAI})
 
 
 def follower_line(services: Services, report: Report) -> Msg:
@@ -95,3 +98,33 @@ def now_following(
             now=now,
             report_id=report.id,
         )
+
+
+def reply(
+    session: AsyncSession,
+    services: Services,
+    report: Report,
+    followers: Sequence[Reporter],
+    *,
+    agency: str,
+    text: str | None,
+    copy: Copy | None,
+    now: datetime,
+) -> None:
+    """The agency's reply to the reporter, passed on to the followers under the same
+    header ("Balasan dari {instansi} untuk laporan 726-4185:", ACCESSIBILITY.md rule 22),
+    then the text or the file."""
+    if report.status not in ANSWERING or report.confidential:
+        return
+    for follower in followers:
+        t = services.locales.get(follower.locale)
+        header = t("relay.header", agency=agency, code=format_code(report.code))
+        chat = CitizenChat(follower.id)
+        body = f"{header}\n{text}" if text and copy is None else header
+        outbox.enqueue(
+            session, chat, Outgoing(text=body), purpose=PURPOSE, now=now, report_id=report.id
+        )
+        if copy is not None:
+            outbox.enqueue(
+                session, chat, Outgoing(copy=copy), purpose=PURPOSE, now=now, report_id=report.id
+            )

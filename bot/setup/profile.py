@@ -24,6 +24,7 @@ STAFF_MENU = {
     "tindaklanjuti": "staff.command.tindaklanjuti",
     "selesai": "staff.command.selesai",
     "kembalikan": "staff.command.kembalikan",
+    "duplikat": "staff.command.duplikat",
     "bukanwewenang": "staff.command.bukanwewenang",
     "arsipkan": "staff.command.arsipkan",
     "naikkan": "staff.command.naikkan",

@@ -14,10 +14,11 @@ from bot.core.lifecycle import Status
 from bot.core.outgoing import CitizenChat, Copy, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
-from bot.notify import agency_pushes
+from bot.notify import agency_pushes, follow_notices
 from bot.services import Services
 from bot.workflow.changes import Actor, apply, note_entry, record
 from bot.workflow.filing import as_attachment
+from storage import followers as follower_store
 from storage import outbox
 from storage import reports as report_store
 from storage.models import Report, Reporter
@@ -128,6 +129,12 @@ async def agency_reply(
     if reporter is None:
         raise NoReporter(report)
     staff_reply(session, services, report, reporter, text=text, copy=copy, actor=actor, now=now)
+    if report.followers:
+        followers = await follower_store.of_report(session, report.id)
+        agency = answering_agency(services, report)
+        follow_notices.reply(
+            session, services, report, followers, agency=agency, text=text, copy=copy, now=now
+        )
     record(session, actor, "reply", report, now=now)
     if report.status is Status.DITERUSKAN:
         await apply(session, services, report, Action.START, actor, now=now, announced=in_topic)

@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0014"
-# After the areas revision (0012); re-chained on the levels revision (0013) when it lands.
+# After the areas revision (0012); the levels revision (0013) follows this one.
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
