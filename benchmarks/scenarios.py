@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks import databases, procs
+from benchmarks import databases, procs, seed
 from benchmarks.control import Control
 from benchmarks.forwarder import Forwarder, free_port
 from bot.core.intake.answers import Answers
@@ -468,7 +468,7 @@ async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> 
     users = [DRAFTS_ID + n for n in range(count)]
     answers = Answers(classification=Classification.PENGADUAN).to_json()
 
-    async def seed(run: Running) -> None:
+    async def prepare(run: Running) -> None:
         await run.control.post("/load/users", {"count": count, "first_user_id": DRAFTS_ID})
         assert run.database is not None
         if reports:
@@ -476,7 +476,7 @@ async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> 
             await seed.seed(run.database.url, seed.Shape(reports, utcnow()))
         await databases.seed_drafts(run.database.url, users, answers)
 
-    async with running(setup, "drafts", before_start=seed) as run:
+    async with running(setup, "drafts", before_start=prepare) as run:
         rss_idle = max(bot.rss_mb() for bot in run.bots)
         expect = await _calibrate(setup, run, (CONTENT,), DRAFTS_ID)
         measured = await _measured_load(

@@ -57,6 +57,12 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
     assert failing["faults_injected"] > 0, "the 5xx run really failed some calls"
     assert results["drafts"]["drafts_stored"] == 100
+    # Years of reports seeded beside the drafts (the memory run's stored database).
+    assert results["drafts"]["reports_stored"] == 500
+    burst = results["burst"]
+    assert burst["reports_filed"] == burst["cards"] == 20
+    assert burst["lost"] == burst["duplicates"] == burst["answers_429"] == 0
+    assert burst["chat_during_burst"]["latency_ms"]["p99"] is not None
     # The fair yardstick and the note; SQL counted through the bot's engine events.
     assert results["echo"]["request"] == "aiohttp" and results["echo_httpx"]["request"] == "httpx"
     assert intake["statements_per_update"] > 0 and intake["cpu_ms_per_update"] > 0
