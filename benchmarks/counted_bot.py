@@ -30,7 +30,8 @@ from sqlalchemy.engine import Engine
 
 COUNTS = {"statements": 0, "transactions": 0}
 BY_TEXT: dict[str, int] = {}
-# Seconds spent in the garbage collector, and collections, by generation.
+# CPU seconds the garbage collector took (its thread's time: a collection the machine
+# paused is not counted as the collector's), and collections, by generation.
 GC = {"seconds": [0.0, 0.0, 0.0], "collections": [0, 0, 0]}
 _GC_STARTED = [0.0]
 # The verb and the first table it names: enough to tell the statements of a turn apart.
@@ -46,10 +47,10 @@ def _statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
 
 def _collector(phase: str, info: dict[str, int]) -> None:
     if phase == "start":
-        _GC_STARTED[0] = time.perf_counter()
+        _GC_STARTED[0] = time.thread_time()
         return
     generation = info["generation"]
-    GC["seconds"][generation] += time.perf_counter() - _GC_STARTED[0]
+    GC["seconds"][generation] += time.thread_time() - _GC_STARTED[0]
     GC["collections"][generation] += 1
 
 

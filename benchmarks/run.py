@@ -74,7 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
-    parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
+    parser.add_argument(
+        "--processes",
+        default="1",
+        help="bot processes to compare, e.g. 1,2; or for each database, e.g. sqlite:1,postgresql:2",
+    )
     parser.add_argument(
         "--only",
         default="echo,httpx,intake,fanout,burst,drafts,datascale",
@@ -111,6 +115,16 @@ def _parser() -> argparse.ArgumentParser:
         "--from-json", type=Path, help="only write the note again from figures saved by --json"
     )
     return parser
+
+
+def _process_counts(spec: str) -> dict[str, list[int]]:
+    """Bot processes to run for each database ("" for every database): "1,2" or
+    "sqlite:1,postgresql:2"."""
+    counts: dict[str, list[int]] = {}
+    for item in filter(None, spec.split(",")):
+        kind, _, number = item.rpartition(":")
+        counts.setdefault(kind, []).append(int(number))
+    return counts
 
 
 def _machine() -> dict[str, Any]:
@@ -156,7 +170,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
     if "postgresql" in kinds and not await databases.pg_available(args.pg_url):
         setup.say("PostgreSQL is not reachable: its rows are left out")
         kinds.remove("postgresql")
-    counts = [int(n) for n in args.processes.split(",") if n]
+    counts = _process_counts(args.processes)
 
     def save() -> None:
         # What is measured so far, kept as it comes: a run cut short still leaves its
@@ -184,7 +198,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         save()
     if "intake" in only:
         for kind in kinds:
-            for processes in counts:
+            for processes in counts.get(kind, counts.get("", [])):
                 setup.say(f"intake: {kind}, {processes} process(es), {args.citizens} citizens")
                 row = await scenarios.intake(
                     setup,
