@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.core import tracking
 from bot.core.agencies import load_directory
 from bot.core.areas import Areas, load_areas
+from bot.core.units import with_offices
 from bot.core.workdays import WorkingCalendar
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.language.i18n import load_locales
@@ -65,15 +66,18 @@ def build_services(
 ) -> Services:
     """Load catalogues and the agencies file, and create the database engine."""
     engine = create_engine(settings.database_url)
+    areas = (
+        load_areas(settings.areas_file, settings.areas_boundaries_file)
+        if settings.areas_file
+        else Areas()
+    )
     return Services(
         settings=settings,
         locales=load_locales(),
-        directory=load_directory(settings.agencies_file),
-        areas=(
-            load_areas(settings.areas_file, settings.areas_boundaries_file)
-            if settings.areas_file
-            else Areas()
+        directory=with_offices(
+            load_directory(settings.agencies_file), areas, settings.agencies_file
         ),
+        areas=areas,
         calendar=WorkingCalendar(settings.timezone),
         engine=engine,
         sessionmaker=create_sessionmaker(engine),

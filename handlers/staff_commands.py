@@ -66,7 +66,9 @@ async def on_staff_command(update: Update, context: LaporContext) -> None:
         if answer is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
-        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
+        await handled.record(
+            session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now
+        )
     context.bot_data.wake_dispatcher()
 
 
@@ -181,7 +183,7 @@ def _quoted(text: str | None) -> str:
 
 def _line(services: Services, report: Report, t: Translator, now: datetime) -> str:
     """One report in a list: code, category, status and the time left or overdue."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     label = t(report.status.label_key, agency=agency.short_name if agency else report.agency)
     category = services.directory.category(report.category).label(services.settings.bot_locale)
     if report.deadline_at is None:

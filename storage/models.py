@@ -198,6 +198,9 @@ class Report(Base):
     # Marked by staff as a duplicate: the code of the report it joined. A code, not a key,
     # since status texts name it and codes never change or return.
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    # When the unit that has the report was given it by a move between levels (passed up
+    # or down, or by the deadline watch): its limits count from then, not from the filing.
+    unit_since: Mapped[datetime | None]
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
@@ -217,6 +220,8 @@ class Report(Base):
         Index("ix_reports_watch", "status", "closed_at", "deadline_at"),
         # Reports of a category near a point (storage/nearby.py): a latitude band first.
         Index("ix_reports_nearby", "category", "latitude", "longitude"),
+        # Reports of a category in a kelurahan, newest first (a place given without a point).
+        Index("ix_reports_category_kelurahan", "category", "kelurahan_code", "created_at"),
     )
 
 
@@ -262,6 +267,32 @@ class TimelineEvent(Base):
         Index("ix_timeline_events_report_at", "report_id", "at"),
         # Open311's updates of a period.
         Index("ix_timeline_events_at", "at"),
+    )
+
+
+class UnitTurn(Base):
+    """One unit's turn with a report: given it (forwarded, passed up or down) at
+    `started_at`, to respond by `due_at`; its first response, when the turn ended, and
+    whether the deadline watch took the report from it. The on-time share of every unit,
+    kelurahan and kecamatan offices as well as agencies, is counted from these
+    (storage/statistics.py), so a unit that let a report run late keeps that lateness after
+    the report moved on."""
+
+    __tablename__ = "unit_turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    unit: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    __table_args__ = (
+        # The report's current turn; the turns of a unit.
+        Index("ix_unit_turns_report_id_ended_at", "report_id", "ended_at"),
+        Index("ix_unit_turns_unit", "unit"),
     )
 
 

@@ -9,23 +9,25 @@ import pytest
 from bot.core.lifecycle import Status
 from bot.core.transitions import RULES, Action, Refusal, Role, TransitionRefused, check
 
+# Sets in the rules are iterated in a fixed order: pytest-xdist's workers must collect the
+# same tests in the same order, and a set's order changes with each process's hash seed.
 ALLOWED = [
     (action, source, role)
     for action, rule in RULES.items()
-    for source in rule.sources
-    for role in rule.roles
+    for source in sorted(rule.sources)
+    for role in sorted(rule.roles)
 ]
 WRONG_STATUS = [
     (action, status, role)
     for action, rule in RULES.items()
     for status in Status
     if status not in rule.sources
-    for role in rule.roles
+    for role in sorted(rule.roles)
 ]
 WRONG_ROLE = [
     (action, source, role)
     for action, rule in RULES.items()
-    for source in rule.sources
+    for source in sorted(rule.sources)
     for role in Role
     if role not in rule.roles
 ]

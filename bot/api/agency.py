@@ -59,6 +59,9 @@ REFUSALS = {
     Refusal.CLOSED: 409,
     Refusal.NEEDS_TEXT: 422,
     Refusal.NEEDS_AGENCY: 422,
+    # No unit above a city agency, or below where the report is (bot/core/units.py).
+    Refusal.NO_HIGHER: 409,
+    Refusal.NO_LOWER: 409,
 }
 
 

@@ -204,3 +204,16 @@ def _named_kecamatan(areas: Areas, windows: Sequence[_Window]) -> list[Kecamatan
     named = [(k.code, compact(k.name)) for k in areas.kecamatan]
     codes = _top(named, windows)
     return [k for k in areas.kecamatan if k.code in codes]
+
+
+def place_of(
+    areas: Areas, text: str | None, latitude: float | None, longitude: float | None
+) -> Kelurahan | None:
+    """The one kelurahan a place is in, where nobody is there to confirm it (Open311): by the
+    boundary holding the map point, else by the address when it names a single kelurahan."""
+    if latitude is not None and longitude is not None:
+        located = areas.locate(latitude, longitude)
+        if located is not None:
+            return located
+    found = find_kelurahan(areas, text) if text else ()
+    return found[0] if len(found) == 1 else None

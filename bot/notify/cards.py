@@ -101,6 +101,10 @@ def card_text(
         lines.append(
             t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
         )
+    kelurahan = services.areas.kelurahan_by_code(report.kelurahan_code)
+    if kelurahan is not None:
+        kecamatan = services.areas.kecamatan_of(kelurahan).name
+        lines.append(t("card.area", kelurahan=escape(kelurahan.name), kecamatan=escape(kecamatan)))
     if report.address_id:
         lines.append(t("georeport.card.address_id", value=citizen_text(report.address_id)))
     if report.media_url:

@@ -17,7 +17,7 @@ JOINED_NEXT = "status.next.digabung"
 
 def agency_name(services: Services, report: Report) -> str:
     """The full name of the report's agency (its key if the agencies file lost it)."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     return agency.name if agency else report.agency
 
 

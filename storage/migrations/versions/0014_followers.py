@@ -2,7 +2,7 @@
 report a duplicate joined, and an index for reports of a category near a point.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-07 19:10:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0014"
-# After the areas revision (0012).
+# After the areas revision (0012); re-chained on the levels revision (0013) when it lands.
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -49,9 +49,13 @@ def upgrade() -> None:
     )
     op.add_column("reports", sa.Column("duplicate_of", sa.Integer(), nullable=True))
     op.create_index("ix_reports_nearby", "reports", ["category", "latitude", "longitude"])
+    op.create_index(
+        "ix_reports_category_kelurahan", "reports", ["category", "kelurahan_code", "created_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reports_category_kelurahan", table_name="reports")
     op.drop_index("ix_reports_nearby", table_name="reports")
     with op.batch_alter_table("reports") as batch:
         batch.drop_column("duplicate_of")
