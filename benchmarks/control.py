@@ -60,7 +60,7 @@ class Control:
         )
         return int(group["id"])
 
-    async def until_answering(self, seconds: float = 90.0) -> None:
+    async def until_answering(self, seconds: float = 240.0) -> None:
         """Wait until the bot answers a first message (it has started and is polling)."""
         probe = await self.post("/users", {"first_name": "Uji"})
         said = await self.post(f"/users/{probe['id']}/say", {"text": "/start"})

@@ -12,11 +12,14 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import shapely
-from shapely import STRtree
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+if TYPE_CHECKING:
+    from shapely import STRtree
+    from shapely.geometry.base import BaseGeometry
+
+# shapely (and numpy with it) is imported only when a boundaries file is read: some 15 MB of
+# every bot's memory, and a city without boundaries never needs it.
 
 SHAPES = frozenset({"Polygon", "MultiPolygon"})
 
@@ -44,6 +47,8 @@ class Boundaries:
     def locate(self, latitude: float, longitude: float) -> str | None:
         """The code of the kelurahan whose shape holds the point (on a shared edge, the
         lowest code), None outside every one."""
+        from shapely.geometry import Point  # noqa: PLC0415 - see the imports above
+
         # GeoJSON, and so the shapes, have longitude first.
         hits = self.tree.query(Point(longitude, latitude), predicate="intersects")
         return min((self.codes[int(i)] for i in hits), default=None)
@@ -51,6 +56,8 @@ class Boundaries:
 
 def boundaries_of(shapes: dict[str, BaseGeometry]) -> Boundaries:
     """Boundaries from shapes by kelurahan code."""
+    from shapely import STRtree  # noqa: PLC0415 - see the imports above
+
     codes = tuple(shapes)
     geometries = tuple(shapes[code] for code in codes)
     return Boundaries(codes, geometries, STRtree(geometries))
@@ -58,6 +65,9 @@ def boundaries_of(shapes: dict[str, BaseGeometry]) -> Boundaries:
 
 def load_boundaries(path: Path, known: Collection[str]) -> Boundaries:
     """Read a GeoJSON FeatureCollection of kelurahan shapes, each code one of `known`."""
+    import shapely  # noqa: PLC0415 - see the imports above
+    from shapely.geometry import shape  # noqa: PLC0415
+
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

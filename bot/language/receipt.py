@@ -18,10 +18,9 @@ import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from typing import Any
 
 FAMILY = "DejaVuSans"
 # Where matplotlib keeps its fonts, found without importing it; Debian's package as the
@@ -120,49 +119,58 @@ def font_dir() -> Path:
     )
 
 
-class _Page(FPDF):
-    """An A4 page drawn with DejaVu Sans, its metadata set for search and screen readers."""
+@cache
+def _page_type() -> Any:
+    """The page class, made on first use: fpdf2 brings Pillow, fontTools and numpy with it,
+    some 50 MB that a bot which never prints a receipt need not carry."""
+    from fpdf import FPDF  # noqa: PLC0415 - see the docstring
+    from fpdf.enums import Align, XPos, YPos  # noqa: PLC0415
 
-    def __init__(self, receipt: Receipt, created: datetime | None) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        fonts = font_dir()
-        self.add_font(FAMILY, "", str(fonts / REGULAR))
-        self.add_font(FAMILY, "B", str(fonts / BOLD))
-        self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-        self.set_auto_page_break(auto=True, margin=MARGIN_MM)
-        self.set_lang(receipt.language)
-        self.set_title(receipt.title)
-        self.set_subject(receipt.issuer)
-        self.set_creator("lapor-bot")
-        self.set_producer("lapor-bot")
-        if created is not None:
-            self.set_creation_date(created)
-        # Opens at full width: the receipt is read on a phone as often as it is printed.
-        self.set_display_mode(zoom="fullwidth", layout="single")
-        self.set_text_color(0, 0, 0)
+    class _Page(FPDF):
+        """An A4 page drawn with DejaVu Sans, its metadata set for search and screen readers."""
 
-    def write_block(self, text: str, size: float, *, bold: bool = False) -> None:
-        """Left-aligned text that wraps at words, starting on a new line."""
-        self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(
-            w=0,
-            h=size * PT_TO_MM * LINE_SPACING,
-            text=text,
-            align=Align.L,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        def __init__(self, receipt: Receipt, created: datetime | None) -> None:
+            super().__init__(orientation="portrait", unit="mm", format="A4")
+            fonts = font_dir()
+            self.add_font(FAMILY, "", str(fonts / REGULAR))
+            self.add_font(FAMILY, "B", str(fonts / BOLD))
+            self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+            self.set_auto_page_break(auto=True, margin=MARGIN_MM)
+            self.set_lang(receipt.language)
+            self.set_title(receipt.title)
+            self.set_subject(receipt.issuer)
+            self.set_creator("lapor-bot")
+            self.set_producer("lapor-bot")
+            if created is not None:
+                self.set_creation_date(created)
+            # Opens at full width: the receipt is read on a phone as often as it is printed.
+            self.set_display_mode(zoom="fullwidth", layout="single")
+            self.set_text_color(0, 0, 0)
 
-    def rule(self, gap: float) -> None:
-        """A thin grey line between parts, with room around it."""
-        self.ln(gap / 2)
-        self.set_draw_color(RULE_GREY)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(gap / 2)
+        def write_block(self, text: str, size: float, *, bold: bool = False) -> None:
+            """Left-aligned text that wraps at words, starting on a new line."""
+            self.set_font(FAMILY, "B" if bold else "", size)
+            self.multi_cell(
+                w=0,
+                h=size * PT_TO_MM * LINE_SPACING,
+                text=text,
+                align=Align.L,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+
+        def rule(self, gap: float) -> None:
+            """A thin grey line between parts, with room around it."""
+            self.ln(gap / 2)
+            self.set_draw_color(RULE_GREY)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.ln(gap / 2)
+
+    return _Page
 
 
-def _draw(receipt: Receipt, sizes: Sizes, created: datetime | None) -> _Page:
-    page = _Page(receipt, created)
+def _draw(receipt: Receipt, sizes: Sizes, created: datetime | None) -> Any:
+    page = _page_type()(receipt, created)
     page.add_page()
     page.write_block(receipt.title, sizes.title, bold=True)
     page.write_block(receipt.issuer, sizes.issuer)
