@@ -80,12 +80,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     """The Bot API emulator, serving on a free local port."""
-    # A settle of 0.3 s keeps a two-message answer together on a loaded two-core machine.
+    # The bot of the harness tells the emulator when it is done (bot/sandbox/emulator/
+    # resting.py); a bot in another process is taken to be done after a settle of 0.3 s
+    # without a call. The timeout only ends a wait that went wrong: a loaded two-core
+    # machine may take seconds to render a receipt or speak a reply.
     emu = Emulator(
         bot_token=TOKEN,
         bot_username="lapor_test_bot",
         limits=RateLimits(enabled=False),
         default_settle=0.3,
+        default_timeout=60.0,
     )
     await emu.start(host="127.0.0.1", port=0)
     yield emu
