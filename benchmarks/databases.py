@@ -126,15 +126,19 @@ async def seed_notifications(url: str, user_ids: Sequence[int]) -> None:
         await engine.dispose()
 
 
-async def seed_drafts(url: str, user_ids: Sequence[int], answers: dict[str, Any]) -> None:
-    """Reporters in the middle of filing: each has a draft at the content question."""
+async def seed_drafts(
+    url: str, user_ids: Sequence[int], answers: dict[str, Any], *, step: str = "isi"
+) -> None:
+    """Reporters in the middle of filing: each has a draft at `step` (the content question)."""
     pairs = await _reporters(url, user_ids)
     now = utcnow()
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine).begin() as session:
             await session.execute(
-                Reporter.__table__.update().values(context="filing")  # type: ignore[attr-defined]
+                Reporter.__table__.update()  # type: ignore[attr-defined]
+                .where(Reporter.telegram_user_id.in_(list(user_ids)))
+                .values(context="filing")
             )
             await session.execute(
                 insert(Draft),
@@ -142,7 +146,7 @@ async def seed_drafts(url: str, user_ids: Sequence[int], answers: dict[str, Any]
                     {
                         "uid": secrets.token_hex(16),
                         "reporter_id": reporter_id,
-                        "step": "isi",
+                        "step": step,
                         "editing": False,
                         "answers": answers,
                         "version": 1,

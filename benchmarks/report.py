@@ -35,9 +35,24 @@ def _num(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def intake_line(row: dict[str, Any]) -> str:
+def _ratios(row: dict[str, Any], echo: dict[str, Any] | None) -> tuple[float, float] | None:
+    """A bot's updates/s as a share of the fair echo's, and its CPU an update in echoes."""
+    if not echo or not echo.get("updates_per_second") or not echo.get("cpu_ms_per_update"):
+        return None
+    share = float(row["updates_per_second"]) / float(echo["updates_per_second"])
+    cpu = row.get("cpu_ms_per_update")
+    return share, (float(cpu) / float(echo["cpu_ms_per_update"]) if cpu else float("nan"))
+
+
+def intake_line(row: dict[str, Any], echo: dict[str, Any] | None = None) -> str:
     paced = row.get("paced") or {}
     calm = row.get("sustained") or {}
+    ratios = _ratios(row, echo)
+    against = (
+        ""
+        if ratios is None
+        else f"; {ratios[0]:.0%} of the fair echo's updates/s, {ratios[1]:.1f}x its CPU an update"
+    )
     return (
         f"  {row['updates_per_second']:.0f} updates/s; step latency p50/p95/p99 "
         f"{_ms(row['latency_ms'], 'p50')}/{_ms(row['latency_ms'], 'p95')}/"
@@ -45,9 +60,10 @@ def intake_line(row: dict[str, Any]) -> str:
         f"{_ms(paced.get('latency_ms'), 'p50')}/{_ms(paced.get('latency_ms'), 'p95')}/"
         f"{_ms(paced.get('latency_ms'), 'p99')} ms; at {_num(calm.get('rate'))}/s: "
         f"{_ms(calm.get('latency_ms'), 'p50')}/{_ms(calm.get('latency_ms'), 'p95')}/"
-        f"{_ms(calm.get('latency_ms'), 'p99')} ms; {row['cpu_seconds_per_report']:.3f} CPU s "
-        f"a report; peak {row['peak_rss_mb']:.0f} MiB; reports {row['reports_stored']}/"
-        f"{row['reports_expected']}; timeouts {row['timeouts']}"
+        f"{_ms(calm.get('latency_ms'), 'p99')} ms; {_num(row.get('cpu_ms_per_update'), 2)} ms "
+        f"CPU an update; {_num(row.get('statements_per_update'), 1)} SQL statements an update; "
+        f"peak {row['peak_rss_mb']:.0f} MiB; reports {row['reports_stored']}/"
+        f"{row['reports_expected']}; timeouts {row['timeouts']}{against}"
     )
 
 
@@ -74,12 +90,19 @@ def echo_share(results: dict[str, Any]) -> float | None:
 
 
 def echo_line(echo: dict[str, Any], intake: list[dict[str, Any]]) -> str:
-    share = echo_share({"intake": intake, "echo": echo})
-    ratio = "" if share is None else f"; lapor-bot does {share:.0%} of it"
+    main = _main_intake(intake)
+    ratios = None if main is None else _ratios(main, echo)
+    against = (
+        ""
+        if ratios is None
+        else f"; lapor-bot does {ratios[0]:.0%} of its updates/s at {ratios[1]:.1f}x its CPU "
+        "an update"
+    )
     return (
         f"  {echo['updates_per_second']:.0f} updates/s; p50/p95/p99 "
         f"{_ms(echo['latency_ms'], 'p50')}/{_ms(echo['latency_ms'], 'p95')}/"
-        f"{_ms(echo['latency_ms'], 'p99')} ms{ratio}"
+        f"{_ms(echo['latency_ms'], 'p99')} ms; {_num(echo.get('cpu_ms_per_update'), 2)} ms CPU "
+        f"an update{against}"
     )
 
 
@@ -242,29 +265,60 @@ def _datascale_targets(runs: list[dict[str, Any]]) -> list[tuple[str, str, bool 
     return rows
 
 
-def _intake_table(intake: list[dict[str, Any]]) -> list[str]:
+def _intake_table(intake: list[dict[str, Any]], echo: dict[str, Any] | None) -> list[str]:
     lines = [
-        "| database | bot processes | updates/s | step p50 / p95 / p99 ms (saturated) "
+        "| database | bot processes | updates/s | share of the fair echo's updates/s "
+        "| step p50 / p95 / p99 ms (saturated) "
         "| paced rate | step p50 / p95 / p99 ms (paced) | carried rate "
-        "| step p50 / p95 / p99 ms (carried) | CPU s a report | CPU ms an update "
-        "| SQL statements an update | peak RSS MiB | reports stored |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| step p50 / p95 / p99 ms (carried) | CPU ms an update | CPU an update, times the "
+        "fair echo's | SQL statements an update | peak RSS MiB | reports stored |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in intake:
         lat, paced, calm = row["latency_ms"], row.get("paced") or {}, row.get("sustained") or {}
         plat, clat = paced.get("latency_ms"), calm.get("latency_ms")
+        ratios = _ratios(row, echo)
+        share, times = ("-", "-") if ratios is None else (f"{ratios[0]:.0%}", f"{ratios[1]:.1f}")
         lines.append(
-            f"| {_db(row)} | {_procs(row)} | {row['updates_per_second']:.0f} "
+            f"| {_db(row)} | {_procs(row)} | {row['updates_per_second']:.0f} | {share} "
             f"| {_ms(lat, 'p50')} / {_ms(lat, 'p95')} / {_ms(lat, 'p99')} "
             f"| {_num(paced.get('updates_per_second'))}/s "
             f"| {_ms(plat, 'p50')} / {_ms(plat, 'p95')} / {_ms(plat, 'p99')} "
             f"| {_num(calm.get('updates_per_second'))}/s "
             f"| {_ms(clat, 'p50')} / {_ms(clat, 'p95')} / {_ms(clat, 'p99')} "
-            f"| {row['cpu_seconds_per_report']:.3f} | {_num(row.get('cpu_ms_per_update'), 2)} "
+            f"| {_num(row.get('cpu_ms_per_update'), 2)} | {times} "
             f"| {_num(row.get('statements_per_update'), 1)} | {row['peak_rss_mb']:.0f} "
             f"| {row['reports_stored']} of {row['reports_expected']} |"
         )
     return lines
+
+
+def _statement_kinds(intake: list[dict[str, Any]]) -> list[str]:
+    """What the counted statements were, for each row that counted them by kind."""
+    lines = []
+    for row in intake:
+        kinds = row.get("statements_by_kind")
+        if kinds:
+            listed = ", ".join(f"{name} {count:.2f}" for name, count in kinds.items())
+            lines.append(f"- {_db(row)}, {_procs(row)}: {listed}.")
+        collected = row.get("gc_ms_per_update")
+        if collected:
+            total = collected["gen0"] + collected["gen1"] + collected["gen2"]
+            lines.append(
+                f"  The garbage collector: {total:.2f} ms an update (the oldest generation "
+                f"{collected['gen2']:.2f} ms, {collected['full_collections']:.0f} full "
+                "collections)."
+            )
+    if not lines:
+        return []
+    return [
+        "",
+        "SQL statements an update by kind (verb and first table), everything the process "
+        "ran over the saturated run and the delivery of its staff cards, and the time the "
+        "process spent in the garbage collector (gc.callbacks):",
+        "",
+        *lines,
+    ]
 
 
 def _history_table(history: list[dict[str, Any]]) -> list[str]:
@@ -272,16 +326,28 @@ def _history_table(history: list[dict[str, Any]]) -> list[str]:
         return ["(no recorded runs yet)"]
     lines = [
         "| step | commit | citizens | updates/s | p99 ms (saturated) | CPU s a report "
+        "| CPU ms an update | SQL statements an update | fair echo in the same run: "
+        "updates/s, CPU ms an update | share of the echo's updates/s, CPU in echoes "
         "| peak RSS MiB | fan-out, share of the limit | what changed, and what it gained |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for n, entry in enumerate(history):
         f = entry["figures"]
         share = f.get("fanout_share")
+        echo = f.get("echo") or {}
+        ratios = _ratios(f, echo) if "updates_per_second" in f else None
         lines.append(
             f"| {n} | {entry.get('commit', '-')} | {_num(f.get('citizens'))} "
             f"| {_num(f.get('updates_per_second'))} | {_num(f.get('p99_ms'))} "
-            f"| {_num(f.get('cpu_seconds_per_report'), 3)} | {_num(f.get('peak_rss_mb'))} "
+            f"| {_num(f.get('cpu_seconds_per_report'), 3)} "
+            f"| {_num(f.get('cpu_ms_per_update'), 2)} | {_num(f.get('statements_per_update'), 1)} "
+            + (
+                f"| {echo['updates_per_second']:.0f}, {echo['cpu_ms_per_update']:.2f} "
+                if echo
+                else "| - "
+            )
+            + ("| - " if ratios is None else f"| {ratios[0]:.0%}, {ratios[1]:.1f} ")
+            + f"| {_num(f.get('peak_rss_mb'))} "
             f"| {'-' if share is None else f'{share:.0%}'} | {entry['change']} |"
         )
     return lines
@@ -392,6 +458,10 @@ def _before_after(results: dict[str, Any]) -> list[str]:
                 return "-"
             return f"{row['updates_per_second'] / echo['updates_per_second']:.0%}"
 
+        def cpu_times(row: dict[str, Any]) -> str:
+            ratios = _ratios(row, echo)
+            return "-" if ratios is None else f"{ratios[1]:.1f}"
+
         def paced_p99(row: dict[str, Any]) -> str:
             return _ms((row.get("paced") or {}).get("latency_ms"), "p99")
 
@@ -403,6 +473,7 @@ def _before_after(results: dict[str, Any]) -> list[str]:
             ("share of the fair echo's updates/s", share),
             ("p99 step ms at the paced rate", paced_p99),
             ("CPU ms an update", lambda r: _num(r.get("cpu_ms_per_update"), 2)),
+            ("CPU an update, times the fair echo's", cpu_times),
             ("SQL statements an update", lambda r: _num(r.get("statements_per_update"), 1)),
             ("SQL transactions an update", lambda r: _num(r.get("transactions_per_update"), 2)),
             ("peak RSS MiB", lambda r: f"{r['peak_rss_mb']:.0f}"),
@@ -457,7 +528,8 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
         "message answering it. CPU is the bot process's user and system time over the "
         "saturated run and the delivery of its staff cards, divided by the reports filed.",
         "",
-        *_intake_table(intake),
+        *_intake_table(intake, results.get("echo")),
+        *_statement_kinds(intake),
     ]
     echo = results.get("echo")
     if echo:

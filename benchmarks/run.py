@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import databases, datascale, procs, report, scenarios
+from benchmarks import burst, databases, datascale, procs, report, scenarios
 from benchmarks.procs import ROOT
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -26,7 +26,9 @@ SMOKE = {
     "sustained_rate": 10.0,
     "settle": 0.4,
     "data_sizes": "2000",
-    "drafts_reports": 0,
+    "drafts_reports": 500,
+    "burst_reports": 20,
+    "burst_chatters": 5,
 }
 
 
@@ -50,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=float, default=300.0, help="Telegram's overall limit, scaled, per second"
     )
     parser.add_argument("--failing", type=float, default=0.10, help="share of 5xx in fan-out")
+    parser.add_argument(
+        "--burst-reports", type=int, default=500, help="reports filed at once in the burst run"
+    )
+    parser.add_argument(
+        "--burst-chatters", type=int, default=50, help="citizens chatting during the burst"
+    )
+    parser.add_argument(
+        "--burst-scale", type=float, default=15.0, help="Telegram's limits sped up in the burst"
+    )
     parser.add_argument("--drafts", type=int, default=10_000, help="open drafts")
     parser.add_argument(
         "--drafts-rate", type=float, default=100.0, help="answers a second in the memory run"
@@ -66,8 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--processes", default="1", help="bot processes to compare, e.g. 1,2")
     parser.add_argument(
         "--only",
-        default="echo,intake,fanout,drafts,datascale",
-        help="comma-separated scenarios: echo, intake, fanout, drafts, datascale",
+        default="echo,httpx,intake,fanout,burst,drafts,datascale",
+        help="comma-separated scenarios: echo, httpx (the echo over httpx, a note), intake, "
+        "fanout, burst, drafts, datascale",
     )
     parser.add_argument(
         "--data-sizes",
@@ -167,7 +179,7 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
             setup, citizens=args.citizens, rate=args.rate or None,
             sustained=args.sustained_rate or None, baseline=True,
         )  # fmt: skip
-        setup.say(report.intake_line(row))
+        setup.say(report.intake_line(row, results.get("echo")))
         results["baseline"]["intake"].append(row)
         save()
     if "intake" in only:
@@ -182,13 +194,14 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                     database=kind,
                     processes=processes,
                 )
-                setup.say(report.intake_line(row))
+                setup.say(report.intake_line(row, results.get("echo")))
                 results["intake"].append(row)
                 save()
     if "echo" in only:
         setup.say(
             "lapor-bot against the echo bot:" + report.echo_line(results["echo"], results["intake"])
         )
+    if "httpx" in only:
         # python-telegram-bot's default client, only as a note beside the fair figure.
         setup.say(f"echo bot over httpx: {args.citizens} citizens")
         results["echo_httpx"] = await scenarios.echo(setup, citizens=args.citizens, request="httpx")
@@ -212,6 +225,14 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
                 setup.say(report.fanout_line(row))
                 results["baseline"]["fanout"].append(row)
             save()
+    if "burst" in only:
+        setup.say(f"burst: {args.burst_reports} reports at once, limits x{args.burst_scale:g}")
+        results["burst"] = await burst.burst(
+            setup, reports=args.burst_reports, scale=args.burst_scale,
+            chatters=args.burst_chatters,
+        )  # fmt: skip
+        setup.say(burst.burst_line(results["burst"]))
+        save()
     if "datascale" in only:
         sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)
         results["datascale"] = []

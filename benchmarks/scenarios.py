@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks import databases, procs
+from benchmarks import databases, procs, seed
 from benchmarks.control import Control
 from benchmarks.forwarder import Forwarder, free_port
 from bot.core.intake.answers import Answers
@@ -253,6 +253,8 @@ async def intake(
             after.get("transactions", 0) - before.get("transactions", 0)
             for before, after in zip(sql_before, sql_after, strict=True)
         )
+        kinds = _kinds_per_update(sql_before, sql_after, updates)
+        collected = _gc_per_update(sql_before, sql_after, updates)
         # Also at a rate the bot can carry, so latency is seen apart from queueing.
         calm = None
         if sustained:
@@ -294,6 +296,9 @@ async def intake(
             # Everything the process ran, the outbox's staff cards included, per update.
             "statements_per_update": statements / updates,
             "transactions_per_update": transactions / updates,
+            "statements_by_kind": kinds,
+            # The collector's ms an update, by generation, and how many full collections.
+            "gc_ms_per_update": collected,
             "outbox_drain_seconds": drain_seconds,
             "peak_rss_mb": run.peak_rss_mb(),
             "reports_expected": expected_reports,
@@ -315,6 +320,41 @@ async def intake(
                 "first_answer_ms": paced["timing"]["first_answer_ms"],
             }
         return result
+
+
+def _kinds_per_update(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], updates: int
+) -> dict[str, float]:
+    """Statements an update by kind ("UPDATE reporters"), most frequent first."""
+    kinds: dict[str, float] = {}
+    for old, new in zip(before, after, strict=True):
+        for name, count in (new.get("kinds") or {}).items():
+            ran = count - (old.get("kinds") or {}).get(name, 0)
+            if ran:
+                kinds[name] = kinds.get(name, 0.0) + ran / updates
+    return dict(sorted(kinds.items(), key=lambda item: -item[1]))
+
+
+def _gc_per_update(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], updates: int
+) -> dict[str, float] | None:
+    """Milliseconds an update in each generation's collections; full collections run."""
+    if not all("gc" in counts for counts in after):
+        return None
+    spent = [0.0, 0.0, 0.0]
+    full = 0
+    for old, new in zip(before, after, strict=True):
+        empty = {"seconds": [0.0, 0.0, 0.0], "collections": [0, 0, 0]}
+        was = old.get("gc") or empty
+        for generation in range(3):
+            spent[generation] += new["gc"]["seconds"][generation] - was["seconds"][generation]
+        full += new["gc"]["collections"][2] - was["collections"][2]
+    return {
+        "gen0": 1000 * spent[0] / updates,
+        "gen1": 1000 * spent[1] / updates,
+        "gen2": 1000 * spent[2] / updates,
+        "full_collections": full,
+    }
 
 
 async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict[str, Any]:
@@ -428,7 +468,7 @@ async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> 
     users = [DRAFTS_ID + n for n in range(count)]
     answers = Answers(classification=Classification.PENGADUAN).to_json()
 
-    async def seed(run: Running) -> None:
+    async def prepare(run: Running) -> None:
         await run.control.post("/load/users", {"count": count, "first_user_id": DRAFTS_ID})
         assert run.database is not None
         if reports:
@@ -436,7 +476,7 @@ async def drafts(setup: Setup, *, count: int, rate: float, reports: int = 0) -> 
             await seed.seed(run.database.url, seed.Shape(reports, utcnow()))
         await databases.seed_drafts(run.database.url, users, answers)
 
-    async with running(setup, "drafts", before_start=seed) as run:
+    async with running(setup, "drafts", before_start=prepare) as run:
         rss_idle = max(bot.rss_mb() for bot in run.bots)
         expect = await _calibrate(setup, run, (CONTENT,), DRAFTS_ID)
         measured = await _measured_load(

@@ -24,6 +24,8 @@ from telegram.ext import (
 
 from bot.core import tracking
 from bot.core.agencies import load_directory
+from bot.core.areas import Areas, load_areas
+from bot.core.units import with_offices
 from bot.core.workdays import WorkingCalendar
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.language.i18n import load_locales
@@ -42,6 +44,7 @@ from handlers import (
     staff_bar,
     staff_cards,
     staff_commands,
+    staff_duplicates,
     staff_replies,
 )
 from handlers.staff_stats import STATS_COMMANDS, on_stats_command
@@ -63,10 +66,18 @@ def build_services(
 ) -> Services:
     """Load catalogues and the agencies file, and create the database engine."""
     engine = create_engine(settings.database_url)
+    areas = (
+        load_areas(settings.areas_file, settings.areas_boundaries_file)
+        if settings.areas_file
+        else Areas()
+    )
     return Services(
         settings=settings,
         locales=load_locales(),
-        directory=load_directory(settings.agencies_file),
+        directory=with_offices(
+            load_directory(settings.agencies_file), areas, settings.agencies_file
+        ),
+        areas=areas,
         calendar=WorkingCalendar(settings.timezone),
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
@@ -120,10 +131,16 @@ def register_handlers(application: LaporApplication) -> None:
     # 3. Staff: card buttons (anywhere; the handler checks the chat and the person).
     application.add_handler(CallbackQueryHandler(staff_cards.on_card_press))
     # 4. Staff: typed commands, the equivalent of every button, plus queue, report, search,
-    #    and barring a citizen. An edited command is not run again (4c).
+    #    barring a citizen, and joining a duplicate to its report. An edited command is not
+    #    run again (4c).
     application.add_handler(
         CommandHandler(
-            [*staff_commands.ACTION_COMMANDS, *staff_commands.QUERY_COMMANDS, *staff_bar.COMMANDS],
+            [
+                *staff_commands.ACTION_COMMANDS,
+                *staff_commands.QUERY_COMMANDS,
+                *staff_bar.COMMANDS,
+                *staff_duplicates.COMMANDS,
+            ],
             staff_commands.on_staff_command,
             filters=groups & filters.UpdateType.MESSAGE,
         )

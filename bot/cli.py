@@ -25,6 +25,8 @@ from bot import logging_setup
 from bot.api import token_cli
 from bot.app import build_application, build_services
 from bot.core.agencies import AgenciesFileError
+from bot.core.areas import AreasFileError
+from bot.core.boundaries import BoundariesFileError
 from bot.language.i18n import Translator, load_locales
 from bot.sandbox.browser import run_web_sandbox
 from bot.sandbox.terminal import run_sandbox
@@ -215,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SetupRefused as error:
         print(f"lapor-bot: {t(error.key, **error.params)}", file=sys.stderr)
         return 2
-    except AgenciesFileError as error:
+    except (AgenciesFileError, AreasFileError, BoundariesFileError) as error:
         where = f"{error.path}: {error.where}" if error.where else str(error.path)
         print(f"lapor-bot: {where}: {t(error.key, **error.params)}", file=sys.stderr)
         return 2

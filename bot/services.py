@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core import tracking
 from bot.core.agencies import Directory
+from bot.core.areas import Areas
 from bot.core.workdays import WorkingCalendar
 from bot.language.i18n import Locales
 from bot.settings import Settings
@@ -18,11 +19,13 @@ from storage.models import utcnow
 
 @dataclass
 class Services:
-    """Settings, catalogues, the agencies file and the database, shared by all updates."""
+    """Settings, catalogues, the agencies and areas files and the database, for all updates."""
 
     settings: Settings
     locales: Locales
     directory: Directory
+    # The kota's kecamatan and kelurahan; empty when AREAS_FILE is unset.
+    areas: Areas
     calendar: WorkingCalendar
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]

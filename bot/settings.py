@@ -18,6 +18,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # The source tree (a checkout, an editable install); in an installed wheel, site-packages.
 PROJECT_ROOT = PACKAGE_DIR.parent
 SAMPLE_AGENCIES_FILE = PACKAGE_DIR / "data" / "agencies.sample.toml"
+SAMPLE_AREAS_FILE = PACKAGE_DIR / "data" / "areas.sample.toml"
 # The catalogues live at the top of the repository; the wheel carries them as bot/locales/.
 LOCALES_DIR = next(
     (path for path in (PACKAGE_DIR / "locales", PROJECT_ROOT / "locales") if path.is_dir()),
@@ -112,6 +113,12 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     agencies_file: Path = SAMPLE_AGENCIES_FILE
+    # The kota's kecamatan and kelurahan (bot/core/areas.py); set empty for none, and the
+    # place a citizen gives stays free text only.
+    areas_file: Path | None = SAMPLE_AREAS_FILE
+    # Kelurahan boundaries as GeoJSON from the city's GIS office, each feature's
+    # properties.code a kelurahan code: a shared location is placed by them. None ship.
+    areas_boundaries_file: Path | None = None
     bot_locale: str = "id"
     bot_timezone: Annotated[str, NoDecode] = "Asia/Jakarta"
     # Drafts live at least 24 hours (ACCESSIBILITY.md rule 17); the reminder comes before expiry.
@@ -163,6 +170,11 @@ class Settings(BaseSettings):
     # `lapor-bot run`: where it serves /healthz, /metrics, the agencies' API and Open311
     # ("127.0.0.1:8081"); nothing is served when unset. The webhook serves them itself.
     http_address: str | None = None
+
+    @field_validator("areas_file", "areas_boundaries_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_chat_id")
     @classmethod

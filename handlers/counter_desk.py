@@ -404,7 +404,9 @@ async def serve(
                 message = _group_message(t, reply)
                 outbox.enqueue(session, here, message, purpose=PURPOSE, now=now)
             turn.delivered()
-        handled.record(session, update.update_id, chat_id=place.chat_id, replies=owed, now=now)
+        await handled.record(
+            session, update.update_id, chat_id=place.chat_id, replies=owed, now=now
+        )
     if turn.outbox_written:
         context.bot_data.wake_dispatcher()
     # Drawn before the answer goes out, so the answer and its receipt arrive together.

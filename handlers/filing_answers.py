@@ -12,6 +12,7 @@ from bot.core.intake.steps import Step
 from bot.language.choices import option
 from bot.language.dates import DateError, format_date, parse_incident_date
 from bot.language.i18n import Msg
+from handlers import filing_area
 from handlers import filing_questions as q
 from handlers.inputs import InputKind
 from handlers.options import choices, wrong_choice
@@ -124,19 +125,28 @@ def _named_category(turn: Turn) -> str | None:
 
 
 def lokasi(turn: Turn, answers: Answers) -> Outcome:
-    """A typed address, a shared map point, or skipped."""
+    """A typed address, a shared map point, or skipped; then its kelurahan, where the city
+    has areas (handlers/filing_area.py)."""
+    if answers.area_open:
+        return filing_area.read(turn, answers)
     sent = turn.input
     if sent.kind is InputKind.LOCATION:
         located = answers.with_(latitude=sent.latitude, longitude=sent.longitude)
-        return Next(located.with_(location_skipped=False), Msg("filing.location_received"))
+        located = filing_area.offered(turn, located.with_(location_skipped=False), point=True)
+        ack = Msg("filing.location_received")
+        if located.area_open:
+            turn.say(ack.key)
+        return filing_area.after_place(located, ack)
     if turn.said("option.lewati") or q.typed_shortcut(turn, q.SKIP) is not None:
-        return Next(answers.with_(location_text=None, location_skipped=True))
+        skipped = filing_area.settled(answers, None).with_(area_unknown=False)
+        return Next(skipped.with_(location_text=None, location_skipped=True))
     text = sent.text.strip()
     if rules.visible_length(text) < rules.LOCATION_MIN_CHARS:
         return Problem("error.lokasi_pendek")
     if len(text) > rules.LOCATION_MAX_CHARS:
         return Problem("error.lokasi_panjang", {"max": rules.LOCATION_MAX_CHARS})
-    return Next(answers.with_(location_text=text, location_skipped=False))
+    typed = answers.with_(location_text=text, location_skipped=False)
+    return filing_area.after_place(filing_area.offered(turn, typed, text=text))
 
 
 def tanggal(turn: Turn, answers: Answers) -> Outcome:

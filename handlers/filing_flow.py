@@ -8,10 +8,19 @@ from bot.core.intake.answers import Answers
 from bot.core.intake.steps import Step
 from bot.language.i18n import Msg
 from handlers import filing_answers as answers_of
+from handlers import filing_area, guard, home, similar, submission
 from handlers import filing_questions as questions
-from handlers import guard, home, submission
 from handlers.options import wrong_choice
-from handlers.outcomes import CancelRequested, Goto, Next, Outcome, Problem, Stay, Submit
+from handlers.outcomes import (
+    CancelRequested,
+    Follow,
+    Goto,
+    Next,
+    Outcome,
+    Problem,
+    Stay,
+    Submit,
+)
 from handlers.turn import Awaiting, Flow, Turn
 from storage import drafts
 
@@ -27,6 +36,7 @@ READERS: dict[Step, Reader] = {
     Step.PRIVASI: answers_of.privasi,
     Step.PERIKSA: answers_of.periksa,
     Step.UBAH: answers_of.ubah,
+    Step.SERUPA: similar.read,
 }
 
 
@@ -90,6 +100,8 @@ async def answer(turn: Turn) -> None:
             if ack is not None:
                 turn.say(ack.key, **ack.params)
             following = Step.PERIKSA if draft.editing else step.next_open(new.from_message)
+            new, listed = await similar.look(turn, new, following)
+            following = Step.SERUPA if listed else following
             _save(turn, following, new, editing=False)
             questions.ask(turn, following, new)
         case Stay(new, follow_up):
@@ -110,13 +122,25 @@ async def answer(turn: Turn) -> None:
             await (turn.on_behalf.submit if turn.on_behalf else submission.submit)(turn)
         case CancelRequested():
             await cancel(turn)
+        case Follow() as chosen:
+            turn.solved()
+            if not await similar.follow(turn, chosen):
+                _save(turn, similar.then(answers), answers, editing=False)
+                questions.ask(turn, similar.then(answers), answers)
 
 
 async def back(turn: Turn) -> None:
-    """Go to the previous question; when changing one answer, back to the read-back."""
+    """Go to the previous question; when changing one answer, back to the read-back; from
+    the kelurahan question, back to the place it was asked about."""
     step, answers = _current(turn)
     draft = turn.reporter.draft
     assert draft is not None
+    if answers.area_open:
+        turn.solved()
+        answers = filing_area.dropped(answers)
+        _save(turn, step, answers, editing=draft.editing)
+        questions.ask(turn, step, answers)
+        return
     target = Step.PERIKSA if draft.editing else step.previous()
     if target is None:
         turn.say("filing.first_step")

@@ -14,6 +14,7 @@ from bot.core.lifecycle import Classification, Privacy
 from bot.language.choices import Option, pick
 from bot.language.dates import format_date
 from bot.language.i18n import Lines, Listing, Msg, own_words
+from handlers import filing_area, similar
 from handlers.options import buttons, choices, listing
 from handlers.turn import Turn
 from storage.models import Draft
@@ -188,7 +189,9 @@ def _kategori(turn: Turn, answers: Answers) -> None:
     )
 
 
-def _lokasi(turn: Turn, _: Answers) -> None:
+def _lokasi(turn: Turn, answers: Answers) -> None:
+    if filing_area.ask(turn, answers):
+        return
     _ask_with_shortcuts(turn, "filing.ask.lokasi", buttons(SKIP), SKIP, **_step(Step.LOKASI))
 
 
@@ -252,6 +255,9 @@ def readback(turn: Turn, answers: Answers) -> Lines:
         lines.append(Msg("readback.lokasi_peta"))
     else:
         lines.append(Msg("readback.lokasi_kosong"))
+    area = filing_area.readback_line(turn, answers)
+    if area is not None:
+        lines.append(area)
     if answers.incident_date is not None:
         when = format_date(answers.incident_date, turn.reporter.locale)
         lines.append(Msg("readback.tanggal", {"value": when}))
@@ -286,4 +292,5 @@ ASKERS = {
     Step.PRIVASI: _choice(Step.PRIVASI, PRIVACIES, per_row=2),
     Step.PERIKSA: _periksa,
     Step.UBAH: _choice(Step.UBAH, CHANGES, per_row=3),
+    Step.SERUPA: similar.ask,
 }

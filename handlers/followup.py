@@ -8,7 +8,7 @@ from bot.language.dates import format_date, format_time
 from bot.language.i18n import Listing, Msg
 from bot.notify import notices
 from bot.notify.status_text import shown_to_citizen, status_label, timeline_label
-from handlers import claim, home
+from handlers import claim, follow, home
 from handlers.turn import Awaiting, Flow, Turn
 from storage import reports
 from storage.errors import ReportNotFound
@@ -65,6 +65,8 @@ async def show_status(turn: Turn, code: int) -> None:
     try:
         report = await reports.own_report(turn.session, turn.reporter.id, code)
     except ReportNotFound:
+        if await follow.show_followed(turn, code):
+            return
         turn.problem("status.not_found", code=format_code(code))
         turn.go(Awaiting.CHECK_STATUS)
         turn.ask("status.ask")
@@ -87,6 +89,8 @@ async def show_status(turn: Turn, code: int) -> None:
         ]
     )
     turn.go(Awaiting.MENU)
+    if report.followers:
+        turn.say("status.followers", count=report.followers)
     turn.say("status.timeline", code=format_code(report.code), entries=Listing(entries))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from telegram import Message
 
@@ -50,9 +51,10 @@ class Input:
     chat_id: int = 0
     message_id: int = 0
 
-    @property
+    @cached_property
     def word(self) -> str:
         """The text folded for matching keywords and choices ("" for non-text)."""
+        # Folded once: a turn compares it with every universal word and every choice.
         return normalise(self.text) if self.kind is InputKind.TEXT else ""
 
     @property

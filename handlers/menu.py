@@ -16,7 +16,7 @@ from bot.language.choices import pick
 from bot.language.complaint import date_in, place_in, reads_as_complaint
 from bot.language.dates import format_date
 from bot.language.i18n import Msg
-from handlers import claim, filing_flow, followup, home, preferences
+from handlers import claim, filing_area, filing_flow, followup, home, preferences
 from handlers.inputs import InputKind
 from handlers.options import choices
 from handlers.turn import Flow, Turn
@@ -165,6 +165,11 @@ async def _start_with_complaint(turn: Turn) -> None:
         incident_date=when,
         from_message=tuple(steps),
     )
+    if place is not None:
+        taken = filing_area.offered(turn, taken, text=place)
+        if taken.area_open:
+            # The place step is still met, for its kelurahan question alone.
+            taken = taken.with_(from_message=tuple(s for s in steps if s != Step.LOKASI.value))
     said = Msg("filing.from_message", {"found": found}) if found else Msg("filing.from_text")
     await filing_flow.start_from_message(turn, taken, said)
 

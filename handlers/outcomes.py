@@ -51,4 +51,11 @@ class CancelRequested:
     """The citizen chose batal on the read-back: confirm before discarding."""
 
 
-Outcome = Next | Stay | Goto | Problem | Submit | CancelRequested
+@dataclass(frozen=True)
+class Follow:
+    """The citizen chose to follow a similar report listed to them instead of filing."""
+
+    code: int
+
+
+Outcome = Next | Stay | Goto | Problem | Submit | CancelRequested | Follow

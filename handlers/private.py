@@ -23,6 +23,7 @@ from handlers import (
     consent,
     erase,
     filing_flow,
+    follow,
     followup,
     guard,
     home,
@@ -53,6 +54,7 @@ FLOWS: dict[str, Flow] = {
     Awaiting.ERASE: erase.FLOW,
     Awaiting.CLAIM: claim.FLOW,
     Awaiting.CLAIM_PIN: claim.PIN_FLOW,
+    Awaiting.FOLLOWING: follow.FLOW,
 }
 # Words that work at every step, with or without a slash (ACCESSIBILITY.md rule 2).
 UNIVERSAL = (
@@ -115,7 +117,7 @@ async def on_private_message(update: Update, context: LaporContext) -> None:
                 else:
                     await route(turn)
                 owed = owed_replies(turn.replies, turn.reporter)
-                handled.record(
+                await handled.record(
                     session, update.update_id, chat_id=who.chat_id, replies=owed, now=now
                 )
             break

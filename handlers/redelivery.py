@@ -157,6 +157,10 @@ async def _mark_sent(context: LaporContext, update_id: int) -> None:
 
 async def skip_handled(update: Update, context: LaporContext) -> None:
     """Stop an update handled before; send the replies it still owed."""
+    first_seen = context.bot_data.first_seen
+    if update.update_id in first_seen:
+        first_seen.discard(update.update_id)
+        return
     services = context.services
     async with services.sessionmaker() as session:
         record = await handled.find(session, update.update_id)

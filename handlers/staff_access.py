@@ -1,4 +1,5 @@
-"""Who may act on reports: members of the staff group or of an agency's own group."""
+"""Who may act on reports: members of the staff group or of a unit's own group (an agency's,
+a kelurahan's or a kecamatan's office's)."""
 
 from __future__ import annotations
 
@@ -45,10 +46,8 @@ def scope_of(services: Services, chat_id: int) -> StaffScope | None:
     """The staff scope of a chat, None for any chat we do not serve."""
     if chat_id == services.settings.admin_chat_id:
         return StaffScope(chat_id)
-    for agency in services.directory.agencies.values():
-        if agency.chat_id == chat_id:
-            return StaffScope(chat_id, agency.key)
-    return None
+    unit = services.directory.unit_with_group(chat_id)
+    return StaffScope(chat_id, unit.key) if unit is not None else None
 
 
 async def role_in(bot: ExtBot[None], scope: StaffScope, user_id: int) -> Role | None:

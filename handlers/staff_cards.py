@@ -55,7 +55,7 @@ async def on_card_press(update: Update, context: LaporContext) -> None:
             alert = await _handle(turn, query)
         owed = owed_answer(query.id, alert)
         now = services.clock()
-        handled.record(session, update.update_id, chat_id=chat.id, replies=owed, now=now)
+        await handled.record(session, update.update_id, chat_id=chat.id, replies=owed, now=now)
     context.bot_data.wake_dispatcher()
     await send_owed(context, update.update_id, chat.id, owed)
 

@@ -10,7 +10,13 @@ from bot.core import queues
 from bot.core.lifecycle import OPEN_STATUSES
 from bot.core.outgoing import ChatTarget, Outgoing
 from bot.core.tracking import format_code
-from bot.core.transitions import NEEDS_TEXT, SYSTEM_ACTIONS, Action, TransitionRefused
+from bot.core.transitions import (
+    JOINING_ACTIONS,
+    NEEDS_TEXT,
+    SYSTEM_ACTIONS,
+    Action,
+    TransitionRefused,
+)
 from bot.language.dates import format_date, format_time
 from bot.language.i18n import Translator
 from bot.notify.cards import card_text, citizen_text
@@ -18,7 +24,7 @@ from bot.notify.status_text import timeline_label
 from bot.services import Services
 from bot.transport.context import LaporContext
 from bot.workflow import changes
-from handlers import staff_bar
+from handlers import staff_bar, staff_duplicates
 from handlers.staff_access import StaffTurn, command_name, read_command, scope_of
 from handlers.staff_replies import changed_answer
 from handlers.staff_text import Denial, refusal_text
@@ -29,7 +35,9 @@ from storage.models import Report
 
 # Actions citizens take are not staff commands.
 ACTION_COMMANDS = tuple(
-    a.value for a in Action if a not in (Action.SUPPLY, Action.DISPUTE, *SYSTEM_ACTIONS)
+    a.value
+    for a in Action
+    if a not in (Action.SUPPLY, Action.DISPUTE, *SYSTEM_ACTIONS, *JOINING_ACTIONS)
 )
 QUERY_COMMANDS = ("laporan", "antrean", "cari")
 LISTED = 20
@@ -51,12 +59,16 @@ async def on_staff_command(update: Update, context: LaporContext) -> None:
             answer = await _query(turn, command, words)
         elif command in staff_bar.COMMANDS:
             answer = await staff_bar.run(turn, command, words)
+        elif command in staff_duplicates.COMMANDS:
+            answer = await staff_duplicates.run(turn, words)
         else:
             answer = await _action(turn, command, words)
         if answer is not None:
             here = ChatTarget(message.chat_id, message.message_thread_id)
             outbox.enqueue(session, here, answer, purpose="staff_prompt", now=turn.now)
-        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
+        await handled.record(
+            session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now
+        )
     context.bot_data.wake_dispatcher()
 
 
@@ -66,7 +78,8 @@ async def on_edited_command(update: Update, context: LaporContext) -> None:
     if message is None or scope_of(context.services, message.chat_id) is None:
         return
     command = command_name(message.text or "")
-    if command not in (*ACTION_COMMANDS, *QUERY_COMMANDS, *staff_bar.COMMANDS):
+    known = (*ACTION_COMMANDS, *QUERY_COMMANDS, *staff_bar.COMMANDS, *staff_duplicates.COMMANDS)
+    if command not in known:
         return
     services = context.services
     t = services.locales.get(services.settings.bot_locale)
@@ -170,7 +183,7 @@ def _quoted(text: str | None) -> str:
 
 def _line(services: Services, report: Report, t: Translator, now: datetime) -> str:
     """One report in a list: code, category, status and the time left or overdue."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     label = t(report.status.label_key, agency=agency.short_name if agency else report.agency)
     category = services.directory.category(report.category).label(services.settings.bot_locale)
     if report.deadline_at is None:

@@ -75,7 +75,9 @@ async def on_staff_reply(update: Update, context: LaporContext) -> None:
             outbox.enqueue(
                 session, here, Outgoing(text=refusal), purpose="staff_prompt", now=turn.now
             )
-        handled.record(session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now)
+        await handled.record(
+            session, update.update_id, chat_id=message.chat_id, replies=[], now=turn.now
+        )
     context.bot_data.wake_dispatcher()
 
 

@@ -21,6 +21,7 @@ from bot.core.outgoing import ChatTarget, Outgoing
 from bot.core.queues import AT_AGENCY
 from bot.language.i18n import Translator
 from bot.services import Services
+from bot.stats.by_area import area_figures, describe_areas
 from bot.stats.csv_export import export_csv
 from bot.stats.figures import ChartPeriod, Grouping, figures_of, month_bounds, window_for
 from bot.stats.in_words import chart_text, describe, month_name, period
@@ -38,13 +39,19 @@ USAGE = {"statistik": "staff.stats.usage.statistik", "ekspor": "staff.stats.usag
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
+# `/statistik kecamatan`: the window's reports per kecamatan, in words.
+BY_AREA = "kecamatan"
+
+
 @dataclass(frozen=True)
 class Request:
-    """What was asked: the statistics of a window, or the export of a month."""
+    """What was asked: the statistics of a window (per kecamatan too), or the export of a
+    month."""
 
     command: str
     window: ChartPeriod | None = None
     month: date | None = None
+    by_area: bool = False
 
     def bounds(self, services: Services) -> tuple[datetime, datetime]:
         """The instants [start, end) whose submitted reports count."""
@@ -66,14 +73,20 @@ class Answer:
 
 
 def read_request(command: str, words: list[str], today: date) -> Request | None:
-    """`statistik [minggu|bulan]` or `ekspor [YYYY-MM]`; None when the words are not that."""
+    """`statistik [minggu|bulan] [kecamatan]` or `ekspor [YYYY-MM]`; None when the words
+    are not that."""
     word = words[0].casefold() if words else None
     if command == "statistik":
+        folded = [w.casefold() for w in words]
+        by_area = BY_AREA in folded
+        rest = [w for w in folded if w != BY_AREA]
+        if len(rest) > 1:
+            return None
         try:
-            grouping = Grouping(word) if word else Grouping.MINGGU
+            grouping = Grouping(rest[0]) if rest else Grouping.MINGGU
         except ValueError:
             return None
-        return Request(command, window=window_for(grouping, today))
+        return Request(command, window=window_for(grouping, today), by_area=by_area)
     if word is None:
         return Request(command, month=today.replace(day=1))
     match = _MONTH.match(word)
@@ -97,6 +110,8 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
     )
     t = services.locales.get(services.settings.bot_locale)
     tallies: list[stats_store.Tally] = []
+    area_tallies: list[stats_store.AreaTally] = []
+    turns: list[stats_store.TurnTally] = []
     rows: list[stats_store.ExportRow] = []
     async with services.sessionmaker.begin() as session:
         turn = StaffTurn(session, services, scope, actor, services.clock())
@@ -112,9 +127,15 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
             # An agency's own group counts its queue, as its API and its topic show it: a
             # report routed to it but not yet verified, or handed back, is not the agency's.
             queue = stats_store.Queue(scope.agency, AT_AGENCY) if scope.agency else None
-            if request.window is not None:
+            if request.by_area:
+                start, end = request.bounds(services)
+                area_tallies = await stats_store.area_tallies(session, start, end, queue, turn.now)
+            elif request.window is not None:
                 edges = request.window.edges(services.calendar)
                 tallies = await stats_store.tallies(session, edges, queue, turn.now)
+                turns = await stats_store.turn_tallies(
+                    session, edges[0], edges[-1], scope.agency, turn.now
+                )
             else:
                 start, end = request.bounds(services)
                 async for page in stats_store.export_rows(session, start, end, queue, turn.now):
@@ -127,18 +148,26 @@ async def on_stats_command(update: Update, context: LaporContext) -> None:
     if prompt is not None or request is None:
         context.bot_data.wake_dispatcher()
         return
-    if request.window is not None:
-        answer = await _statistics(services, request.window, tallies, t)
+    if request.by_area:
+        assert request.window is not None
+        answer = _by_area(services, request.window, area_tallies, t)
+    elif request.window is not None:
+        answer = await _statistics(services, request.window, tallies, turns, t)
     else:
         answer = _export(services, request, rows, t)
     await _send(context, message, answer)
 
 
 async def _statistics(
-    services: Services, window: ChartPeriod, tallies: list[stats_store.Tally], t: Translator
+    services: Services,
+    window: ChartPeriod,
+    tallies: list[stats_store.Tally],
+    turns: list[stats_store.TurnTally],
+    t: Translator,
 ) -> Answer:
-    """The chart (drawn in a worker thread) with its caption, then the figures in words."""
-    figures = figures_of(window, tallies, services.directory)
+    """The chart (drawn in a worker thread) with its caption, then the figures in words:
+    the agencies', then each level's offices' (every unit's own on-time share)."""
+    figures = figures_of(window, tallies, services.directory, turns)
     if not figures.total:
         return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
     # Imported on first use: matplotlib adds some 40 MB to every process that never draws.
@@ -150,6 +179,21 @@ async def _statistics(
         photo=png,
         caption=t("staff.stats.caption", period=period(window, t)),
     )
+
+
+def _by_area(
+    services: Services,
+    window: ChartPeriod,
+    tallies: list[stats_store.AreaTally],
+    t: Translator,
+) -> Answer:
+    """The window's reports per kecamatan, in words; or why there are none to count."""
+    if not services.areas:
+        return Answer(texts=(t("staff.stats.kecamatan.no_areas"),))
+    figures = area_figures(tallies, services.areas)
+    if not figures:
+        return Answer(texts=(t("staff.stats.empty", period=period(window, t)),))
+    return Answer(texts=tuple(describe_areas(services.areas, window, figures, t)))
 
 
 def _export(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,9 +87,10 @@ class Turn:
         typed = (word, self.formal)
         return any(said == key or said in locales.typed(key) for key in keys for said in typed)
 
-    @property
+    @cached_property
     def formal(self) -> str:
         """What was typed, folded, its chat words in their formal form ("" for non-text)."""
+        # Once a turn (a copy with another input folds afresh): `said` reads it for each key.
         if self.input.kind is not InputKind.TEXT:
             return ""
         return self.services.locales.formal(self.input.text)

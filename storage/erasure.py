@@ -1,13 +1,14 @@
 """Erasing a citizen's personal data on request (/hapusdata). Functions never commit.
 
 What is erased: the name, username, Telegram user id and private chat (the "chat link")
-on the reporter; the draft; the link from each report to the person; the citizen's user
-id in timelines and the audit log; every record of which message in their chat was about
-which report; and the replies kept for redelivery. What stays: the reports with their
-content, files and timelines (public texts included), unlinked from anyone. The reporter
-row stays as an empty tombstone with `erased_at`, keeping only what cannot point back to
-the person (language and reading preferences, so the last answer still reaches them as
-they asked). The bot never stores a phone number: a shared contact is not read at all.
+on the reporter; the draft; the reports they follow; the link from each report to the
+person; the citizen's user id in timelines and the audit log; every record of which
+message in their chat was about which report; and the replies kept for redelivery. What
+stays: the reports with their content, files and timelines (public texts included),
+unlinked from anyone. The reporter row stays as an empty tombstone with `erased_at`,
+keeping only what cannot point back to the person (language and reading preferences, so
+the last answer still reaches them as they asked). The bot never stores a phone number: a
+shared contact is not read at all.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.lifecycle import ActorKind
-from storage import audit, drafts
+from storage import audit, drafts, followers
 from storage.models import (
     AuditEntry,
     CitizenMessage,
@@ -130,6 +131,7 @@ async def erase(
             .execution_options(synchronize_session=False)
         )
     await drafts.discard(session, reporter)
+    await followers.forget(session, reporter.id)
     _empty(reporter, now)
     audit.record(
         session,

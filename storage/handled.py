@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, union_all, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.insert_new import insert_new
@@ -31,20 +31,22 @@ class Handled:
     handled_at: datetime
 
 
+# Four columns on the table, not a mapped object entered into the identity map for a row
+# that is almost never there; built once, so its cache key is not computed at every lookup.
+_FIND = select(
+    _HANDLED.c.replies_sent,
+    _HANDLED.c.chat_id,
+    _HANDLED.c.replies,
+    _HANDLED.c.handled_at,
+).where(_HANDLED.c.update_id == bindparam("update_id"))
+# One row a unit of work, on the table: the ORM's flush would build a mapped object, track
+# it and sort it into the unit of work, for a row nothing reads back.
+_RECORD = insert(_HANDLED)
+
+
 async def find(session: AsyncSession, update_id: int) -> Handled | None:
     """The record of an update handled before, or None for a new one."""
-    # Every update is looked up: four columns on the table, not a mapped object entered
-    # into the identity map for a row that is almost never there.
-    row = (
-        await session.execute(
-            select(
-                _HANDLED.c.replies_sent,
-                _HANDLED.c.chat_id,
-                _HANDLED.c.replies,
-                _HANDLED.c.handled_at,
-            ).where(_HANDLED.c.update_id == update_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_FIND, {"update_id": update_id})).one_or_none()
     if row is None:
         return None
     return Handled(bool(row.replies_sent), row.chat_id, row.replies, row.handled_at)
@@ -64,7 +66,7 @@ async def highest_update_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(numbers.c.n))) or 0)
 
 
-def record(
+async def record(
     session: AsyncSession,
     update_id: int,
     *,
@@ -74,18 +76,19 @@ def record(
 ) -> None:
     """Note the update as handled in the caller's transaction, with the replies it owes.
 
-    A second process committing the same update fails on the primary key, so the
-    effect is never applied twice.
+    A second process handling the same update fails on the primary key (here, or at its
+    commit), so the effect is never applied twice.
     """
-    session.add(
-        HandledUpdate(
-            update_id=update_id,
-            handled_at=now,
+    await session.execute(
+        _RECORD,
+        {
+            "update_id": update_id,
+            "handled_at": now,
             # The chat is kept only while replies are owed to it: it identifies a person.
-            chat_id=chat_id if replies else None,
-            replies=replies or None,
-            replies_sent=not replies,
-        )
+            "chat_id": chat_id if replies else None,
+            "replies": replies or None,
+            "replies_sent": not replies,
+        },
     )
 
 

@@ -154,6 +154,11 @@ class Report(Base):
     location_text: Mapped[str | None] = mapped_column(String(512))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The place as the areas file's Kemendagri codes (bot/core/areas.py), when the citizen's
+    # place was matched to a kelurahan; None when they did not know or the city has no areas.
+    # Indexed: statistics by kecamatan, and the reports of a kelurahan.
+    kecamatan_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    kelurahan_code: Mapped[str | None] = mapped_column(String(16), index=True)
     incident_date: Mapped[date | None] = mapped_column(Date)
     anonymous: Mapped[bool] = mapped_column(default=False)
     confidential: Mapped[bool] = mapped_column(default=False)
@@ -187,6 +192,15 @@ class Report(Base):
     response_due_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
+    # Citizens following the report (storage/followers.py keeps the count with the rows),
+    # so a card and "cek status" show it without counting.
+    followers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Marked by staff as a duplicate: the code of the report it joined. A code, not a key,
+    # since status texts name it and codes never change or return.
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    # When the unit that has the report was given it by a move between levels (passed up
+    # or down, or by the deadline watch): its limits count from then, not from the filing.
+    unit_since: Mapped[datetime | None]
 
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="report", order_by="Attachment.position", lazy="raise"
@@ -204,6 +218,10 @@ class Report(Base):
         Index("ix_reports_agency_status", "agency", "status"),
         # The deadline watch: open reports by limit; done ones not yet closed for good.
         Index("ix_reports_watch", "status", "closed_at", "deadline_at"),
+        # Reports of a category near a point (storage/nearby.py): a latitude band first.
+        Index("ix_reports_nearby", "category", "latitude", "longitude"),
+        # Reports of a category in a kelurahan, newest first (a place given without a point).
+        Index("ix_reports_category_kelurahan", "category", "kelurahan_code", "created_at"),
     )
 
 
@@ -249,6 +267,32 @@ class TimelineEvent(Base):
         Index("ix_timeline_events_report_at", "report_id", "at"),
         # Open311's updates of a period.
         Index("ix_timeline_events_at", "at"),
+    )
+
+
+class UnitTurn(Base):
+    """One unit's turn with a report: given it (forwarded, passed up or down) at
+    `started_at`, to respond by `due_at`; its first response, when the turn ended, and
+    whether the deadline watch took the report from it. The on-time share of every unit,
+    kelurahan and kecamatan offices as well as agencies, is counted from these
+    (storage/statistics.py), so a unit that let a report run late keeps that lateness after
+    the report moved on."""
+
+    __tablename__ = "unit_turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    unit: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    escalated: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    __table_args__ = (
+        # The report's current turn; the turns of a unit.
+        Index("ix_unit_turns_report_id_ended_at", "report_id", "ended_at"),
+        Index("ix_unit_turns_unit", "unit"),
     )
 
 
@@ -522,3 +566,25 @@ class ReportUpload(Base):
     )
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Follower(Base):
+    """A citizen following a report that is not theirs ("ikut pantau"): they get its
+    notices. Joined from the list of similar reports while filing, or moved here when
+    staff marked their own report a duplicate of this one."""
+
+    __tablename__ = "followers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    # Indexed: erasing a citizen's data and their "cek status" find their rows.
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("reporters.id", ondelete="CASCADE"), index=True
+    )
+    # "joined" (chose to follow) or "duplicate" (their report was joined to this one).
+    reason: Mapped[str] = mapped_column(String(16))
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("report_id", "reporter_id", name="uq_followers_report_id_reporter_id"),
+    )

@@ -8,12 +8,14 @@ a row whose predecessor waits (backoff, 429) or is held by another dispatcher wa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import json
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import Table, Text, delete, exists, or_, select, true, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -25,6 +27,11 @@ FAILED = "failed"
 UNREACHABLE = "unreachable"
 
 OrderKey = Callable[[dict[str, Any]], Hashable]
+
+# The outcomes of sends are written as Core statements on the table: the ORM's bulk-update
+# machinery cost more than the statement itself, once a row. (Declarative types __table__
+# as any FromClause; a mapped class's is always a Table.)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,11 @@ class ClaimLimits:
 
 # Pending rows read at a time while claiming.
 PAGE = 200
+# Destinations whose chats wait (a row backing off, or leased and being sent) that a claim
+# skips without reading their rows; past that many, their rows are read and passed over.
+BLOCKED = 500
+# A destination's JSON as stored, so that SQL can tell a waiting chat's rows from others.
+_DESTINATION_TEXT = sql_cast(OutboxMessage.destination, Text)
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
@@ -88,6 +100,22 @@ async def claim(
     # Twice the chats and rows as candidates: those another dispatcher holds locked are
     # skipped below, and the next ones taken instead of nothing.
     picker = _Picker(now, order_key, replace(limits, rows=2 * limits.rows, chats=2 * limits.chats))
+    # Chats that must wait are closed before reading, and their rows are not read at all:
+    # a chat failing with thousands of rows queued, or a staff group's backlog at its 20 a
+    # minute, would otherwise fill every claim's scan and hold back the chats behind it.
+    waiting = list(
+        await session.scalars(
+            select(_DESTINATION_TEXT)
+            .where(
+                OutboxMessage.state == PENDING,
+                or_(OutboxMessage.available_at > now, OutboxMessage.lease_until > now),
+            )
+            .distinct()
+            .limit(BLOCKED)
+        )
+    )
+    picker.close(order_key(json.loads(text)) for text in waiting)
+    skipped = _DESTINATION_TEXT.not_in(waiting) if waiting else true()
     after, looked = 0, 0
     # Page by page, oldest first: a claim that has found all it may take reads no further
     # (the JSON of thousands of waiting rows cost more than sending).
@@ -100,7 +128,7 @@ async def claim(
                     OutboxMessage.available_at,
                     OutboxMessage.lease_until,
                 )
-                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after)
+                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after, skipped)
                 .order_by(OutboxMessage.id)
                 .limit(min(PAGE, limits.scan - looked))
             )
@@ -140,10 +168,9 @@ async def claim(
         claimed.append(row)
     if claimed:
         await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([row.id for row in claimed]))
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_([row.id for row in claimed]))
             .values(lease_owner=owner, lease_until=lease_until)
-            .execution_options(synchronize_session=False)
         )
         for row in claimed:
             row.lease_owner, row.lease_until = owner, lease_until
@@ -160,6 +187,10 @@ class _Picker:
         self.picked: list[tuple[int, Hashable]] = []
         self.taken: dict[Hashable, int] = {}
         self.closed: set[Hashable] = set()
+
+    def close(self, keys: Iterable[Hashable]) -> None:
+        """Chats known to wait: none of their rows is taken."""
+        self.closed.update(keys)
 
     @property
     def full(self) -> bool:
@@ -192,14 +223,13 @@ async def release(session: AsyncSession, ids: Sequence[int], owner: str) -> None
     """Give back leased rows untouched (not attempted): anyone may claim them again."""
     if ids:
         await session.execute(
-            update(OutboxMessage)
+            update(_OUTBOX)
             .where(
-                OutboxMessage.id.in_(list(ids)),
-                OutboxMessage.state == PENDING,
-                OutboxMessage.lease_owner == owner,
+                _OUTBOX.c.id.in_(list(ids)),
+                _OUTBOX.c.state == PENDING,
+                _OUTBOX.c.lease_owner == owner,
             )
             .values(lease_owner=None, lease_until=None)
-            .execution_options(synchronize_session=False)
         )
 
 
@@ -239,11 +269,11 @@ async def retry_later(
 ) -> bool:
     """Put a leased row back to wait until `available_at`; False if no longer ours."""
     result = await session.execute(
-        update(OutboxMessage)
+        update(_OUTBOX)
         .where(
-            OutboxMessage.id == row_id,
-            OutboxMessage.state == PENDING,
-            OutboxMessage.lease_owner == owner,
+            _OUTBOX.c.id == row_id,
+            _OUTBOX.c.state == PENDING,
+            _OUTBOX.c.lease_owner == owner,
         )
         .values(
             available_at=available_at,
@@ -252,7 +282,6 @@ async def retry_later(
             lease_owner=None,
             lease_until=None,
         )
-        .execution_options(synchronize_session=False)
     )
     return _changed(result)
 
@@ -270,10 +299,7 @@ async def close(
     if attempts is not None:
         values["attempts"] = attempts
     result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(_OUTBOX).where(_OUTBOX.c.id == row_id, _OUTBOX.c.state == PENDING).values(**values)
     )
     return _changed(result)
 
@@ -291,8 +317,8 @@ async def mark_sent(
     `lease_owner` stays as the record of which dispatcher sent it.
     """
     result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == row_id, _OUTBOX.c.state == PENDING)
         .values(
             state=SENT,
             sent_at=now,
@@ -301,7 +327,6 @@ async def mark_sent(
             lease_until=None,
             last_error=None,
         )
-        .execution_options(synchronize_session=False)
     )
     return _changed(result)
 
@@ -398,6 +423,16 @@ async def reporter_chat(session: AsyncSession, reporter_id: int) -> int | None:
         return None
     chat_id, unreachable_at = row
     return chat_id if unreachable_at is None else None
+
+
+async def reporter_chats(session: AsyncSession, reporter_ids: Sequence[int]) -> dict[int, int]:
+    """The private chats of the reachable reporters among these (a claim's, at once)."""
+    found = await session.execute(
+        select(Reporter.id, Reporter.chat_id).where(
+            Reporter.id.in_(list(reporter_ids)), Reporter.unreachable_at.is_(None)
+        )
+    )
+    return {reporter_id: chat_id for reporter_id, chat_id in found if chat_id is not None}
 
 
 async def mark_unreachable(session: AsyncSession, reporter_id: int, now: datetime) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Select, Table, case, literal, or_, select, update
+from sqlalchemy import Select, Table, bindparam, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -30,19 +30,25 @@ class Identity:
     username: str | None
 
 
-def _by_user(telegram_user_id: int) -> Select[Reporter]:
-    # Every citizen turn reads both: one joined SELECT, not a second query for the draft
-    # (at most one draft a reporter, so the join never multiplies rows).
-    return (
-        select(Reporter)
-        .where(Reporter.telegram_user_id == telegram_user_id)
-        .options(joinedload(Reporter.draft))
-    )
+# Every citizen turn reads both: one joined SELECT, not a second query for the draft (at
+# most one draft a reporter, so the join never multiplies rows). Built once with a bound
+# parameter, like the flood count below: a statement object used again keeps its cache
+# key, so SQLAlchemy neither builds nor walks it anew for every message.
+_BY_USER: Select[Reporter] = (
+    select(Reporter)
+    .where(Reporter.telegram_user_id == bindparam("telegram_user_id"))
+    .options(joinedload(Reporter.draft))
+)
+
+
+async def _by_user(session: AsyncSession, telegram_user_id: int) -> Reporter | None:
+    found = await session.execute(_BY_USER, {"telegram_user_id": telegram_user_id})
+    return found.scalar_one_or_none()
 
 
 async def find(session: AsyncSession, who: Identity) -> Reporter | None:
     """The reporter for a Telegram user, with the draft loaded; None before consent."""
-    reporter = (await session.execute(_by_user(who.telegram_user_id))).scalar_one_or_none()
+    reporter = await _by_user(session, who.telegram_user_id)
     if reporter is not None:
         refresh_identity(reporter, who)
     return reporter
@@ -71,7 +77,9 @@ async def create_with_consent(
         async with session.begin_nested():
             session.add(reporter)
     except IntegrityError:
-        reporter = (await session.execute(_by_user(who.telegram_user_id))).scalar_one()
+        found = await _by_user(session, who.telegram_user_id)
+        assert found is not None, "the row that refused ours is there"
+        reporter = found
     return reporter
 
 
@@ -83,6 +91,27 @@ def refresh_identity(reporter: Reporter, who: Identity) -> None:
     reporter.username = who.username
 
 
+_FLOOD = _REPORTERS.c
+# The window has passed (or never started): the count starts again at this message.
+_FRESH = or_(
+    _FLOOD.flood_started_at.is_(None),
+    _FLOOD.flood_started_at <= bindparam("window_start", type_=UTCDateTime()),
+)
+# On the table, not the mapped class: an ORM-enabled UPDATE goes through the ORM's
+# bulk-update machinery on every message, for two values set on the object afterwards.
+_COUNT_MESSAGE = (
+    update(_REPORTERS)
+    .where(_FLOOD.id == bindparam("reporter_id"))
+    .values(
+        flood_started_at=case(
+            (_FRESH, bindparam("now", type_=UTCDateTime())), else_=_FLOOD.flood_started_at
+        ),
+        flood_count=case((_FRESH, 1), else_=_FLOOD.flood_count + 1),
+    )
+    .returning(_FLOOD.flood_count, _FLOOD.flood_started_at)
+)
+
+
 async def count_message(
     session: AsyncSession, reporter: Reporter, now: datetime, window: timedelta
 ) -> tuple[int, datetime]:
@@ -92,22 +121,8 @@ async def count_message(
     locks the row until the unit of work ends, SQLite the whole database. A window that has
     passed starts again at `now`.
     """
-    # On the table, not the mapped class: an ORM-enabled UPDATE goes through the ORM's
-    # bulk-update machinery on every message, for two values we set on the object below.
-    table = _REPORTERS.c
-    fresh = or_(table.flood_started_at.is_(None), table.flood_started_at <= now - window)
-    statement = (
-        update(_REPORTERS)
-        .where(table.id == reporter.id)
-        .values(
-            flood_started_at=case(
-                (fresh, literal(now, UTCDateTime())), else_=table.flood_started_at
-            ),
-            flood_count=case((fresh, 1), else_=table.flood_count + 1),
-        )
-        .returning(table.flood_count, table.flood_started_at)
-    )
-    count, started = (await session.execute(statement)).one()
+    params = {"reporter_id": reporter.id, "now": now, "window_start": now - window}
+    count, started = (await session.execute(_COUNT_MESSAGE, params)).one()
     assert started is not None, "the update always sets the window's start"
     set_committed_value(reporter, "flood_count", count)
     set_committed_value(reporter, "flood_started_at", started)

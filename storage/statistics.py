@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.lifecycle import Classification, Status
-from storage.models import Report
+from storage.models import Report, UnitTurn
 
 # How a report's first response by its agency stands (the values bot.stats names).
 ON_TIME = "tepat_waktu"
@@ -91,6 +91,53 @@ async def tallies(
     return [Tally(int(b), Status(s), a, str(t), int(n), c) for b, s, a, t, c, n in rows]
 
 
+def turn_standing(now: datetime) -> ColumnElement[str]:
+    """A unit's turn with a report, judged as a first response is (docs/statistics.md): a
+    response by the limit is on time, after it late; without one, late once the limit has
+    passed or the deadline watch took the report away, and not judged when the report was
+    taken from the unit before its limit (the verifiers forwarded it elsewhere)."""
+    answered = UnitTurn.responded_at.is_not(None)
+    return case(
+        (answered & (UnitTurn.responded_at <= UnitTurn.due_at), literal(ON_TIME)),
+        (answered, literal(LATE)),
+        (UnitTurn.escalated, literal(LATE)),
+        (
+            UnitTurn.ended_at.is_not(None) & (UnitTurn.ended_at <= UnitTurn.due_at),
+            literal(NOT_FORWARDED),
+        ),
+        (UnitTurn.ended_at.is_not(None) | (UnitTurn.due_at < now), literal(LATE)),
+        else_=literal(PENDING),
+    )
+
+
+@dataclass(frozen=True)
+class TurnTally:
+    """How many turns of one unit have one standing."""
+
+    unit: str
+    standing: str
+    count: int
+
+
+async def turn_tallies(
+    session: AsyncSession, start: datetime, end: datetime, unit: str | None, now: datetime
+) -> list[TurnTally]:
+    """Counts of units' turns with reports submitted in [start, end), by unit and standing;
+    one unit's only when `unit` is given (its own group asks)."""
+    standing = turn_standing(now).label("standing")
+    where = [Report.created_at >= start, Report.created_at < end]
+    if unit is not None:
+        where.append(UnitTurn.unit == unit)
+    query = (
+        select(UnitTurn.unit, standing, func.count())
+        .join(Report, Report.id == UnitTurn.report_id)
+        .where(*where)
+        .group_by(UnitTurn.unit, standing)
+    )
+    rows = await session.execute(query)
+    return [TurnTally(str(u), str(t), int(n)) for u, t, n in rows]
+
+
 @dataclass(frozen=True)
 class ExportRow:
     """What one line of the export shows of a report (no personal data, no free text)."""
@@ -110,6 +157,8 @@ class ExportRow:
     confidential: bool
     rating: str | None
     channel: str
+    kecamatan_code: str | None
+    kelurahan_code: str | None
 
 
 async def export_rows(
@@ -133,6 +182,8 @@ async def export_rows(
         Report.confidential,
         Report.rating,
         Report.channel,
+        Report.kecamatan_code,
+        Report.kelurahan_code,
         Report.id,
     )
     after: tuple[datetime, int] | None = None
@@ -152,3 +203,28 @@ async def export_rows(
         if len(page) < EXPORT_PAGE:
             return
         after = (page[-1][1], page[-1][-1])
+
+
+@dataclass(frozen=True)
+class AreaTally:
+    """How many reports of one kecamatan (None: not placed) and status have one standing."""
+
+    kecamatan: str | None
+    status: Status
+    standing: str
+    count: int
+
+
+async def area_tallies(
+    session: AsyncSession, start: datetime, end: datetime, queue: Queue | None, now: datetime
+) -> list[AreaTally]:
+    """Counts of reports submitted in [start, end) by kecamatan, status and first-response
+    standing: at most a few hundred rows whatever the city's years (ix_reports_created_at)."""
+    standing = timeliness(now).label("standing")
+    query = (
+        select(Report.kecamatan_code, Report.status, standing, func.count())
+        .where(*_within(start, end, queue))
+        .group_by(Report.kecamatan_code, Report.status, standing)
+    )
+    rows = await session.execute(query)
+    return [AreaTally(k, Status(s), str(t), int(n)) for k, s, t, n in rows]

@@ -21,7 +21,7 @@ STAFF_PREFIXES = ("card.", "staff.", "sandbox.", "deadline.escalated", "deadline
 # Counter officers read counter.* at the desk; receipt.* is printed for them to hand over.
 STAFF_PREFIXES += ("counter.", "receipt.")
 # Catalogue keys the command line prints for the operator (addresses allowed, rule 14).
-OPERATOR_PREFIXES = ("cli.", "setting.", "setup.", "agencies_file.")
+OPERATOR_PREFIXES = ("cli.", "setting.", "setup.", "agencies_file.", "areas_file.")
 STAFF_KEYS = frozenset({"relay.addition", "addition.file_only", "help.counter"})
 # Keys that are labels of buttons (reply keyboards for citizens, card buttons for staff).
 BUTTON_PREFIXES = ("option.", "menu.option.", "card.button.", "step.")
@@ -34,6 +34,7 @@ STATUS_NOTICES = {
     "deadline.late": {"id": "terlambat", "en": "late"},
     "rating.thanks": {"id": "ditutup", "en": "closed"},
     "rating.reopened": {"id": "dibuka kembali", "en": "reopened"},
+    "follow.notice": {"id": "Menunggu verifikasi", "en": "Awaiting verification"},
 }
 # Relays of staff replies start with the bot's header, in either language.
 RELAY_OPENINGS = ("Balasan dari ", "Reply from ")

@@ -71,7 +71,9 @@ class Harness:
             telegram_base_url=self.emulator.base_url,
             telegram_base_file_url=self.emulator.base_file_url,
             _env_file=None,  # type: ignore[call-arg]
-            **{"outbox_rate_scale": UNPACED, **self.overrides},
+            # A city without areas unless a test gives one (tests/test_area_journeys.py): the
+            # journeys written before areas meet no kelurahan question.
+            **{"outbox_rate_scale": UNPACED, "areas_file": None, **self.overrides},
         )
 
     async def start(self) -> None:

@@ -48,6 +48,8 @@ class BotProcess:
             "TELEGRAM_BASE_FILE_URL": self.emulator.base_file_url,
             # The emulator's flood limits are off; the outbox need not pace itself either.
             "OUTBOX_RATE_SCALE": str(UNPACED),
+            # A city without areas, as tests/harness.py: no kelurahan question in the steps.
+            "AREAS_FILE": "",
             **self.settings,
         }
 

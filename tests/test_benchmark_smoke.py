@@ -33,8 +33,16 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     printed = done.stdout
-    for figure in ("updates/s", "step latency p50/p95/p99", "CPU s a report", "429 answers"):
+    for figure in (
+        "updates/s",
+        "step latency p50/p95/p99",
+        "ms CPU an update",
+        "SQL statements an update",
+        "429 answers",
+    ):
         assert figure in printed, printed
+    # lapor-bot's figures as ratios of the fair echo measured first in the same run.
+    assert "of the fair echo's updates/s" in printed and "x its CPU an update" in printed
 
     results = json.loads(raw.read_text())
     [intake] = results["intake"]
@@ -49,9 +57,22 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
     assert failing["faults_injected"] > 0, "the 5xx run really failed some calls"
     assert results["drafts"]["drafts_stored"] == 100
+    # Years of reports seeded beside the drafts (the memory run's stored database).
+    assert results["drafts"]["reports_stored"] == 500
+    burst = results["burst"]
+    assert burst["reports_filed"] == burst["cards"] == 20
+    assert burst["lost"] == burst["duplicates"] == burst["answers_429"] == 0
+    assert burst["chat_during_burst"]["latency_ms"]["p99"] is not None
     # The fair yardstick and the note; SQL counted through the bot's engine events.
     assert results["echo"]["request"] == "aiohttp" and results["echo_httpx"]["request"] == "httpx"
     assert intake["statements_per_update"] > 0 and intake["cpu_ms_per_update"] > 0
+    # Counted by kind too, and the kinds add up to the count.
+    kinds = intake["statements_by_kind"]
+    assert "SELECT reporters" in kinds and "INSERT handled_updates" in kinds, kinds
+    assert abs(sum(kinds.values()) - intake["statements_per_update"]) < 1e-6
+    # The collector's time is measured in the bot process (gc.callbacks).
+    collected = intake["gc_ms_per_update"]
+    assert collected["gen0"] > 0 and collected["full_collections"] >= 0, collected
     # Every data-scale path runs on the seeded database and is timed with its loop stall.
     [scale] = results["datascale"]
     assert scale["reports"] == 2000 and scale["seeded"]["rows"]["reports"] == 2000
@@ -61,6 +82,8 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
 
     written = note.read_text()
     assert "## Targets" in written and "benchmarks.png" in written
+    assert "CPU an update, times the fair echo's" in written and "SELECT reporters" in written
+    assert "The garbage collector:" in written
     assert "## 6. Data scale" in written and "citizen erasure" in written
     assert picture.stat().st_size > 10_000
 

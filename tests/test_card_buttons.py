@@ -10,7 +10,8 @@ import pytest
 
 from bot.app import build_services
 from bot.core.lifecycle import Classification, Status
-from bot.core.transitions import Action, Role, TransitionRefused, check
+from bot.core.transitions import LEVEL_ACTIONS, Action, Role, TransitionRefused, check
+from bot.core.units import level_target
 from bot.notify.card_buttons import LAYOUT, CardPress, allowed_now, buttons_for, decode
 from bot.services import Services
 from storage.models import Report
@@ -64,6 +65,10 @@ def test_a_card_offers_exactly_the_staff_actions_its_status_allows(
     offered = {press.action for press in pressed(services, shown) if press.action is not None}
     laid_out = {action for row in LAYOUT for action in row}
     allowed = {a for a in laid_out if staff_may(a, status, answerable=answerable)}
+    # Up or down between levels only where there is a unit to go to (none above an agency).
+    allowed = {
+        a for a in allowed if a not in LEVEL_ACTIONS or level_target(services.directory, shown, a)
+    }
     assert offered == allowed
     assert all(allowed_now(action, shown) for action in offered)
 

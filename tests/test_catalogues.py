@@ -11,7 +11,7 @@ import pytest
 from bot.app import COMMANDS
 from bot.core.intake.steps import Step
 from bot.core.lifecycle import Status
-from bot.core.transitions import SYSTEM_ACTIONS, Action, Refusal
+from bot.core.transitions import JOINING_ACTIONS, SYSTEM_ACTIONS, Action, Refusal
 from bot.language import informal
 from bot.language.accessibility import check_message
 from bot.language.i18n import Lines, Listing, Msg, load_locales
@@ -97,6 +97,12 @@ SAMPLES: dict[str, object] = {
     "pin": "482-913",
     "words": "tujuh dua enam, empat satu delapan tiga",
     "found": Msg("filing.found_place", {"value": "Jalan Sukajadi"}),
+    # Areas (issue 16): among the sample city's longest names.
+    "kelurahan": "Cisaranten Bina Harapan",
+    "kecamatan": "Cibeunying Kaler",
+    "kota": "Kota Bandung",
+    "open": 3,
+    "done": 12,
     # The command line's, for the operator (issue 14).
     "setting": "DATABASE_URL",
     "command": "lapor-bot token",
@@ -123,6 +129,13 @@ SAMPLES: dict[str, object] = {
     "line": 40,
     "column": 13,
     "officer": 123456789,
+    # Levels (issue 16): an area's Kemendagri code.
+    "area": "32.73.02.1004",
+    # Followers and duplicates (issue 16).
+    "other": "516-7391",
+    "moved": 1,
+    "metres": 50,
+    "status": Msg("similar.status.menunggu"),
 }
 
 
@@ -170,7 +183,9 @@ def _built_keys() -> list[str]:
     built = [status.label_key for status in Status] + [status.next_step_key for status in Status]
     built += [f"timeline.{status.value.lower()}" for status in Status]
     built += [f"help.step.{step.value}" for step in Step]
-    built += [f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH)]
+    built += [
+        f"step.{step.value}" for step in Step if step not in (Step.PERIKSA, Step.UBAH, Step.SERUPA)
+    ]
     built += [f"file.{kind}" for kind in ("photo", "document", "voice", "audio", "video")]
     built += [f"error.tanggal_{reason}" for reason in ("unreadable", "future", "invalid")]
     built += [f"command.{name}" for name in COMMANDS]
@@ -178,7 +193,7 @@ def _built_keys() -> list[str]:
     built += [
         f"card.button.{action.value}"
         for action in Action
-        if action not in CITIZEN_ACTIONS and action not in SYSTEM_ACTIONS
+        if action not in (*CITIZEN_ACTIONS, *SYSTEM_ACTIONS, *JOINING_ACTIONS)
     ]
     built += [f"staff.how_to.{action.value}" for action in TEXT_ACTIONS]
     built += [f"staff.usage.{command}" for command in (*ACTION_COMMANDS, "laporan")]

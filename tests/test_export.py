@@ -47,18 +47,20 @@ async def test_ekspor_sends_the_months_reports_without_personal_data(
         "Kode laporan", "Tanggal masuk", "Klasifikasi", "Kategori", "Instansi", "Status",
         "Tanggal diteruskan", "Batas tanggapan pertama", "Tanggal tanggapan pertama",
         "Hari kerja sampai tanggapan", "Tanggapan tepat waktu", "Tanggal selesai", "Privasi",
-        "Penilaian pelapor", "Saluran",
+        "Penilaian pelapor", "Saluran", "Kode kecamatan", "Kecamatan", "Kode kelurahan",
+        "Kelurahan",
     ]  # fmt: skip
     assert rows[1:] == [
         [
             format_code(named), "2026-11-25", "Pengaduan", "Jalan rusak",
             "Dinas Sumber Daya Air dan Bina Marga", "Ditindaklanjuti", "2026-11-25",
             "2026-12-02", "2026-11-25", "0", "Tepat waktu", "", "Biasa", "", "Telegram",
+            "", "", "", "",
         ],
         [
             format_code(hidden), "2026-11-25", "Pengaduan", "Jalan rusak",
             "Dinas Sumber Daya Air dan Bina Marga", "Menunggu verifikasi", "", "", "", "",
-            "Belum diteruskan", "", "Anonim", "", "Telegram",
+            "Belum diteruskan", "", "Anonim", "", "Telegram", "", "", "", "",
         ],
     ]  # fmt: skip
     text = data.decode("utf-8")

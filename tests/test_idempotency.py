@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from bot.app import build_application, build_services
 from bot.core.lifecycle import Status
@@ -83,6 +84,37 @@ async def test_a_citizen_message_delivered_again_is_not_handled_twice(
     replies = await citizen.say(CONTENT)
     assert "Langkah 3 dari" in last(replies), "the conversation went on from the same step"
     assert await count(bot, select(func.count()).select_from(HandledUpdate)) >= 4
+
+
+async def test_a_new_polled_update_is_not_looked_up_a_redelivery_is(
+    bot: Harness, emulator: Emulator, citizen: User
+) -> None:
+    """A poller's first fetch of an update numbered above all the database held at start
+    cannot have a record: the guard spares the query. A webhook's update may be a retry."""
+    lookups: list[str] = []
+
+    def listen(_c: object, _cur: object, statement: str, *_: object) -> None:
+        # The guard's query (storage.handled.find): a record's columns by its number.
+        if statement.lstrip().startswith("SELECT handled_updates.replies_sent"):
+            lookups.append(statement)
+
+    # On every engine: a restarted poller has an engine of its own.
+    event.listen(Engine, "before_cursor_execute", listen)
+    try:
+        await consent(citizen)
+        action = emulator.script.act_say(citizen, "1")  # buat laporan
+        await emulator.script.wait(action)
+        polling = not isinstance(bot, WebhookHarness)
+        assert len(lookups) == (0 if polling else 3), lookups
+        before = texts(emulator.bot_messages(citizen))
+        assert action.update is not None
+
+        await redeliver(bot, emulator, action.update.update_id)
+
+        assert texts(emulator.bot_messages(citizen)) == before
+        assert lookups, "the redelivered update was looked up"
+    finally:
+        event.remove(Engine, "before_cursor_execute", listen)
 
 
 async def test_an_edit_delivered_again_gets_its_note_once(

@@ -80,6 +80,8 @@ class WebhookProcess:
             "TELEGRAM_BASE_URL": self.emulator.base_url,
             "TELEGRAM_BASE_FILE_URL": self.emulator.base_file_url,
             "OUTBOX_RATE_SCALE": str(UNPACED),
+            # A city without areas, as tests/harness.py: no kelurahan question in TYPED.
+            "AREAS_FILE": "",
             "WEBHOOK_URL": self.public_url,
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": str(self.port),

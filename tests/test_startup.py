@@ -197,3 +197,20 @@ async def test_run_serves_citizens_through_the_configured_bot_api(
         output, _ = await process.communicate()
     assert process.returncode == 0
     assert TOKEN not in output.decode(), "the token never reaches the log"
+
+
+def test_settling_memory_freezes_start_up_objects_and_collects_the_young_less_often() -> None:
+    # In a child process: the collector's settings are process-wide.
+    probe = (
+        "import gc\n"
+        "from bot.transport.running import settle_memory\n"
+        "before = gc.get_threshold()\n"
+        "settle_memory()\n"
+        "print(gc.get_freeze_count(), *gc.get_threshold(), *before[1:])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    frozen, young, older, oldest, older_before, oldest_before = map(int, done.stdout.split())
+    assert frozen > 10_000, "the modules and objects of start-up are set aside"
+    assert young == 20_000 and (older, oldest) == (older_before, oldest_before)

@@ -174,7 +174,9 @@ async def test_statistik_by_month_and_wrong_words(
     )
 
     [usage] = await ask(emulator, staff, "/statistik tahun")
-    assert usage.text == "Tulis minggu atau bulan setelah perintahnya, misalnya: /statistik bulan"
+    assert usage.text == (
+        "Tulis minggu, bulan, atau kecamatan setelah perintahnya, misalnya: /statistik bulan"
+    )
 
 
 def test_a_long_answer_is_split_into_messages_a_screen_reader_can_take() -> None:

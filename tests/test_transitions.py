@@ -9,30 +9,25 @@ import pytest
 from bot.core.lifecycle import Status
 from bot.core.transitions import RULES, Action, Refusal, Role, TransitionRefused, check
 
-
-def _ordered(members: frozenset[Status] | frozenset[Role]) -> list[Status | Role]:
-    """A set's members in a fixed order: each xdist worker must collect the same tests, and
-    the order of a set of enum members changes with each process's string hashing."""
-    return sorted(members, key=lambda member: member.name)
-
-
+# Sets in the rules are iterated in a fixed order: pytest-xdist's workers must collect the
+# same tests in the same order, and a set's order changes with each process's hash seed.
 ALLOWED = [
     (action, source, role)
     for action, rule in RULES.items()
-    for source in _ordered(rule.sources)
-    for role in _ordered(rule.roles)
+    for source in sorted(rule.sources)
+    for role in sorted(rule.roles)
 ]
 WRONG_STATUS = [
     (action, status, role)
     for action, rule in RULES.items()
     for status in Status
     if status not in rule.sources
-    for role in _ordered(rule.roles)
+    for role in sorted(rule.roles)
 ]
 WRONG_ROLE = [
     (action, source, role)
     for action, rule in RULES.items()
-    for source in _ordered(rule.sources)
+    for source in sorted(rule.sources)
     for role in Role
     if role not in rule.roles
 ]

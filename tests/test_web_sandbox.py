@@ -116,8 +116,11 @@ async def file_a_report(tab: Page) -> str:
     await says(tab, "1", "Langkah 2 dari 8.")
     await says(tab, CONTENT, "Langkah 3 dari 8.")
     await says(tab, "1", "Langkah 4 dari 8.")
-    # A sample location, then a reply-keyboard button, as a person would click them.
-    await clicks(tab, tab.get_by_role("button", name="Lokasi contoh"), "Langkah 5")
+    # A sample location, then a reply-keyboard button, as a person would click them. The
+    # sandbox's city has areas but no boundaries: the kelurahan is asked for, and confirmed.
+    await clicks(tab, tab.get_by_role("button", name="Lokasi contoh"), "Di kelurahan mana")
+    await says(tab, "braga", "Kelurahan Braga, Kecamatan Sumur Bandung")
+    await says(tab, "1", "Langkah 5")
     keyboard = tab.locator("#citizen-keyboard")
     await clicks(tab, keyboard.get_by_role("button", name="Kemarin"), "Langkah 6")
     await says(tab, "lewati", "Langkah 7 dari 8.")

@@ -30,7 +30,7 @@ from bot.core.intake.cleaning import readable
 from bot.core.lifecycle import Status
 from bot.core.queues import AT_AGENCY, queue_of
 from bot.core.tracking import CodeError, parse_code
-from bot.core.transitions import Action, Refusal, TransitionRefused
+from bot.core.transitions import JOINING_ACTIONS, Action, Refusal, TransitionRefused
 from bot.notify.agency_views import report_detail, report_view
 from bot.services import Services
 from bot.workflow import changes, relays
@@ -50,7 +50,7 @@ MAX_BODY = 64 * 1024
 # The statuses a report in an agency's queue can have, as `status=` names them.
 QUEUE_STATUSES = ", ".join(status.value for status in Status if status in AT_AGENCY)
 # The staff group's actions; the transition rules decide which an agency may take.
-ACTIONS = {a.value: a for a in Action if a not in (Action.SUPPLY, Action.DISPUTE)}
+ACTIONS = {a.value: a for a in Action if a not in (Action.SUPPLY, Action.DISPUTE, *JOINING_ACTIONS)}
 FIELDS = frozenset({"text", "action", "agency"})
 # How a refused transition is answered.
 REFUSALS = {
@@ -59,6 +59,9 @@ REFUSALS = {
     Refusal.CLOSED: 409,
     Refusal.NEEDS_TEXT: 422,
     Refusal.NEEDS_AGENCY: 422,
+    # No unit above a city agency, or below where the report is (bot/core/units.py).
+    Refusal.NO_HIGHER: 409,
+    Refusal.NO_LOWER: 409,
 }
 
 

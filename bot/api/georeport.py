@@ -151,13 +151,41 @@ def service_request(
         "updated_datetime": iso(services, report.updated_at),
         # A closed request expects nothing more (the dispute window is no fulfilment).
         "expected_datetime": None if closed else iso(services, report.deadline_at),
-        "address": report.location_text if published and exact else None,
+        "address": _address(services, t, report, exact=exact) if published else None,
         "address_id": report.address_id if published and exact else None,
-        "zipcode": None,
+        "zipcode": _zipcode(services, report) if published else None,
         "lat": (report.latitude if exact else coarse(report.latitude)) if published else None,
         "long": (report.longitude if exact else coarse(report.longitude)) if published else None,
         "media_url": report.media_url if published else None,
     }
+
+
+def _address(services: Services, t: Translator, report: Report, *, exact: bool) -> str | None:
+    """The typed address (not an anonymous citizen's: it may be their door) and the area the
+    report was placed in, which says no more than a coarse map point does."""
+    areas = services.areas
+    kelurahan = areas.kelurahan_by_code(report.kelurahan_code)
+    area = (
+        t(
+            "georeport.area",
+            kelurahan=kelurahan.name,
+            kecamatan=areas.kecamatan_of(kelurahan).name,
+            kota=areas.kota_name,
+        )
+        if kelurahan is not None
+        else None
+    )
+    return (
+        ", ".join(part for part in (report.location_text if exact else None, area) if part) or None
+    )
+
+
+def _zipcode(services: Services, report: Report) -> str | None:
+    """The kelurahan's postal code, where the areas file gives it exactly one."""
+    kelurahan = services.areas.kelurahan_by_code(report.kelurahan_code)
+    if kelurahan is None or len(kelurahan.postal_codes) != 1:
+        return None
+    return kelurahan.postal_codes[0]
 
 
 def request_update(

@@ -41,6 +41,7 @@ from bot.api.http import (
 from bot.api.open311_formats import Format, Shape
 from bot.api.tokens import Scope, holder
 from bot.core.agencies import Category
+from bot.core.area_names import place_of
 from bot.core.intake import rules
 from bot.core.intake.answers import Answers
 from bot.core.intake.cleaning import clean, visible
@@ -467,6 +468,8 @@ def _posted(
         )
     if lat is None and address is None and address_id is None:
         raise ApiError(400, "location", "api.error.location", {"name": "address_string"})
+    # Placed as the chat places it, without the question: only where one kelurahan fits.
+    kelurahan = place_of(services.areas, address, lat, long)
     return Posted(
         Answers(
             classification=_choice(
@@ -477,6 +480,7 @@ def _posted(
             location_text=address,
             latitude=lat,
             longitude=long,
+            kelurahan_code=kelurahan.code if kelurahan is not None else None,
             privacy=_choice(Privacy, params, georeport.ATTRIBUTE_PRIVACY, Privacy.BIASA),
         ),
         address_id,

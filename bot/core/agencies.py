@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bot.core.levels import Level, is_office_key
+
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
 # Where tomllib says a syntax error is: "... (at line 40, column 13)".
 TOML_PLACE = re.compile(r"at line (\d+), column (\d+)")
@@ -49,6 +51,8 @@ PROBLEMS = {
     "route": "agencies_file.route",
     "indonesian_name": "agencies_file.indonesian_name",
     "group_id": "agencies_file.group_id",
+    "enum": "agencies_file.level",
+    "level_outside": "agencies_file.level_outside",
 }
 
 
@@ -169,6 +173,9 @@ class Category(_Strict):
     agency: str | None = None
     outside: str | None = None
     keywords: tuple[str, ...] = ()
+    # Who handles its reports where the place is known (bot/core/units.py): the kelurahan,
+    # the kecamatan, or the city agency above; the agency still takes them when it is not.
+    level: Level = Level.KOTA
 
     @model_validator(mode="after")
     def _routes_somewhere(self) -> Category:
@@ -176,6 +183,8 @@ class Category(_Strict):
             raise _problem("route")
         if "id" not in self.name:
             raise _problem("indonesian_name")
+        if self.outside is not None and self.level is not Level.KOTA:
+            raise _problem("level_outside")
         return self
 
     def label(self, locale: str) -> str:
@@ -183,11 +192,42 @@ class Category(_Strict):
         return self.name.get(locale) or self.name["id"]
 
 
+# A kecamatan's Kemendagri code (32.73.01) or a kelurahan's (32.73.01.1001).
+AREA_CODE = r"^\d{2}\.\d{2}\.\d{2}(\.\d{4})?$"
+
+
+class OfficeSetting(_Strict):
+    """What the agencies file says of one kelurahan's or kecamatan's office: its own group
+    instead of a topic, its first-response limit. Offices not named get the defaults."""
+
+    area: str = Field(pattern=AREA_CODE)
+    chat_id: int | None = None
+    first_response_days: int = Field(default=5, ge=1, le=60)
+
+    @field_validator("chat_id")
+    @classmethod
+    def _group_id(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise _problem("group_id")
+        return value
+
+
+class Office(Agency):
+    """A kelurahan's or a kecamatan's office: a unit with a queue like an agency's, made
+    from the areas file (bot/core/units.py). `parent` is the unit a report is passed up
+    to: a kelurahan's kecamatan; a kecamatan's is the category's agency, so it has none."""
+
+    level: Level
+    area: str
+    parent: str | None = None
+
+
 class _File(_Strict):
     city: City
     agencies: tuple[Agency, ...] = Field(min_length=1)
     categories: tuple[Category, ...] = Field(min_length=1)
     counters: tuple[Counter, ...] = ()
+    offices: tuple[OfficeSetting, ...] = ()
 
 
 # Queues the staff group always has; a counter's key must not be one of them.
@@ -202,15 +242,28 @@ class Directory:
     agencies: dict[str, Agency]
     categories: tuple[Category, ...]
     counters: dict[str, Counter] = field(default_factory=dict)
+    # What the file says of kelurahan and kecamatan offices, and the offices themselves
+    # once the areas file is read (bot/core/units.py: with_offices).
+    office_settings: tuple[OfficeSetting, ...] = ()
+    offices: dict[str, Office] = field(default_factory=dict)
+
+    def unit(self, key: str) -> Agency | None:
+        """The agency or the kelurahan's or kecamatan's office a report's `agency` names."""
+        return self.agencies.get(key) or self.offices.get(key)
+
+    def unit_with_group(self, chat_id: int) -> Agency | None:
+        """The agency or office whose own group a chat is, None for any other chat."""
+        units = (*self.agencies.values(), *self.offices.values())
+        return next((unit for unit in units if unit.chat_id == chat_id), None)
 
     def own_chat(self, queue: str) -> int | None:
-        """The group of its own an agency or a counter named, None for a staff group topic."""
-        owner = self.agencies.get(queue) or self.counters.get(queue)
+        """The group of its own a unit or a counter named, None for a staff group topic."""
+        owner = self.unit(queue) or self.counters.get(queue)
         return owner.chat_id if owner is not None else None
 
     def queue_name(self, queue: str) -> str | None:
-        """The name an agency's or a counter's topic carries, None for the staff's own."""
-        owner = self.agencies.get(queue) or self.counters.get(queue)
+        """The name a unit's or a counter's topic carries, None for the staff's own."""
+        owner = self.unit(queue) or self.counters.get(queue)
         return owner.name if owner is not None else None
 
     def counter_of(self, user_id: int) -> Counter | None:
@@ -265,6 +318,8 @@ def load_directory(path: Path) -> Directory:
         key = PROBLEMS.get(error["type"])
         if error["type"] == "too_short" and ctx.get("field_type") == "Value":
             key = "agencies_file.too_short"  # a secret's characters, not a list's entries
+        if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "area":
+            ctx, key = {}, "agencies_file.area_shape"
         if key is None:  # told in pydantic's own words: rare, and still one line
             ctx, key = {"detail": error["msg"]}, "agencies_file.unreadable"
         raise AgenciesFileError(path, where, key, **ctx) from None
@@ -296,6 +351,10 @@ def _checked(path: Path, parsed: _File) -> Directory:
         raise AgenciesFileError(path, "agencies", "agencies_file.key_twice")
     if len({c.key for c in parsed.categories}) != len(parsed.categories):
         raise AgenciesFileError(path, "categories", "agencies_file.key_twice")
+    for number, agency in enumerate(parsed.agencies, start=1):
+        if is_office_key(agency.key):
+            where = f"agencies[{number}] ({agency.key!r}) key"
+            raise AgenciesFileError(path, where, "agencies_file.office_prefix")
     fallback = parsed.city.fallback_agency
     if fallback not in agencies:
         raise AgenciesFileError(
@@ -311,7 +370,9 @@ def _checked(path: Path, parsed: _File) -> Directory:
             )
     _check_counters(path, parsed, agencies)
     counters = {counter.key: counter for counter in parsed.counters}
-    return Directory(parsed.city, agencies, parsed.categories, counters)
+    if len({office.area for office in parsed.offices}) != len(parsed.offices):
+        raise AgenciesFileError(path, "offices", "agencies_file.key_twice")
+    return Directory(parsed.city, agencies, parsed.categories, counters, parsed.offices)
 
 
 def _check_counters(path: Path, parsed: _File, agencies: dict[str, Agency]) -> None:
@@ -320,7 +381,7 @@ def _check_counters(path: Path, parsed: _File, agencies: dict[str, Agency]) -> N
     seen: set[int] = set()
     for number, counter in enumerate(parsed.counters, start=1):
         where = f"counters[{number}] ({counter.key!r})"
-        if counter.key in agencies or counter.key in RESERVED_QUEUES:
+        if counter.key in agencies or counter.key in RESERVED_QUEUES or is_office_key(counter.key):
             raise AgenciesFileError(path, f"{where} key", "agencies_file.counter_key_taken")
         if sum(c.key == counter.key for c in parsed.counters) > 1:
             raise AgenciesFileError(path, where, "agencies_file.key_twice")

@@ -27,3 +27,5 @@ class Awaiting(StrEnum):
     # A counter desk (handlers/counter_desk.py): the walk-in citizen's name, then phone.
     COUNTER_NAME = "counter_name"
     COUNTER_PHONE = "counter_phone"
+    # "Cek status" of a report the citizen follows: the next message says whether to stop.
+    FOLLOWING = "following"

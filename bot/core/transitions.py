@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import OPEN_STATUSES, Status
 
 
 class Role(StrEnum):
@@ -36,6 +36,15 @@ class Action(StrEnum):
     DISPUTE = "sanggah"
     # The deadline watch archives a hold nobody answered (no person takes it).
     EXPIRE_HOLD = "kedaluwarsa"
+    # Staff join a report to another about the same thing: it is archived, and its citizen
+    # follows the other (bot/workflow/duplicates.py).
+    DUPLICATE = "duplikat"
+    # Levels (bot/core/units.py): a unit passes a report up to the level above it, a
+    # kecamatan back down to the report's kelurahan; the deadline watch passes it up when
+    # the unit's limit has passed.
+    RAISE = "naikkan"
+    LOWER = "turunkan"
+    ESCALATE = "eskalasi"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ _STAFF = frozenset({Role.STAFF, Role.ADMIN})
 _CITIZEN = frozenset({Role.CITIZEN})
 _WAITING = frozenset({Status.MENUNGGU_VERIFIKASI})
 _AT_AGENCY = frozenset({Status.DITERUSKAN, Status.DITINDAKLANJUTI})
+_OPEN = frozenset(OPEN_STATUSES)
 
 RULES: dict[Action, Rule] = {
     Action.FORWARD: Rule(_WAITING, Status.DITERUSKAN, _ADMIN),
@@ -67,9 +77,21 @@ RULES: dict[Action, Rule] = {
     Action.EXPIRE_HOLD: Rule(
         frozenset({Status.DITUNDA}), Status.DIARSIPKAN, frozenset({Role.SYSTEM})
     ),
+    # Closing a report is the verifiers' ruling, as archiving is; a duplicate may be found
+    # at any open status, also once an agency has it.
+    Action.DUPLICATE: Rule(_OPEN, Status.DIARSIPKAN, _ADMIN),
+    # The unit above or below starts afresh: forwarded to it, its own limit.
+    Action.RAISE: Rule(_AT_AGENCY, Status.DITERUSKAN, _STAFF),
+    Action.LOWER: Rule(_AT_AGENCY, Status.DITERUSKAN, _STAFF),
+    Action.ESCALATE: Rule(_AT_AGENCY, Status.DITERUSKAN, frozenset({Role.SYSTEM})),
 }
 # Actions only the bot itself takes: no button, no command.
-SYSTEM_ACTIONS = frozenset({Action.EXPIRE_HOLD})
+SYSTEM_ACTIONS = frozenset({Action.EXPIRE_HOLD, Action.ESCALATE})
+# Actions that name a second report: only their own command takes them, no card button
+# and no agencies' API action (handlers/staff_duplicates.py).
+JOINING_ACTIONS = frozenset({Action.DUPLICATE})
+# Actions that move a report between levels; the unit it goes to follows from where it is.
+LEVEL_ACTIONS = frozenset({Action.RAISE, Action.LOWER, Action.ESCALATE})
 # Actions whose public text is required: the citizen must be told what and why.
 NEEDS_TEXT = frozenset({Action.HOLD, Action.NOT_OURS, Action.ARCHIVE, Action.SUPPLY})
 # Actions that name the agency the report goes to.
@@ -84,6 +106,9 @@ class Refusal(StrEnum):
     NEEDS_TEXT = "needs_text"
     NEEDS_AGENCY = "needs_agency"
     CLOSED = "closed"
+    # No level above the unit that has the report (a city agency), or none below it.
+    NO_HIGHER = "no_higher"
+    NO_LOWER = "no_lower"
 
 
 class TransitionRefused(Exception):

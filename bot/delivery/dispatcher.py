@@ -14,12 +14,13 @@ import json
 import logging
 import random
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
@@ -42,6 +43,7 @@ from bot.delivery.failures import (
 )
 from bot.delivery.limits import ChatLimits, Rates
 from bot.delivery.open311_send import Open311Send
+from bot.delivery.records import Records
 from bot.delivery.send_methods import DeliveryFailed, SendMethod, method_for
 from bot.delivery.sending import Upload, edit, send
 from bot.delivery.webhooks import WebhookPush
@@ -129,6 +131,8 @@ class _Chat:
     key: Hashable
     rows: list[OutboxMessage]
     deadline: float
+    # Destinations resolved already (a citizen's chat, read with the claim), by their JSON.
+    places: dict[str, Place] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -158,6 +162,8 @@ class Dispatcher:
         self.idle_interval = idle_interval
         self.concurrency = concurrency
         self.rows_per_chat = rows_per_chat
+        # Pending rows one claim reads at most, oldest first (tests make it small).
+        self.claim_scan = queries.ClaimLimits.scan
         self.lease = lease
         self.max_attempts = max_attempts
         self.owns_bot = owns_bot
@@ -166,6 +172,8 @@ class Dispatcher:
         self.last_turn = monotonic()
         leases.register(worker_id)
         self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
+        # Every write of the sending loop goes through it, made together (a group commit).
+        self.records = Records(services.sessionmaker)
         self.destinations = Destinations(services, bot)
         # The speaking programs, for the spoken copies of prompts (spoken replies).
         self.voice = speech.tools(services.settings)
@@ -288,24 +296,45 @@ class Dispatcher:
             if not await queries.has_due(session, now):
                 return 0
         deadline = monotonic() + self.lease.total_seconds()
-        async with self.services.sessionmaker.begin() as session:
+        limits = queries.ClaimLimits(
+            rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat,
+            scan=self.claim_scan,
+        )  # fmt: skip
+
+        async def claim(session: AsyncSession) -> tuple[queries.Claimed, dict[int, int]]:
             rows = await queries.claim(
                 session,
                 owner=self.worker_id,
                 now=now,
                 lease_until=now + self.lease,
                 order_key=self.destinations.order_key,
-                limits=queries.ClaimLimits(
-                    rows=self.batch_size, chats=room, rows_per_chat=self.rows_per_chat
-                ),
+                limits=limits,
             )
+            # Their citizens' chats in one read, not one read a row.
+            citizens = {
+                row.destination["reporter_id"]
+                for row in rows
+                if row.destination.get("kind") == "citizen"
+                and isinstance(row.destination.get("reporter_id"), int)
+            }
+            found = await queries.reporter_chats(session, sorted(citizens)) if citizens else {}
+            return rows, found
+
+        rows, citizen_chats = await self.records.write(claim)
         if not rows and rows.contended:
             # Another dispatcher is claiming the due rows right now: soon there are others.
             self._contended = min(self.idle_interval, 2 * contended or CONTENDED_FIRST)
         chats: dict[Hashable, _Chat] = {}
         for row in rows:
             key = self.destinations.order_key(row.destination)
-            chats.setdefault(key, _Chat(key, [], deadline)).rows.append(row)
+            chat = chats.setdefault(key, _Chat(key, [], deadline))
+            chat.rows.append(row)
+            reporter_id = row.destination.get("reporter_id")
+            if row.destination.get("kind") == "citizen" and reporter_id in citizen_chats:
+                where = json.dumps(row.destination, sort_keys=True)
+                chat.places[where] = Place(
+                    citizen_chats[reporter_id], citizen=True, reporter_id=reporter_id
+                )
         for chat in chats.values():
             previous = self._chats.get(chat.key)
             self._chats[chat.key] = asyncio.create_task(self._serve(chat, previous))
@@ -316,7 +345,7 @@ class Dispatcher:
         if previous is not None:
             # Its rows were all finished before these could be claimed; let it end first.
             await asyncio.gather(previous, return_exceptions=True)
-        places: dict[str, Place] = {}
+        places = chat.places
         done = 0
         try:
             for row in chat.rows:
@@ -330,9 +359,9 @@ class Dispatcher:
             log.exception("outbox: delivering to %s stopped", chat.key)
         finally:
             try:
-                async with self.services.sessionmaker.begin() as session:
-                    await queries.release(
-                        session, [row.id for row in chat.rows[done:]], self.worker_id
+                if left := [row.id for row in chat.rows[done:]]:
+                    await self.records.write(
+                        partial(queries.release, ids=left, owner=self.worker_id)
                     )
             except Exception:
                 # Their lease runs out by itself and they are claimed again.
@@ -399,13 +428,19 @@ class Dispatcher:
     async def _superseded(self, row: OutboxMessage) -> bool:
         """An edit of a card made needless by a later edit of the same card still to be
         sent: closed as sent without a call, sparing the group's 20 messages a minute."""
-        if row.report_id is None:
+        report_id = row.report_id
+        if report_id is None:
             return False
-        async with self.services.sessionmaker.begin() as session:
-            later = await queries.superseding_edit(session, row.id, row.report_id, row.destination)
-            if later is None:
-                return False
-            await queries.mark_superseded(session, row.id, by=later, now=self.services.clock())
+
+        async def close_if_superseded(session: AsyncSession) -> int | None:
+            later = await queries.superseding_edit(session, row.id, report_id, row.destination)
+            if later is not None:
+                await queries.mark_superseded(session, row.id, by=later, now=self.services.clock())
+            return later
+
+        later = await self.records.write(close_if_superseded)
+        if later is None:
+            return False
         self._observe("sent")
         log.debug("outbox: row %s (%s) superseded by row %s", row.id, row.purpose, later)
         return True
@@ -429,11 +464,14 @@ class Dispatcher:
             return await self._failed(
                 row, Failure(FailureKind.TRANSIENT, safe_detail(error)), None, None
             )
-        async with self.services.sessionmaker.begin() as session:
-            if not await queries.mark_sent(
-                session, row.id, now=self.services.clock(), chat_id=None, message_id=None
-            ):
-                log.warning("outbox: row %s was sent, but had already been finished", row.id)
+        marked = await self.records.write(
+            partial(
+                queries.mark_sent, row_id=row.id, now=self.services.clock(), chat_id=None,
+                message_id=None,
+            )
+        )  # fmt: skip
+        if not marked:
+            log.warning("outbox: row %s was sent, but had already been finished", row.id)
         self._observe("sent")
         return True
 
@@ -464,13 +502,14 @@ class Dispatcher:
         )
         if uploaded is not None and uploaded.file_id and message.file is not None:
             assert message.file.upload is not None
-            async with self.services.sessionmaker.begin() as session:
-                await uploads.settle(
-                    session,
-                    message.file.upload,
+            await self.records.write(
+                partial(
+                    uploads.settle,
+                    attachment_id=message.file.upload,
                     file_id=uploaded.file_id,
                     file_unique_id=uploaded.file_unique_id,
                 )
+            )
         return _Done(message_id, posted=True)
 
     async def _edited(
@@ -526,11 +565,11 @@ class Dispatcher:
 
     async def _sent(self, row: OutboxMessage, place: Place, message: Outgoing, done: _Done) -> None:
         now = self.services.clock()
-        async with self.services.sessionmaker.begin() as session:
-            if not await queries.mark_sent(
+
+        async def record(session: AsyncSession) -> bool:
+            marked = await queries.mark_sent(
                 session, row.id, now=now, chat_id=place.chat_id, message_id=done.message_id
-            ):
-                log.warning("outbox: row %s was sent, but had already been finished", row.id)
+            )
             if place.citizen and done.posted and row.report_id is not None:
                 queries.link_citizen_message(
                     session,
@@ -549,6 +588,10 @@ class Dispatcher:
                     kind=message.link,
                     now=now,
                 )
+            return marked
+
+        if not await self.records.write(record):
+            log.warning("outbox: row %s was sent, but had already been finished", row.id)
         self._observe("sent")
         log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, _logged(place))
 
@@ -602,15 +645,16 @@ class Dispatcher:
     async def _retry_later(
         self, row: OutboxMessage, at: datetime, attempts: int, failure: Failure
     ) -> None:
-        async with self.services.sessionmaker.begin() as session:
-            await queries.retry_later(
-                session,
-                row.id,
+        await self.records.write(
+            partial(
+                queries.retry_later,
+                row_id=row.id,
                 owner=self.worker_id,
                 available_at=at,
                 attempts=attempts,
                 last_error=failure.detail,
             )
+        )
         self._observe("flood" if failure.kind is FailureKind.FLOOD else "retry")
 
     async def _close(
@@ -624,12 +668,15 @@ class Dispatcher:
         """End a row as unreachable or failed; a failure is an ERROR, never silent."""
         state = queries.UNREACHABLE if failure.kind is FailureKind.UNREACHABLE else queries.FAILED
         now = self.services.clock()
-        async with self.services.sessionmaker.begin() as session:
+
+        async def record(session: AsyncSession) -> None:
             if state == queries.UNREACHABLE and reporter_id is not None:
                 await queries.mark_unreachable(session, reporter_id, now)
             await queries.close(
                 session, row.id, state=state, last_error=failure.detail, attempts=attempts
             )
+
+        await self.records.write(record)
         self._observe(state)
         if state == queries.FAILED:
             log.error("outbox: row %s (%s) failed: %s", row.id, row.purpose, failure.detail)
@@ -641,8 +688,7 @@ class Dispatcher:
             self.observer(result)
 
     async def _release(self, row: OutboxMessage) -> None:
-        async with self.services.sessionmaker.begin() as session:
-            await queries.release(session, [row.id], self.worker_id)
+        await self.records.write(partial(queries.release, ids=[row.id], owner=self.worker_id))
 
 
 def _logged(place: Place | None) -> object:

@@ -44,6 +44,7 @@ def report_view(services: Services, report: Report) -> dict[str, Any]:
         "address": report.location_text,
         "lat": report.latitude,
         "long": report.longitude,
+        **area_view(services, report),
         "incident_date": report.incident_date.isoformat() if report.incident_date else None,
         "anonymous": report.anonymous,
         "confidential": report.confidential,
@@ -52,6 +53,26 @@ def report_view(services: Services, report: Report) -> dict[str, Any]:
         "updated_at": iso(services, report.updated_at),
         "deadline_at": iso(services, report.deadline_at),
         "closed_at": iso(services, report.closed_at),
+    }
+
+
+def area_view(services: Services, report: Report) -> dict[str, Any]:
+    """The kecamatan and kelurahan a report was placed in, by code and name (the name
+    empty if the areas file no longer has the code)."""
+    areas = services.areas
+    kecamatan = areas.kecamatan_by_code(report.kecamatan_code)
+    kelurahan = areas.kelurahan_by_code(report.kelurahan_code)
+    return {
+        "kecamatan": (
+            {"code": report.kecamatan_code, "name": kecamatan.name if kecamatan else ""}
+            if report.kecamatan_code
+            else None
+        ),
+        "kelurahan": (
+            {"code": report.kelurahan_code, "name": kelurahan.name if kelurahan else ""}
+            if report.kelurahan_code
+            else None
+        ),
     }
 
 

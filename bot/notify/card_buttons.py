@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.core.outgoing import Button
 from bot.core.tracking import is_valid
 from bot.core.transitions import RULES, Action, Role, sources
+from bot.core.units import level_target
 from bot.language.i18n import Translator
 from bot.services import Services
 from storage.models import Report
@@ -78,6 +79,7 @@ def decode(data: str) -> CardPress:
 # Reassigning (alihkan) stays a typed command and a choice in "Instansi lain".
 LAYOUT: tuple[tuple[Action, ...], ...] = (
     (Action.FORWARD, Action.START, Action.COMPLETE, Action.HAND_BACK),
+    (Action.RAISE, Action.LOWER),
     TEXT_ACTIONS,
 )
 # Who presses card buttons: the staff group's members and administrators.
@@ -99,7 +101,7 @@ def allowed_now(action: Action, report: Report) -> bool:
 
 def _forward(services: Services, report: Report, t: Translator) -> tuple[Button, ...]:
     """Forward to the agency the category routes to, or choose another from a list."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     other = Button(t("card.button.instansi_lain"), choose_agency(report.code).encode())
     if agency is None:
         return (other,)
@@ -110,7 +112,26 @@ def _forward(services: Services, report: Report, t: Translator) -> tuple[Button,
     return (forward, other)
 
 
-_DRAWN: dict[Action, Draw] = {Action.FORWARD: _forward}
+def _level(action: Action) -> Draw:
+    """Up or down to the unit named on the button, only where there is one: the press
+    names it, so a button drawn before the report moved cannot move it twice."""
+
+    def draw(services: Services, report: Report, t: Translator) -> tuple[Button, ...]:
+        target = level_target(services.directory, report, action)
+        unit = services.directory.unit(target) if target is not None else None
+        if unit is None:
+            return ()
+        label = t(f"card.button.{action.value}", agency=unit.short_name)
+        return (Button(label, CardPress(action, report.code, unit.key).encode()),)
+
+    return draw
+
+
+_DRAWN: dict[Action, Draw] = {
+    Action.FORWARD: _forward,
+    Action.RAISE: _level(Action.RAISE),
+    Action.LOWER: _level(Action.LOWER),
+}
 
 
 def _plain(action: Action) -> Draw:

@@ -101,6 +101,10 @@ def card_text(
         lines.append(
             t("card.map_point", lat=f"{report.latitude:.5f}", lon=f"{report.longitude:.5f}")
         )
+    kelurahan = services.areas.kelurahan_by_code(report.kelurahan_code)
+    if kelurahan is not None:
+        kecamatan = services.areas.kecamatan_of(kelurahan).name
+        lines.append(t("card.area", kelurahan=escape(kelurahan.name), kecamatan=escape(kecamatan)))
     if report.address_id:
         lines.append(t("georeport.card.address_id", value=citizen_text(report.address_id)))
     if report.media_url:
@@ -108,6 +112,8 @@ def card_text(
     if report.incident_date is not None:
         lines.append(t("card.incident_date", date=format_date(report.incident_date, locale)))
     lines.append(_reporter_line(t, services, report, reporter, walk_in))
+    if report.followers:
+        lines.append(t("card.followers", count=report.followers))
     if report.confidential:
         lines.append(t("card.confidential"))
     if report.content:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from bot.core.lifecycle import ActorKind, Status
+from bot.core.tracking import format_code
 from bot.language.i18n import Msg
 from bot.services import Services
 from storage.models import Report, TimelineEvent
 
 CLOSED_LABEL = "status.ditutup"
 CLOSED_NEXT = "status.next.ditutup"
+# An archived report that staff joined to another (bot/workflow/duplicates.py).
+JOINED_LABEL = "status.digabung"
+JOINED_NEXT = "status.next.digabung"
 
 
 def agency_name(services: Services, report: Report) -> str:
     """The full name of the report's agency (its key if the agencies file lost it)."""
-    agency = services.directory.agencies.get(report.agency)
+    agency = services.directory.unit(report.agency)
     return agency.name if agency else report.agency
 
 
@@ -22,15 +26,24 @@ def closed_for_good(report: Report) -> bool:
     return report.status is Status.SELESAI and report.closed_at is not None
 
 
+def joined(report: Report) -> bool:
+    """Archived as a duplicate of another report, whose notices its citizen now gets."""
+    return report.status is Status.DIARSIPKAN and report.duplicate_of is not None
+
+
 def status_label(services: Services, report: Report) -> Msg:
     """The status label, e.g. "Diteruskan ke Dinas Perhubungan", rendered per reader."""
     if closed_for_good(report):
         return Msg(CLOSED_LABEL)
+    if joined(report) and report.duplicate_of is not None:
+        return Msg(JOINED_LABEL, {"code": format_code(report.duplicate_of)})
     return Msg(report.status.label_key, {"agency": agency_name(services, report)})
 
 
 def next_step(report: Report) -> str:
     """Catalogue key of what happens next; a report closed for good invites nothing."""
+    if joined(report):
+        return JOINED_NEXT
     return CLOSED_NEXT if closed_for_good(report) else report.status.next_step_key
 
 

@@ -39,6 +39,10 @@ COLUMNS = (
     "staff.export.column.privasi",
     "staff.export.column.penilaian",
     "staff.export.column.saluran",
+    "staff.export.column.kode_kecamatan",
+    "staff.export.column.kecamatan",
+    "staff.export.column.kode_kelurahan",
+    "staff.export.column.kelurahan",
 )
 
 
@@ -61,7 +65,7 @@ def _row(services: Services, report: ExportRow, t: Translator) -> list[str]:
         category = directory.category(report.category).label(t.locale)
     except (StopIteration, KeyError):
         category = report.category  # the agencies file no longer has it
-    agency = directory.agencies.get(report.agency)
+    agency = directory.unit(report.agency)
     forwarded, responded = report.forwarded_at, report.responded_at
     taken = (
         calendar.working_days_between(forwarded, responded)
@@ -69,6 +73,9 @@ def _row(services: Services, report: ExportRow, t: Translator) -> list[str]:
         else None
     )
     done = report.done_at if report.status is Status.SELESAI else None
+    # A code the areas file no longer has is kept, its name left empty.
+    kecamatan = services.areas.kecamatan_by_code(report.kecamatan_code)
+    kelurahan = services.areas.kelurahan_by_code(report.kelurahan_code)
     return [
         format_code(report.code),
         day(report.created_at),
@@ -85,6 +92,10 @@ def _row(services: Services, report: ExportRow, t: Translator) -> list[str]:
         t(f"option.{_privacy(report.anonymous, report.confidential).value}"),
         t(f"option.{report.rating}") if report.rating else "",
         t(CHANNEL_KEYS[channel_of(report.channel)]),
+        report.kecamatan_code or "",
+        kecamatan.name if kecamatan else "",
+        report.kelurahan_code or "",
+        kelurahan.name if kelurahan else "",
     ]
 
 

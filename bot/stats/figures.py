@@ -22,9 +22,10 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.core.agencies import Agency, Directory
+from bot.core.levels import Level, level_of
 from bot.core.lifecycle import Channel, Status
 from bot.core.workdays import WorkingCalendar
-from storage.statistics import Tally
+from storage.statistics import Tally, TurnTally
 
 WEEKS_SHOWN = 8
 MONTHS_SHOWN = 6
@@ -129,15 +130,38 @@ class AgencyFigures:
 
 
 @dataclass(frozen=True)
+class LevelFigures:
+    """First responses of the offices of one level (kecamatan or kelurahan), each judged on
+    its own turns with reports (bot/workflow/unit_turns.py), and all of them together."""
+
+    level: Level
+    units: tuple[AgencyFigures, ...]
+
+    @property
+    def all(self) -> AgencyFigures:
+        """The level's offices together, as one."""
+        return AgencyFigures(
+            self.level.value,
+            0,
+            sum(u.on_time for u in self.units),
+            sum(u.late for u in self.units),
+            sum(u.pending for u in self.units),
+        )
+
+
+@dataclass(frozen=True)
 class Figures:
     """Everything the chart and its words show."""
 
     window: ChartPeriod
     # For each bar, the count of each status of STATUS_ORDER.
     counts: tuple[tuple[int, ...], ...]
+    # The city's agencies (an office's reports are counted in `levels`).
     agencies: tuple[AgencyFigures, ...]
     # Reports received in the window by channel, every channel of Channel in its order.
     channels: tuple[tuple[Channel, int], ...] = ()
+    # The kecamatan's and the kelurahan's offices, those levels that had reports.
+    levels: tuple[LevelFigures, ...] = ()
 
     @property
     def total(self) -> int:
@@ -145,8 +169,14 @@ class Figures:
         return sum(sum(bar) for bar in self.counts)
 
 
-def figures_of(window: ChartPeriod, tallies: Sequence[Tally], directory: Directory) -> Figures:
-    """Reports per bar and status, and first responses judged per agency, from the counts."""
+def figures_of(
+    window: ChartPeriod,
+    tallies: Sequence[Tally],
+    directory: Directory,
+    turns: Sequence[TurnTally] = (),
+) -> Figures:
+    """Reports per bar and status, first responses judged per agency, and per office of
+    each level from its turns, from the counts."""
     counts = [[0] * len(STATUS_ORDER) for _ in window.starts]
     judged: dict[str, list[int]] = {}
     channels = dict.fromkeys(Channel, 0)
@@ -155,7 +185,7 @@ def figures_of(window: ChartPeriod, tallies: Sequence[Tally], directory: Directo
         counts[tally.bar][STATUS_ORDER.index(tally.status)] += tally.count
         channels[channel_of(tally.channel)] += tally.count
         standing = Timeliness(tally.standing)
-        if standing is Timeliness.NOT_FORWARDED:
+        if standing is Timeliness.NOT_FORWARDED or level_of(tally.agency) is not Level.KOTA:
             continue
         judged.setdefault(tally.agency, [0, 0, 0])[judged_kinds.index(standing)] += tally.count
     agencies = [
@@ -165,8 +195,35 @@ def figures_of(window: ChartPeriod, tallies: Sequence[Tally], directory: Directo
     order = list(directory.agencies)
     agencies.sort(key=lambda a: (-a.forwarded, order.index(a.agency) if a.agency in order else 0))
     return Figures(
-        window, tuple(tuple(bar) for bar in counts), tuple(agencies), tuple(channels.items())
+        window,
+        tuple(tuple(bar) for bar in counts),
+        tuple(agencies),
+        tuple(channels.items()),
+        levels_of(turns, directory),
     )
+
+
+def levels_of(turns: Sequence[TurnTally], directory: Directory) -> tuple[LevelFigures, ...]:
+    """The offices' first responses by level, kecamatan first; in a level, the most
+    forwarded first, then by name, so the order is stable."""
+    judged_kinds = (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.PENDING)
+    judged: dict[str, list[int]] = {}
+    for turn in turns:
+        standing = Timeliness(turn.standing)
+        if standing is Timeliness.NOT_FORWARDED or level_of(turn.unit) is Level.KOTA:
+            continue
+        judged.setdefault(turn.unit, [0, 0, 0])[judged_kinds.index(standing)] += turn.count
+    levels = []
+    for level in (Level.KECAMATAN, Level.KELURAHAN):
+        units = [
+            AgencyFigures(key, response_days(directory, key), *tally)
+            for key, tally in judged.items()
+            if level_of(key) is level
+        ]
+        if units:
+            units.sort(key=lambda u: (-u.forwarded, u.agency))
+            levels.append(LevelFigures(level, tuple(units)))
+    return tuple(levels)
 
 
 def channel_of(value: str) -> Channel:
@@ -179,7 +236,7 @@ def channel_of(value: str) -> Channel:
 
 def response_days(directory: Directory, key: str) -> int:
     """The agency's first-response limit; the file's default if the file lost the agency."""
-    agency = directory.agencies.get(key)
+    agency = directory.unit(key)
     if agency is None:
         return int(Agency.model_fields["first_response_days"].default)
     return agency.first_response_days

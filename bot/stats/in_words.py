@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import babel.dates
 
+from bot.core.levels import Level
 from bot.core.lifecycle import Channel, Status
 from bot.language.accessibility import MAX_CHARS
 from bot.language.dates import format_date
@@ -23,6 +24,7 @@ from bot.stats.figures import (
     ChartPeriod,
     Figures,
     Grouping,
+    LevelFigures,
     Timeliness,
 )
 
@@ -48,6 +50,14 @@ PERIOD_KEYS = {
 HEADING_KEYS = {
     Grouping.MINGGU: "staff.stats.by_bucket.minggu",
     Grouping.BULAN: "staff.stats.by_bucket.bulan",
+}
+LEVEL_KEYS = {
+    Level.KECAMATAN: "staff.stats.level.kecamatan",
+    Level.KELURAHAN: "staff.stats.level.kelurahan",
+}
+LEVEL_ALL_KEYS = {
+    Level.KECAMATAN: "staff.stats.level_all.kecamatan",
+    Level.KELURAHAN: "staff.stats.level_all.kelurahan",
 }
 CHART_TITLE_KEYS = {
     Grouping.MINGGU: "staff.stats.chart.by_bucket.minggu",
@@ -81,7 +91,7 @@ def bucket_label(window: ChartPeriod, index: int, t: Translator) -> str:
 
 def agency_label(services: Services, key: str) -> str:
     """The agency's short name (its key if the agencies file lost it)."""
-    agency = services.directory.agencies.get(key)
+    agency = services.directory.unit(key)
     return agency.short_name if agency else key
 
 
@@ -96,6 +106,21 @@ def _bucket_line(figures: Figures, index: int, t: Translator) -> str:
         if count
     )
     return t("staff.stats.bucket", when=when, count=sum(bar), parts=parts)
+
+
+def _share(agency: AgencyFigures, t: Translator) -> str:
+    if agency.share is None:
+        return t("staff.stats.share_none")
+    return t("staff.stats.share", share=agency.share)
+
+
+def _level_section(services: Services, level: LevelFigures, t: Translator) -> Section:
+    """A level's offices: all of them together first, then each."""
+    heading = t(LEVEL_KEYS[level.level])
+    together = level.all
+    first = t(LEVEL_ALL_KEYS[level.level], count=together.forwarded, share=_share(together, t))
+    lines = [first, *(_agency_line(services, unit, t) for unit in level.units)]
+    return Section(heading, heading, lines)
 
 
 def _agency_line(services: Services, agency: AgencyFigures, t: Translator) -> str:
@@ -185,6 +210,7 @@ def describe(services: Services, figures: Figures, t: Translator) -> list[str]:
         sections.append(Section(agencies, agencies, lines))
     else:
         sections.append(Section(t("staff.stats.agencies_none"), "", ()))
+    sections += [_level_section(services, level, t) for level in figures.levels]
     return pack(sections)
 
 

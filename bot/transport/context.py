@@ -39,6 +39,12 @@ class BotData:
     # Told the result of each outbox delivery attempt (set by the webhook server's metrics).
     delivery_observer: Callable[[str], None] | None = None
 
+    def __init__(self) -> None:
+        # Updates the poller fetched for the first time, numbered above every update the
+        # database held when it started: no record of them can exist, so the redelivery
+        # guard need not look (a query and a session an update).
+        self.first_seen: set[int] = set()
+
     def wake_dispatcher(self) -> None:
         """Call after a commit that wrote outbox rows, so they go out at once."""
         if self.dispatcher is not None:

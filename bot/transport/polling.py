@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import TelegramError, TimedOut
 
 from bot.transport.context import LaporApplication
-from storage import inbox
+from storage import handled, inbox
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ class Poller:
         # again, not having had them confirmed: those are not queued twice. Not a highest
         # number: Telegram numbers afresh after a week of silence, maybe lower.
         self._unconfirmed: set[int] = set()
+        # The highest update number the database held (handled or waiting) at start.
+        self._known_up_to: int | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -69,6 +71,7 @@ class Poller:
         services = self._application.bot_data.services
         async with services.sessionmaker() as session:
             bodies = await inbox.waiting(session)
+            self._known_up_to = await handled.highest_update_id(session)
         for body in bodies:
             update = Update.de_json(body, self._application.bot)
             self._unconfirmed.add(update.update_id)
@@ -108,6 +111,12 @@ class Poller:
         if fresh:
             async with services.sessionmaker.begin() as session:
                 await inbox.keep(session, [u.to_dict() for u in fresh], services.clock())
+            if self._known_up_to is not None:
+                # Fetched once and numbered above all the database held: never handled
+                # (a number Telegram reused after a week of silence is not above it).
+                application.bot_data.first_seen.update(
+                    u.update_id for u in fresh if u.update_id > self._known_up_to
+                )
             for update in fresh:
                 await application.update_queue.put(update)
             self._unconfirmed.update(u.update_id for u in fresh)

@@ -1,6 +1,11 @@
 """The deadline watch: remind the queue before a limit, escalate after it, tell the citizen,
 close done reports for good once the dispute window has passed, and archive holds the
-citizen never answered (telling them why)."""
+citizen never answered (telling them why).
+
+A report a kelurahan's or a kecamatan's office lets pass its limit is passed one level up
+(bot/core/units.py), to start afresh there under that unit's limit: the citizen and both
+units are told by the change itself, and the escalation topic as for any late report.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from bot.core.lifecycle import Status
 from bot.core.outgoing import CitizenChat, Outgoing, StaffQueue, lane_of
 from bot.core.tracking import format_code
 from bot.core.transitions import Action, Role
+from bot.core.units import level_target
 from bot.language.dates import format_date
 from bot.notify.status_text import status_label
 from bot.services import Services
@@ -40,12 +46,31 @@ async def run_watch(session: AsyncSession, services: Services, now: datetime) ->
     for report in await report_store.overdue(session, WATCHED, now):
         report.escalated_at = now
         _staff(session, services, report, queue=queues.ESKALASI, key="deadline.escalated", now=now)
-        await _citizen(session, services, report, "deadline.late", now)
+        if report.status in queues.AT_AGENCY and level_target(
+            services.directory, report, Action.ESCALATE
+        ):
+            await _pass_up(session, services, report, now)
+        else:
+            await _citizen(session, services, report, "deadline.late", now)
     for report in await report_store.past_dispute_window(session, now):
         report.closed_at = now
         await _citizen(session, services, report, "deadline.closed", now)
     for report in await report_store.holds_past_limit(session, now, HOLDS_A_PASS):
         await _expire_hold(session, services, report, now)
+
+
+async def _pass_up(
+    session: AsyncSession, services: Services, report: Report, now: datetime
+) -> None:
+    """Pass a report its office let run late one level up, saying why to its citizen."""
+    reporter = await report_store.reporter_of(session, report)
+    t = services.locales.get(reporter.locale if reporter else services.settings.bot_locale)
+    unit = services.directory.unit(report.agency)
+    reason = t("level.escalated", agency=unit.short_name if unit else report.agency)
+    await changes.apply(
+        session, services, report, Action.ESCALATE, changes.Actor(Role.SYSTEM),
+        now=now, text=reason,
+    )  # fmt: skip
 
 
 async def _expire_hold(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.deadlines import VERIFY_DAYS
 from bot.core.intake.answers import Answers, FileRef
 from bot.core.lifecycle import ActorKind, Channel, Privacy, Status
+from bot.core.units import route
 from bot.notify import notices
 from bot.services import Services
 from storage import audit, drafts
@@ -137,6 +138,8 @@ async def file(
     category = directory.category(answers.category)
 
     files = [as_attachment(ref, "attachment", i) for i, ref in enumerate(answers.attachments, 1)]
+    # A code the areas file no longer has (it changed while the draft waited) is dropped.
+    kelurahan = services.areas.kelurahan_by_code(answers.kelurahan_code)
     if answers.voice is not None:
         files.insert(0, as_attachment(answers.voice, "content", 0))
 
@@ -152,6 +155,8 @@ async def file(
         location_text=answers.location_text,
         latitude=answers.latitude,
         longitude=answers.longitude,
+        kelurahan_code=kelurahan.code if kelurahan is not None else None,
+        kecamatan_code=kelurahan.kecamatan_code if kelurahan is not None else None,
         incident_date=answers.incident_date,
         anonymous=privacy.anonymous,
         confidential=privacy.confidential,
@@ -165,6 +170,9 @@ async def file(
         address_id=intake.address_id,
         media_url=intake.media_url,
     )
+    # By category and place (bot/core/units.py): the kelurahan's or the kecamatan's office
+    # where the category is theirs and the place is known, else the category's agency.
+    report.agency = route(directory, category, report.kelurahan_code, report.kecamatan_code)
     uploaded = [
         Attachment(
             position=len(files) + i,

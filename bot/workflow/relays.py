@@ -51,7 +51,9 @@ def answering_agency(services: Services, report: Report) -> str:
     """The name a reply goes out under: the agency handling it, else the verifiers'."""
     directory = services.directory
     if report.status in (Status.DITERUSKAN, Status.DITINDAKLANJUTI, Status.SELESAI):
-        return directory.agencies[report.agency].name
+        unit = directory.unit(report.agency)
+        if unit is not None:
+            return unit.name
     return directory.agencies[directory.city.fallback_agency].name
 
 

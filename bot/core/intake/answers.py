@@ -25,6 +25,17 @@ class FileRef:
 
 
 @dataclass(frozen=True)
+class Similar:
+    """An open report like this one, as listed to the citizen (bot/core/duplicates.py): its
+    code, status, and how far it is (metres) or that it is in the same kelurahan."""
+
+    code: int
+    status: str
+    metres: int | None = None
+    kelurahan_code: str | None = None
+
+
+@dataclass(frozen=True)
 class Answers:
     """Everything the citizen has answered so far; None means not answered yet."""
 
@@ -37,6 +48,14 @@ class Answers:
     latitude: float | None = None
     longitude: float | None = None
     location_skipped: bool = False
+    # The kelurahan of the place (areas file code), once the citizen confirmed or chose it;
+    # `area_unknown` when they said they do not know, and it goes by category alone.
+    kelurahan_code: str | None = None
+    area_unknown: bool = False
+    # The place step's own question while it is open: the kelurahan offered (one to
+    # confirm, several to choose from), or the kelurahan asked for by name.
+    area_offer: tuple[str, ...] = field(default_factory=tuple)
+    area_asking: bool = False
     incident_date: date | None = None
     date_skipped: bool = False
     attachments: tuple[FileRef, ...] = field(default_factory=tuple)
@@ -46,6 +65,11 @@ class Answers:
     # Steps the citizen's first message already answered (a complaint typed at the menu):
     # the filing goes past them, and the read-back still shows them.
     from_message: tuple[str, ...] = field(default_factory=tuple)
+    # Similar reports listed for the category and place (`similar_for`), and the step the
+    # filing goes on to when the citizen files their own.
+    similar_for: str | None = None
+    similar: tuple[Similar, ...] = field(default_factory=tuple)
+    similar_then: str | None = None
 
     @property
     def has_content(self) -> bool:
@@ -56,6 +80,11 @@ class Answers:
     def has_location(self) -> bool:
         """A typed address or a shared map point was given."""
         return self.location_text is not None or self.latitude is not None
+
+    @property
+    def area_open(self) -> bool:
+        """The place step still asks about the kelurahan."""
+        return bool(self.area_offer) or self.area_asking
 
     def with_(self, **changes: Any) -> Answers:
         """A copy with some answers changed."""
@@ -84,12 +113,19 @@ class Answers:
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             location_skipped=bool(data.get("location_skipped")),
+            kelurahan_code=data.get("kelurahan_code"),
+            area_unknown=bool(data.get("area_unknown")),
+            area_offer=tuple(data.get("area_offer") or ()),
+            area_asking=bool(data.get("area_asking")),
             incident_date=date.fromisoformat(incident) if incident else None,
             date_skipped=bool(data.get("date_skipped")),
             attachments=tuple(FileRef(**item) for item in data.get("attachments") or ()),
             privacy=_opt(Privacy, data.get("privacy")),
             category_listed=bool(data.get("category_listed")),
             from_message=tuple(data.get("from_message") or ()),
+            similar_for=data.get("similar_for"),
+            similar=tuple(Similar(**item) for item in data.get("similar") or ()),
+            similar_then=data.get("similar_then"),
         )
 
 

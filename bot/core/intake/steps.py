@@ -19,22 +19,24 @@ class Step(StrEnum):
     PERIKSA = "periksa"
     # Choosing which answer to change is part of the last step, not a step of its own.
     UBAH = "ubah"
+    # Similar reports nearby, offered to follow once the place is given: part of that step.
+    SERUPA = "serupa"
 
     @property
     def number(self) -> int:
         """Position shown as "Langkah N dari M"."""
-        return ORDER.index(PERIKSA_STEP if self is Step.UBAH else self) + 1
+        return ORDER.index(PART_OF.get(self, self)) + 1
 
     def previous(self) -> Step | None:
         """The step before this one, None on the first."""
-        if self is Step.UBAH:
-            return Step.PERIKSA
+        if self in PART_OF:
+            return PART_OF[self]
         index = ORDER.index(self)
         return ORDER[index - 1] if index else None
 
     def following(self) -> Step:
         """The step after this one (the read-back is last)."""
-        return ORDER[min(ORDER.index(self) + 1, len(ORDER) - 1)]
+        return ORDER[min(ORDER.index(PART_OF.get(self, self)) + 1, len(ORDER) - 1)]
 
     def next_open(self, answered: Collection[str]) -> Step:
         """The next step whose question is still open: steps already answered (by the
@@ -45,7 +47,8 @@ class Step(StrEnum):
         return step
 
 
-PERIKSA_STEP = Step.PERIKSA
+# Questions asked within another step, numbered as that step; "kembali" returns to it.
+PART_OF = {Step.UBAH: Step.PERIKSA, Step.SERUPA: Step.LOKASI}
 ORDER: tuple[Step, ...] = (
     Step.KLASIFIKASI,
     Step.ISI,

@@ -307,12 +307,16 @@ class ControlApi:
             faults.clear()
         if "fail_next" in body:
             spec = body["fail_next"]
-            faults.fail_next(spec.get("count", 1), spec.get("status", 500), spec.get("methods"))
+            faults.fail_next(
+                spec.get("count", 1), spec.get("status", 500), spec.get("methods"),
+                spec.get("chat_id"),
+            )  # fmt: skip
         if "fail_randomly" in body:
             spec = body["fail_randomly"]
             faults.fail_randomly(
-                spec["fraction"], spec.get("status", 502), spec.get("methods"), spec.get("seed")
-            )
+                spec["fraction"], spec.get("status", 502), spec.get("methods"), spec.get("seed"),
+                spec.get("chat_id"),
+            )  # fmt: skip
         if "delay_next" in body:
             spec = body["delay_next"]
             faults.delay_next(

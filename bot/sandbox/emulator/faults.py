@@ -28,8 +28,12 @@ class _Rule:
     status: int = 500
     fraction: float = 1.0
     delay: float = 0.0
+    # Only calls about this chat (a chat that keeps failing while the others do not).
+    chat_id: int | None = None
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: int | None) -> bool:
+        if self.chat_id is not None and chat_id != self.chat_id:
+            return False
         if self.methods is None:
             return method != "getupdates"
         return method in self.methods
@@ -131,11 +135,15 @@ class Faults:
         return frozenset(m.lower() for m in methods)
 
     def fail_next(
-        self, count: int = 1, status: int = 500, methods: list[str] | str | None = None
+        self,
+        count: int = 1,
+        status: int = 500,
+        methods: list[str] | str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """The next ``count`` matching calls answer ``status`` and change nothing."""
         _check_status(status)
-        self._rules.append(_Rule(self._methods(methods), count, status))
+        self._rules.append(_Rule(self._methods(methods), count, status, chat_id=chat_id))
 
     def fail_randomly(
         self,
@@ -143,12 +151,14 @@ class Faults:
         status: int = 502,
         methods: list[str] | str | None = None,
         seed: int | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Each matching call fails with probability ``fraction`` (seeded, reproducible)."""
+        """Each matching call fails with probability ``fraction`` (seeded, reproducible);
+        with ``chat_id``, only calls about that chat."""
         _check_status(status)
         if seed is not None:
             self._rng = random.Random(seed)
-        self._rules.append(_Rule(self._methods(methods), None, status, fraction))
+        self._rules.append(_Rule(self._methods(methods), None, status, fraction, chat_id=chat_id))
 
     def delay_next(
         self,
@@ -200,11 +210,12 @@ class Faults:
     def active(self) -> bool:
         return bool(self._rules) or any(not h.released.is_set() for h in self.holds.values())
 
-    def draw(self, method: str) -> Fault | None:
-        """The fault for this call, if any; consumes one use of the matching rule."""
+    def draw(self, method: str, chat_id: int | None = None) -> Fault | None:
+        """The fault for this call (about `chat_id`), if any; consumes one use of the
+        matching rule."""
         method = method.lower()
         for rule in list(self._rules):
-            if not rule.matches(method):
+            if not rule.matches(method, chat_id):
                 continue
             if rule.fraction < 1.0 and self._rng.random() >= rule.fraction:
                 continue

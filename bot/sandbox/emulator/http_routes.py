@@ -75,10 +75,11 @@ class ApiServer:
 
     async def _call(self, method: str, handler: Any, params: Params) -> Any:
         offset = params.get_int("offset") if method == "getUpdates" else None
-        hold = self.emu.faults.holding(method, self._chat_of(method, params), offset)
+        chat_id = self._chat_of(method, params)
+        hold = self.emu.faults.holding(method, chat_id, offset)
         if hold is not None and not await self.emu.held(hold):
             raise fault_error(502)
-        fault = self.emu.faults.draw(method)
+        fault = self.emu.faults.draw(method, chat_id)
         if fault is not None:
             if fault.delay > 0:
                 await self.emu.sleep(fault.delay)

@@ -146,6 +146,16 @@ class LoadRun:
         }
 
 
+def _most_in(times: list[float], window: float) -> int:
+    """Most of these (sorted) times in any ``window`` seconds."""
+    best, start = 0, 0
+    for end, time in enumerate(times):
+        while time - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
 def _json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, default=str))
 
@@ -193,9 +203,11 @@ class LoadApi:
         return _json({"count": count, "first_user_id": first}, 201)
 
     async def deliveries(self, request: web.Request) -> web.Response:
-        """Sends to the citizens ``first_user_id`` .. +``count``: reach, duplicates, pace."""
+        """Sends to the chats ``first_user_id`` .. +``count`` (a group's id and 1 for a
+        group): reach, duplicates, pace, and the most in any ``window`` seconds."""
         first = int(request.query.get("first_user_id", FIRST_USER_ID))
         count = int(request.query["count"])
+        window = float(request.query.get("window", "1"))
         sends = [s for s in self.emu.send_log.sends if first <= s.chat_id < first + count]
         per_chat: dict[int, int] = {}
         for send in sends:
@@ -203,6 +215,7 @@ class LoadApi:
         times = [s.time for s in sends]
         return _json(
             {
+                "max_in_window": _most_in(times, window),
                 "sends": len(sends),
                 "chats_reached": len(per_chat),
                 "duplicates": len(sends) - len(per_chat),
@@ -215,7 +228,12 @@ class LoadApi:
         )
 
     async def timing(self, request: web.Request) -> web.Response:
-        return _json(self.emu.timing.summary())
+        """Answer times; of the citizens ``first_user_id`` .. +``count`` only, if given."""
+        chats = None
+        if "count" in request.query:
+            first = int(request.query.get("first_user_id", FIRST_USER_ID))
+            chats = range(first, first + int(request.query["count"]))
+        return _json(self.emu.timing.summary(chats))
 
     async def reset_timing(self, request: web.Request) -> web.Response:
         self.emu.timing.reset()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -103,16 +103,18 @@ class Timing:
         self.samples.clear()
         self._open.clear()
 
-    def summary(self) -> dict[str, Any]:
-        """Latency percentiles in milliseconds: to the first and to the last answer."""
-        answered = [s for s in self.samples if s.last is not None]
+    def summary(self, chats: Container[int] | None = None) -> dict[str, Any]:
+        """Latency percentiles in milliseconds: to the first and to the last answer (in
+        these chats only, if given)."""
+        samples = [s for s in self.samples if chats is None or s.chat_id in chats]
+        answered = [s for s in samples if s.last is not None]
         first = [s.first - s.delivered for s in answered if s.first is not None]
         complete = [s.last - s.delivered for s in answered if s.last is not None]
-        start = min((s.delivered for s in self.samples), default=None)
+        start = min((s.delivered for s in samples), default=None)
         end = max((s.last for s in answered if s.last is not None), default=None)
         span = (end - start) if start is not None and end is not None else None
         return {
-            "updates": len(self.samples),
+            "updates": len(samples),
             "answered": len(answered),
             "messages": sum(s.messages for s in answered),
             "span_seconds": span,
