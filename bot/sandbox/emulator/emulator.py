@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.emulator.control import ControlApi
+from bot.sandbox.emulator.dates import Dates
 from bot.sandbox.emulator.faults import Faults, Hold
 from bot.sandbox.emulator.flood_control import RateLimiter, RateLimits, SendLog
 from bot.sandbox.emulator.http_routes import ApiServer
@@ -25,7 +26,6 @@ from bot.sandbox.emulator.state import (
     Message,
     Press,
     User,
-    now_unix,
 )
 from bot.sandbox.emulator.store import Store
 from bot.sandbox.emulator.timing import Timing
@@ -52,6 +52,7 @@ class Emulator:
         default_timeout: float = 10.0,
         webhook_retry_base: float = 0.1,
         webhook_retry_max: float = 2.0,
+        dates: Dates | None = None,
     ) -> None:
         bot_id = int(bot_token.split(":", 1)[0])
         self.token = bot_token
@@ -60,7 +61,9 @@ class Emulator:
         self.default_settle = default_settle
         self.default_timeout = default_timeout
         self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
-        self.store = Store(self.bot, clock)
+        # Telegram's clock for message dates; a test moves it ahead instead of sleeping.
+        self.dates = dates if dates is not None else Dates()
+        self.store = Store(self.bot, clock, self.dates)
         self.queue = UpdateQueue(clock)
         self.timing = Timing(clock)
         self.queue.on_hand_out(self.timing.delivered)
@@ -349,7 +352,7 @@ class Emulator:
         payload = {
             "chat": chat.to_json(),
             "from": actor.to_json(),
-            "date": now_unix(),
+            "date": self.store.now_unix(),
             "old_chat_member": member(old),
             "new_chat_member": member(new),
         }

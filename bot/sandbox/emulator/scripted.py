@@ -24,7 +24,6 @@ from bot.sandbox.emulator.state import (
     Message,
     Press,
     User,
-    now_unix,
 )
 from bot.sandbox.emulator.updates import Update
 
@@ -291,7 +290,7 @@ class Scripter:
             msg.text = text
         msg.entities = detect_entities(text)
         msg.edited = True
-        msg.edit_date = now_unix()
+        msg.edit_date = self.emu.store.now_unix()
         self.emu.store.refresh(target, msg)
         update = None
         if self.bot_sees(target, msg):
