@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +63,25 @@ def pg_url() -> Iterator[str]:
     _run_apart(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once for this test run (for each xdist worker); each test
+    starts from a copy, which costs a millisecond where Alembic took seconds."""
+    path = tmp_path_factory.mktemp("template") / "lapor.db"
+    _run_apart(migrate.upgrade_url(f"sqlite+aiosqlite:///{path}"))
+    # One self-contained file to copy: no write-ahead log beside it.
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated, empty database for one test."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'lapor.db'}"
-        await migrate.upgrade_url(url)
-        yield url
+        path = tmp_path / "lapor.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     url = request.getfixturevalue("pg_url")
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
@@ -80,12 +95,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     """The Bot API emulator, serving on a free local port."""
-    # A settle of 0.3 s keeps a two-message answer together on a loaded two-core machine.
+    # The bot of the harness tells the emulator when it is done (bot/sandbox/emulator/
+    # resting.py); a bot in another process is taken to be done after a settle of 0.3 s
+    # without a call. The timeout only ends a wait that went wrong: a loaded two-core
+    # machine may take seconds to render a receipt or speak a reply.
     emu = Emulator(
         bot_token=TOKEN,
         bot_username="lapor_test_bot",
         limits=RateLimits(enabled=False),
         default_settle=0.3,
+        default_timeout=60.0,
     )
     await emu.start(host="127.0.0.1", port=0)
     yield emu

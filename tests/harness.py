@@ -82,6 +82,7 @@ class Harness:
             settings, clock=self.clock, new_code=lambda: tracking.new_code(self.rng)
         )
         application = build_application(settings, services)
+        self.report_to_emulator(application)
         await start_application(application, poll_seconds=1)
         self.application = application
 
@@ -89,8 +90,27 @@ class Harness:
         application = self.application
         if application is None:
             return
+        self.emulator.detach_bot(self)
         await stop_application(application)
         self.application = None
+
+    def report_to_emulator(self, application: LaporApplication) -> None:
+        """Tell the emulator of each update handled and let it drain the outbox, so that
+        its scripted waits end on the bot's signals rather than after a quiet moment."""
+        application.bot_data.ledger.observers.append(self.emulator.bot_handled)
+        self.emulator.attach_bot(self)
+
+    async def drain(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Note the finished updates now and return once the running dispatcher finds
+        nothing due (the emulator's waits): a test then reads the database as it stands
+        once the bot is done, redelivered updates included."""
+        application = self.application
+        if application is not None:
+            await application.bot_data.ledger.write()
+        dispatcher = application.bot_data.dispatcher if application is not None else None
+        # A dispatcher a test stopped stays stopped: draining it would send by hand.
+        if isinstance(dispatcher, Dispatcher) and dispatcher.running:
+            await dispatcher.drain(timeout)
 
     async def restart(self) -> None:
         """Stop the bot and start a fresh process-equivalent: nothing kept in memory."""

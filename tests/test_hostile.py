@@ -58,7 +58,8 @@ def say_id(harness: Harness, key: str, **params: object) -> str:
     return harness.services.locales.get("id")(key, **params)
 
 
-# Telegram dates messages in whole seconds: three seconds apart is surely not one paste.
+# Telegram dates messages in whole seconds: three seconds apart is surely not one paste. The
+# emulator's clock for dates is moved that far ahead; no test sleeps.
 SPLIT_PAUSE = 3.0
 LONGEST_ANSWER = 3000
 
@@ -154,7 +155,8 @@ async def test_every_corpus_text_at_the_content_step_is_answered_and_nothing_is_
             assert after.answers == before.answers, item.name
             assert len(replies) >= 2 and last(replies) == question, (item.name, texts(replies))
         if len(item.text) > LONGEST_ANSWER:
-            await asyncio.sleep(SPLIT_PAUSE)  # else the next text reads as the rest of a paste
+            # Else the next text reads as the rest of a paste.
+            harness.emulator.dates.advance(SPLIT_PAUSE)
 
 
 async def test_blank_long_and_control_character_texts_get_their_own_answers(
@@ -322,7 +324,7 @@ async def test_a_pasted_text_telegram_split_in_three_is_refused_whole(
     ]
     after = await state(harness, citizen)
     assert after.answers == before.answers and after.step == Step.ISI.value
-    await asyncio.sleep(SPLIT_PAUSE)  # a message typed later is read as usual
+    emulator.dates.advance(SPLIT_PAUSE)  # a message typed later is read as usual
     assert last(await citizen.say(CONTENT)).startswith("Langkah 3 dari 8.")
 
 
@@ -735,7 +737,8 @@ class Walker:
             self.question = last(await self.say(ADVANCE[station]))
             if (await state(self.harness, self.citizen)).step != station.value:
                 return
-            await asyncio.sleep(SPLIT_PAUSE)  # read as the rest of a long paste just sent
+            # Else read as the rest of a long paste just sent.
+            self.emulator.dates.advance(SPLIT_PAUSE)
         raise AssertionError(f"could not leave {station}")
 
     async def refile(self) -> None:

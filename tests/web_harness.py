@@ -60,12 +60,14 @@ class WebhookHarness(Harness):
             settings, clock=self.clock, new_code=lambda: tracking.new_code(self.rng)
         )
         runner = web.AppRunner(make_app(settings, services), access_log=None, shutdown_timeout=5)
+        self.report_to_emulator(runner.app[BOT].application)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", self.port).start()
         self.runner = runner
         self.application = runner.app[BOT].application
 
     async def stop(self) -> None:
+        self.emulator.detach_bot(self)
         runner, self.runner = self.runner, None
         if runner is not None:
             await runner.cleanup()

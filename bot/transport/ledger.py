@@ -16,6 +16,7 @@ from storage import handled, inbox
 
 log = logging.getLogger(__name__)
 
+UpdateObserver = Callable[[int], None]
 # Finished updates are written together: one short transaction for a burst of them.
 GATHER = 0.05
 
@@ -31,16 +32,17 @@ class UpdateLedger:
         self._finished: set[int] = set()
         self._sent: set[int] = set()
         self._writing: asyncio.Task[None] | None = None
-        # Told of each update handled to the end (the metrics of `run`'s HTTP side).
-        self.observer: Callable[[], None] | None = None
+        # Told the id of each update handled to the end: the metrics of `run`'s HTTP side,
+        # and the Bot API emulator of a test running the bot in its own process.
+        self.observers: list[UpdateObserver] = []
 
     def finished(self, update: object) -> None:
         """The update's handler returned: note it soon."""
         if not isinstance(update, Update):
             return
         self._finished.add(update.update_id)
-        if self.observer is not None:
-            self.observer()
+        for observer in self.observers:
+            observer(update.update_id)
         self._soon()
 
     def replies_sent(self, update_id: int) -> None:

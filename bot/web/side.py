@@ -62,7 +62,9 @@ async def http_side(application: LaporApplication, host: str, port: int) -> Asyn
     """Serve the side routes on host:port while the block runs (`lapor-bot run`)."""
     side = Side(application)
     # Polling has no request to time; each update handled to the end is counted.
-    application.bot_data.ledger.observer = lambda: side.metrics.updates.labels("ok").inc()
+    application.bot_data.ledger.observers.append(
+        lambda _update_id: side.metrics.updates.labels("ok").inc()
+    )
     app = web.Application()
     add_side_routes(app, side)
     # Oversized requests reach the APIs' own limits, answered in their format.

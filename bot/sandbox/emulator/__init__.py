@@ -5,6 +5,7 @@ the conversation with ``await alice.say(...)``; see DESIGN.md section 8.
 """
 
 from bot.sandbox.emulator.bot_api_errors import BotApiError
+from bot.sandbox.emulator.dates import Dates
 from bot.sandbox.emulator.emulator import Emulator
 from bot.sandbox.emulator.faults import Faults
 from bot.sandbox.emulator.flood_control import RateLimits
@@ -29,6 +30,7 @@ __all__ = [
     "CallbackAnswer",
     "CallbackQuery",
     "Chat",
+    "Dates",
     "Emulator",
     "Faults",
     "ForumTopic",

@@ -11,10 +11,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.emulator.control import ControlApi
+from bot.sandbox.emulator.dates import Dates
 from bot.sandbox.emulator.faults import Faults, Hold
 from bot.sandbox.emulator.flood_control import RateLimiter, RateLimits, SendLog
 from bot.sandbox.emulator.http_routes import ApiServer
 from bot.sandbox.emulator.load import LoadApi
+from bot.sandbox.emulator.resting import InProcessBot, Rest
 from bot.sandbox.emulator.scripted import Scripter
 from bot.sandbox.emulator.state import (
     ApiCall,
@@ -24,7 +26,6 @@ from bot.sandbox.emulator.state import (
     Message,
     Press,
     User,
-    now_unix,
 )
 from bot.sandbox.emulator.store import Store
 from bot.sandbox.emulator.timing import Timing
@@ -51,6 +52,7 @@ class Emulator:
         default_timeout: float = 10.0,
         webhook_retry_base: float = 0.1,
         webhook_retry_max: float = 2.0,
+        dates: Dates | None = None,
     ) -> None:
         bot_id = int(bot_token.split(":", 1)[0])
         self.token = bot_token
@@ -59,10 +61,14 @@ class Emulator:
         self.default_settle = default_settle
         self.default_timeout = default_timeout
         self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
-        self.store = Store(self.bot, clock)
+        # Telegram's clock for message dates; a test moves it ahead instead of sleeping.
+        self.dates = dates if dates is not None else Dates()
+        self.store = Store(self.bot, clock, self.dates)
         self.queue = UpdateQueue(clock)
         self.timing = Timing(clock)
         self.queue.on_hand_out(self.timing.delivered)
+        self.rest = Rest(clock)
+        self.queue.on_hand_out(lambda update: self.rest.handed_out(update.update_id))
         self.webhook = WebhookDeliverer(self.queue, clock, webhook_retry_base, webhook_retry_max)
         self.limiter = RateLimiter(limits if limits is not None else RateLimits(), clock)
         self.faults = Faults(seed=faults_seed)
@@ -169,6 +175,7 @@ class Emulator:
     def touch(self, chat_id: int | None) -> None:
         now = self.clock()
         self.last_activity = now
+        self.rest.calls += 1
         chat = self.store.chats.get(chat_id) if chat_id is not None else None
         if chat is not None:
             chat.last_activity = now
@@ -181,6 +188,32 @@ class Emulator:
     async def activity(self, timeout: float) -> None:  # noqa: ASYNC109
         """Returns after the next bot activity or after ``timeout`` seconds."""
         await wait_event(self._pulse, timeout)
+
+    # --- bots in this process ------------------------------------------------------------
+
+    def attach_bot(self, bot: InProcessBot) -> None:
+        """A bot of this process reports its work: the scripted waits end on its signals
+        (every update handed to it handled, its outbox drained) instead of its quiet."""
+        self.rest.attach(bot)
+
+    def detach_bot(self, bot: InProcessBot) -> None:
+        """The bot stops; with none attached the waits go back to its quiet."""
+        self.rest.detach(bot)
+
+    def bot_handled(self, update_id: int) -> None:
+        """The attached bot's observer: it handled this update to the end."""
+        self.rest.handled(update_id)
+        self.pulse()
+
+    async def at_rest(self, deadline: float) -> bool:
+        """Waits until the bots of this process handled every update handed to them and
+        their outboxes have nothing due; False if ``deadline`` (of ``clock``) came first."""
+        while self.clock() < deadline:
+            if self.rest.unhandled:
+                await self.activity(min(0.05, deadline - self.clock()))
+            elif await self.rest.drained(deadline):
+                return True
+        return False
 
     def record_call(self, call: ApiCall) -> None:
         self.api_calls.append(call)
@@ -319,7 +352,7 @@ class Emulator:
         payload = {
             "chat": chat.to_json(),
             "from": actor.to_json(),
-            "date": now_unix(),
+            "date": self.store.now_unix(),
             "old_chat_member": member(old),
             "new_chat_member": member(new),
         }
@@ -375,7 +408,8 @@ class Emulator:
         settle: float | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> None:
-        """Waits until every update was handed to the bot and it made no call for ``settle`` s."""
+        """Waits until every update was handed to the bot and it is done: its signals when
+        it runs in this process (``settle`` unused), else no call for ``settle`` s."""
         settle = self.default_settle if settle is None else settle
         timeout = self.default_timeout if timeout is None else timeout
         start = self.clock()
@@ -383,7 +417,12 @@ class Emulator:
         while True:
             now = self.clock()
             waiting = [u for u in self.queue.pending if not u.handed_over]
-            if not waiting:
+            if not waiting and self.rest.signalled:
+                if await self.at_rest(deadline):
+                    return
+                now = self.clock()
+                step = 0.05
+            elif not waiting:
                 quiet = now - max(self.last_activity, start)
                 if quiet >= settle:
                     return
@@ -393,6 +432,7 @@ class Emulator:
             if now >= deadline:
                 raise TimeoutError(
                     f"emulator not idle after {timeout}s: {len(waiting)} update(s) never fetched "
-                    f"by the bot, last bot call {now - self.last_activity:.2f}s ago"
+                    f"by the bot, {len(self.rest.unhandled)} fetched but not handled, "
+                    f"last bot call {now - self.last_activity:.2f}s ago"
                 )
             await self.activity(min(step, deadline - now, 0.05))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Protocol
 
-from bot.sandbox.emulator.state import ADMIN_RIGHTS, Chat, Member, User, now_unix
+from bot.sandbox.emulator.state import ADMIN_RIGHTS, Chat, Member, User
 from bot.sandbox.emulator.store import Store
 from bot.sandbox.emulator.updates import UpdateQueue
 
@@ -92,7 +92,7 @@ def _change(telegram: Telegram, group: Chat, by: User, member: Member) -> None:
     payload: dict[str, Any] = {
         "chat": group.to_json(),
         "from": by.to_json(),
-        "date": now_unix(),
+        "date": telegram.store.now_unix(),
         "old_chat_member": before.to_json(),
         "new_chat_member": member.to_json(),
     }

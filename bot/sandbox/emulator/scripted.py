@@ -2,8 +2,10 @@
 
 Every action has two halves: ``act_*`` changes the world and queues the update
 at once (the control API uses these), and the awaitable wrappers then wait for
-the bot: until at least ``expect`` new bot messages are in the chat, and then
-until the bot has made no call about that chat for ``settle`` seconds.
+the bot: until at least ``expect`` new bot messages are in the chat, and the bot
+is done. A bot in the test's own process says when it is (``resting``); one in
+another process is taken to be done after no call about that chat for ``settle``
+seconds.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from bot.sandbox.emulator.state import (
     Message,
     Press,
     User,
-    now_unix,
 )
 from bot.sandbox.emulator.updates import Update
 
@@ -289,7 +290,7 @@ class Scripter:
             msg.text = text
         msg.entities = detect_entities(text)
         msg.edited = True
-        msg.edit_date = now_unix()
+        msg.edit_date = self.emu.store.now_unix()
         self.emu.store.refresh(target, msg)
         update = None
         if self.bot_sees(target, msg):
@@ -415,7 +416,16 @@ class Scripter:
             now = emu.clock()
             new = self.new_bot_messages(chat, action.after_id)
             delivered = update is None or update.handed_over
-            if delivered and len(new) >= expect:
+            if delivered and emu.rest.signalled:
+                # The bot says when it is done; a message still missing then can only come
+                # from a timer, so look again at the next call.
+                if await emu.at_rest(deadline):
+                    new = self.new_bot_messages(chat, action.after_id)
+                    if len(new) >= expect:
+                        return new
+                now = emu.clock()
+                step = deadline - now
+            elif delivered and len(new) >= expect:
                 handed = update.fetched_at if update is not None else None
                 quiet = now - max(chat.last_activity, start, handed or start)
                 if quiet >= settle:
@@ -455,6 +465,9 @@ class Scripter:
             )
         else:
             lines.append(f"Update {update.update_id} was delivered to the bot.")
+        if emu.rest.signalled:
+            unhandled = sorted(emu.rest.unhandled)
+            lines.append(f"Updates fetched but not yet handled by the bot: {unhandled or 'none'}.")
         lines.append("Chat history (latest last):")
         for msg in chat.history()[-10:]:
             who_said = "bot" if msg.from_bot else f"user {msg.sender_id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,6 @@ from bot.sandbox.emulator.state import (
     StoredFile,
     User,
     message_json,
-    now_unix,
 )
 
 _FILE_PREFIX = {
@@ -38,9 +38,13 @@ FIRST_USER_ID = 1001
 
 
 class Store:
-    def __init__(self, bot: User, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, bot: User, clock: Callable[[], float], dates: Callable[[], float] = time.time
+    ) -> None:
         self.bot = bot
         self.clock = clock
+        # Telegram's clock for message dates (unix seconds): a test may move it ahead.
+        self.dates = dates
         self.users: dict[int, User] = {bot.id: bot}
         self.chats: dict[int, Chat] = {}
         self.files: dict[str, StoredFile] = {}
@@ -50,6 +54,10 @@ class Store:
         self._group_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
+
+    def now_unix(self) -> int:
+        """Now on Telegram's clock, in whole seconds as message dates are."""
+        return int(self.dates())
 
     # --- users and chats ---------------------------------------------------------------
 
@@ -182,7 +190,7 @@ class Store:
             thread_id=thread_id,
             from_bot=from_bot,
             sender_id=sender_id,
-            date=now_unix(),
+            date=self.now_unix(),
             text=text,
             caption=caption,
             entities=list(entities or []),

@@ -20,7 +20,7 @@ from bot.sandbox.emulator.methods.outbound import (
 )
 from bot.sandbox.emulator.methods.registry import api_method
 from bot.sandbox.emulator.params import Params
-from bot.sandbox.emulator.state import CallbackAnswer, Chat, Message, now_unix
+from bot.sandbox.emulator.state import CallbackAnswer, Chat, Message
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator.emulator import Emulator
@@ -163,7 +163,7 @@ def _edit_turn(emu: Emulator, chat: Chat, method: str) -> None:
 
 def _apply_edit(emu: Emulator, chat: Chat, msg: Message) -> Any:
     msg.edited = True
-    msg.edit_date = now_unix()
+    msg.edit_date = emu.store.now_unix()
     emu.store.refresh(chat, msg)
     return msg.raw
 
