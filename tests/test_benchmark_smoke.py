@@ -70,9 +70,13 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     kinds = intake["statements_by_kind"]
     assert "SELECT reporters" in kinds and "INSERT handled_updates" in kinds, kinds
     assert abs(sum(kinds.values()) - intake["statements_per_update"]) < 1e-6
-    # The collector's time is measured in the bot process (gc.callbacks).
+    # The collector's time is measured in the bot process (gc.callbacks): None when the bot
+    # reported no counters. At smoke size, with the young generation collected every 20,000
+    # objects, a run may collect nothing at all, so the figures are only required to exist.
     collected = intake["gc_ms_per_update"]
-    assert collected["gen0"] > 0 and collected["full_collections"] >= 0, collected
+    assert collected is not None
+    assert set(collected) == {"gen0", "gen1", "gen2", "full_collections"}, collected
+    assert min(collected.values()) >= 0, collected
     # Every data-scale path runs on the seeded database and is timed with its loop stall.
     [scale] = results["datascale"]
     assert scale["reports"] == 2000 and scale["seeded"]["rows"]["reports"] == 2000
