@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +21,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from bot.core.levels import Level, is_office_key
+from bot.core.toml_files import read_toml
 
 KEY_PATTERN = r"^[a-z0-9_]{1,32}$"
-# Where tomllib says a syntax error is: "... (at line 40, column 13)".
-TOML_PLACE = re.compile(r"at line (\d+), column (\d+)")
 
 
 # The catalogue text (agencies_file.*) for a problem, by pydantic's error type or our own.
@@ -292,23 +290,7 @@ class Directory:
 
 def load_directory(path: Path) -> Directory:
     """Read and check the agencies file; any problem names the file, the entry and what."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AgenciesFileError(path, "", "agencies_file.not_found") from None
-    except PermissionError:
-        raise AgenciesFileError(path, "", "agencies_file.not_allowed") from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise AgenciesFileError(path, "", "agencies_file.cannot_read", reason=reason) from None
-    except tomllib.TOMLDecodeError as exc:
-        at = TOML_PLACE.search(str(exc))
-        if at is None:
-            raise AgenciesFileError(path, "", "agencies_file.not_toml_end") from None
-        line, column = at.groups()
-        raise AgenciesFileError(
-            path, "", "agencies_file.not_toml", line=line, column=column
-        ) from None
+    raw = read_toml(path, AgenciesFileError, "agencies_file.not_found")
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:

@@ -9,7 +9,6 @@ AREAS_FILE at its own.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,13 +16,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.boundaries import Boundaries, load_boundaries
+from bot.core.toml_files import read_toml
 
 KOTA_CODE = re.compile(r"^\d{2}\.\d{2}$")
 # Below the kota: two digits for a kecamatan, four for a kelurahan (1xxx) or desa (2xxx).
 KECAMATAN_PART = re.compile(r"^\.\d{2}$")
 KELURAHAN_PART = re.compile(r"^\.\d{4}$")
 POSTAL_CODE = r"^\d{5}$"
-TOML_PLACE = re.compile(r"at line (\d+), column (\d+)")
 
 # The catalogue text (areas_file.*) for a problem, by pydantic's error type.
 PROBLEMS = {
@@ -160,21 +159,7 @@ def load_areas(path: Path, boundaries: Path | None = None) -> Areas:
 
 
 def _load(path: Path) -> Areas:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AreasFileError(path, "", "areas_file.not_found") from None
-    except PermissionError:
-        raise AreasFileError(path, "", "agencies_file.not_allowed") from None
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise AreasFileError(path, "", "agencies_file.cannot_read", reason=reason) from None
-    except tomllib.TOMLDecodeError as exc:
-        at = TOML_PLACE.search(str(exc))
-        if at is None:
-            raise AreasFileError(path, "", "agencies_file.not_toml_end") from None
-        line, column = at.groups()
-        raise AreasFileError(path, "", "agencies_file.not_toml", line=line, column=column) from None
+    raw = read_toml(path, AreasFileError, "areas_file.not_found")
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
