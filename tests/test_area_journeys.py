@@ -19,6 +19,7 @@ from tests.a11y import assert_accessible, findings
 from tests.harness import Clock, Harness
 from tests.staff_helpers import card_of, settled
 from tests.steps import CONTENT, code_in, consent, last, reports, texts
+from tests.test_area_names import TWICE
 
 CONFIRM_DAGO = (
     "Langkah 4 dari 8. Tempatnya di Kelurahan Dago, Kecamatan Coblong.\n"
@@ -242,33 +243,6 @@ async def test_without_boundaries_a_shared_location_asks_the_kelurahan_by_name(
     assert last(await citizen.say("braga")).startswith(
         "Langkah 4 dari 8. Tempatnya di Kelurahan Braga, Kecamatan Sumur Bandung."
     )
-
-
-TWICE = """
-[source]
-name = "made up"
-licence = "CC0-1.0"
-
-[kota]
-code = "99.71"
-name = "Kota Contoh"
-
-[[kecamatan]]
-code = "99.71.01"
-name = "Utara"
-kelurahan = [
-    { code = "99.71.01.1001", name = "Sukamaju" },
-    { code = "99.71.01.1002", name = "Mekar" },
-]
-
-[[kecamatan]]
-code = "99.71.02"
-name = "Selatan"
-kelurahan = [
-    { code = "99.71.02.1001", name = "Sukamaju" },
-    { code = "99.71.02.1002", name = "Pasir" },
-]
-"""
 
 
 async def test_a_name_in_two_kecamatan_is_told_apart_by_choosing_the_kecamatan(
