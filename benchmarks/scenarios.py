@@ -428,10 +428,12 @@ async def fanout(
             profiler = procs.start_profiler(run.bots[0], setup.profile / name / "lapor-1.txt")
         last_progress, reached = time.monotonic(), -1
         while True:
+            # The database first: a row is marked sent only after the emulator has its
+            # message, so once none is pending, the emulator read next has seen them all.
+            found = await databases.counts(run.database.url)
             seen = await run.control.get(
                 "/load/deliveries", first_user_id=FANOUT_ID, count=notifications
             )
-            found = await databases.counts(run.database.url)
             if seen["chats_reached"] != reached:
                 last_progress, reached = time.monotonic(), seen["chats_reached"]
             if not found.get("outbox_pending") or time.monotonic() - last_progress > 60:

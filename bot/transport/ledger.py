@@ -32,6 +32,9 @@ class UpdateLedger:
         self._finished: set[int] = set()
         self._sent: set[int] = set()
         self._writing: asyncio.Task[None] | None = None
+        # One write at a time: a write that found the sets empty while another was still
+        # committing them would return before the marks were in the database.
+        self._lock = asyncio.Lock()
         # Told the id of each update handled to the end: the metrics of `run`'s HTTP side,
         # and the Bot API emulator of a test running the bot in its own process.
         self.observers: list[UpdateObserver] = []
@@ -67,6 +70,10 @@ class UpdateLedger:
 
     async def write(self) -> None:
         """Note every finished update, and every update whose replies went out, now."""
+        async with self._lock:
+            await self._write()
+
+    async def _write(self) -> None:
         ids, self._finished = self._finished, set()
         sent, self._sent = self._sent, set()
         if not ids and not sent:
