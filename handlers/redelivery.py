@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -152,6 +152,12 @@ async def _mark_sent(context: LaporContext, update_id: int) -> None:
     context.bot_data.ledger.replies_sent(update_id)
 
 
+async def _claimed(context: LaporContext, update_id: int, seen_at: datetime) -> bool:
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        return await handled.claim_one(session, update_id, seen_at, services.clock())
+
+
 # --- the guard and the upkeep -----------------------------------------------------------
 
 
@@ -174,7 +180,7 @@ async def skip_handled(update: Update, context: LaporContext) -> None:
         log.info("update %s reuses the number of one handled long ago", update.update_id)
         return
     log.info("update %s was delivered again; it was handled before", update.update_id)
-    if not record.replies_sent:
+    if not record.replies_sent and await _claimed(context, update.update_id, record.handled_at):
         try:
             await send_owed(context, update.update_id, record.chat_id, record.replies or [])
         except Exception as error:

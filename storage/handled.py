@@ -164,6 +164,27 @@ async def claim_owed(
     return [Owed(update_id, chat_id, replies or []) for update_id, chat_id, replies in claimed]
 
 
+async def claim_one(
+    session: AsyncSession, update_id: int, seen_at: datetime, now: datetime
+) -> bool:
+    """Claim the unsent replies of one redelivered update; False if another sender has.
+
+    The redelivery and the owed-replies sweep both find them unsent after a restart: whoever
+    moves `handled_at` first sends them, as `claim_owed` does for the sweep.
+    """
+    claimed = await session.execute(
+        update(_HANDLED)
+        .where(
+            _HANDLED.c.update_id == update_id,
+            _HANDLED.c.replies_sent.is_(False),
+            _HANDLED.c.handled_at <= seen_at,
+        )
+        .values(handled_at=now)
+        .returning(_HANDLED.c.update_id)
+    )
+    return claimed.first() is not None
+
+
 async def prune(session: AsyncSession, before: datetime) -> int:
     """Delete records handled before `before`; how many went."""
     result = await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))

@@ -280,3 +280,32 @@ async def test_an_answer_owed_when_the_update_never_comes_again_is_swept_out_onc
     replies = emulator.script.new_bot_messages(action.chat, action.after_id)
     assert len(replies) == 1 and "Langkah 2 dari" in texts(replies)[0], texts(replies)
     assert "Langkah 3 dari" in last(await citizen.say(CONTENT))
+
+
+async def test_an_owed_answer_redelivered_at_restart_is_not_also_swept_out(
+    harness: Harness, emulator: Emulator, citizen: User, clock: Clock
+) -> None:
+    """A restart brings back an unconfirmed update while the sweep finds its answer overdue:
+    the one that claims it first sends it, the other leaves it."""
+    await consent(citizen)
+    await citizen.say("1")
+    emulator.faults.fail_next(1, status=500, methods="sendMessage")
+    action = emulator.script.act_say(citizen, "1")
+    assert action.update is not None
+    await emulator.wait_idle()
+    assert not emulator.script.new_bot_messages(action.chat, action.after_id)
+    clock.advance(seconds=11)
+    # The redelivery's answer is parked in Telegram while the sweep runs.
+    hold = emulator.faults.hold("sendMessage", chat_id=citizen.id)
+    await harness.stop()
+    emulator.queue.resend(action.update.update_id)
+    await harness.start()
+    await hold.wait_held(1)
+    assert harness.application is not None
+    sweep = asyncio.create_task(redelivery.send_owed_replies(LaporContext(harness.application)))
+    await asyncio.sleep(0)
+    hold.release()
+    await sweep
+    await emulator.wait_idle()
+    replies = texts(emulator.script.new_bot_messages(action.chat, action.after_id))
+    assert sum("Langkah 2 dari" in text for text in replies) == 1, replies
