@@ -27,6 +27,56 @@ from tests.staff_helpers import Staff, staff_of
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+# The tests that take tens of seconds (most run the bot or pip in another process), slowest
+# first. Collected in file order, the wheel's test started last and held the suite open for
+# minutes after the other workers were done; run first, one a worker, they end early.
+SLOW_FIRST = (
+    "tests/test_benchmark_smoke.py",
+    "tests/test_wheel.py",
+    "tests/test_api.py::test_both_apis_keep_the_promises_of_their_openapi_document",
+    "tests/test_operator_lines.py",
+    "tests/test_crash.py",
+    "tests/test_webhook.py::test_webhook_mode_names_a_missing_or_wrong_setting_in_one_line",
+    "tests/test_web_sandbox.py",
+    "tests/test_sandbox_again.py",
+    "tests/test_areas.py::test_lapor_bot_areas",
+    "tests/test_logs.py",
+    "tests/test_code_space.py",
+    "tests/test_startup.py",
+    "tests/test_counter.py",
+    "tests/test_open311_sending.py",
+    "tests/test_run_http.py",
+)
+
+
+def _slowness(item: pytest.Item) -> int | None:
+    for rank, prefix in enumerate(SLOW_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, each followed by a quick one.
+
+    xdist (`--maxschedchunk 1`, in pyproject.toml) hands each worker its next test as it
+    finishes one, two ahead: a quick test between two slow ones keeps a worker from holding
+    the next slow test while another worker is free for it.
+    """
+    ranked = [
+        (rank, n, item) for n, item in enumerate(items) if (rank := _slowness(item)) is not None
+    ]
+    slow = [item for _, _, item in sorted(ranked, key=lambda r: (r[0], r[1]))]
+    quick = [item for item in items if _slowness(item) is None]
+    ordered: list[pytest.Item] = []
+    for n, item in enumerate(slow):
+        ordered.append(item)
+        if n < len(quick):
+            ordered.append(quick[n])
+    ordered.extend(quick[len(slow) :])
+    items[:] = ordered
+
+
 async def _admin(url: URL, statement: str) -> None:
     # CREATE/DROP DATABASE cannot run inside a transaction block.
     engine = create_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
