@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox.emulator.scripted import ScriptedAction
+from bot.sandbox.emulator import by_hand
+from bot.sandbox.emulator.scripted import ScriptedAction, Scripter
 from bot.sandbox.emulator.state import Chat, Message, User
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 PREFIX = "/_emulator"
 MEDIA_KINDS = ("photo", "document", "voice", "audio", "video", "video_note", "animation", "sticker")
@@ -55,8 +56,9 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 
 class ControlApi:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, world: World, script: Scripter) -> None:
+        self.world = world
+        self.script = script
 
     def register(self, app: web.Application) -> None:
         routes: list[tuple[str, str, RouteHandler]] = [
@@ -118,7 +120,7 @@ class ControlApi:
 
     def _user(self, raw: Any) -> User:
         try:
-            user = self.emu.store.users.get(int(raw))
+            user = self.world.store.users.get(int(raw))
         except (TypeError, ValueError):
             user = None
         if user is None or user.is_bot:
@@ -127,7 +129,7 @@ class ControlApi:
 
     def _chat(self, raw: Any) -> Chat:
         try:
-            chat = self.emu.store.chats.get(int(raw))
+            chat = self.world.store.chats.get(int(raw))
         except (TypeError, ValueError):
             chat = None
         if chat is None:
@@ -151,28 +153,28 @@ class ControlApi:
     # --- world -----------------------------------------------------------------------------
 
     async def info(self, request: web.Request) -> web.Response:
-        emu = self.emu
+        world = self.world
         return _json(
             {
-                "bot": emu.bot.to_json(),
-                "base_url": emu.base_url,
-                "base_file_url": emu.base_file_url,
-                "users": len(emu.store.users) - 1,
-                "chats": len(emu.store.chats),
-                "pending_updates": len(emu.queue.pending),
-                "webhook": emu.queue.webhook.url if emu.queue.webhook else None,
+                "bot": world.bot.to_json(),
+                "base_url": world.base_url,
+                "base_file_url": world.base_file_url,
+                "users": len(world.store.users) - 1,
+                "chats": len(world.store.chats),
+                "pending_updates": len(world.queue.pending),
+                "webhook": world.queue.webhook.url if world.queue.webhook else None,
             }
         )
 
     async def list_users(self, request: web.Request) -> web.Response:
-        users = [u for u in self.emu.store.users.values() if not u.is_bot]
+        users = [u for u in self.world.store.users.values() if not u.is_bot]
         return _json([user_dict(u) for u in users])
 
     async def create_user(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         if not body.get("first_name"):
             raise ControlError(400, "first_name is required")
-        user = self.emu.add_user(
+        user = self.script.add_user(
             first_name=str(body["first_name"]),
             last_name=body.get("last_name"),
             username=body.get("username"),
@@ -189,7 +191,7 @@ class ControlApi:
         members = [self._user(u) for u in body.get("members", [])]
         admins = [self._user(u) for u in body.get("admins", [])]
         owner = self._user(body["owner"]) if body.get("owner") is not None else None
-        chat = self.emu.add_supergroup(
+        chat = self.world.store.add_supergroup(
             title=str(body["title"]),
             forum=bool(body.get("forum", False)),
             members=members,
@@ -203,30 +205,31 @@ class ControlApi:
     async def add_member(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
         body = await self._body(request)
-        self.emu.add_group_member(chat, self._user(body.get("user_id")), bool(body.get("admin")))
+        self.world.store.add_member(chat, self._user(body.get("user_id")), bool(body.get("admin")))
         return _json(chat_dict(chat))
 
     async def create_topic(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
         body = await self._body(request)
         by = self._user(body["by"]) if body.get("by") is not None else None
-        thread_id = self.emu.create_topic(chat, str(body.get("name", "")), by=by)
+        thread_id = by_hand.create_topic(self.world, chat, str(body.get("name", "")), by=by)
         return _json({"message_thread_id": thread_id}, 201)
 
     async def delete_topic(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
-        self.emu.delete_topic(chat, int(request.match_info["thread_id"]))
+        by_hand.delete_topic(chat, int(request.match_info["thread_id"]))
         return _json({"ok": True})
 
     async def user_action(self, request: web.Request) -> web.Response:
         user = self._user(request.match_info["user_id"])
         action = request.match_info["action"]
         body = await self._body(request)
-        script, emu = self.emu.script, self.emu
-        if action in ("block", "unblock", "deactivate"):
-            {"block": emu.block_bot, "unblock": emu.unblock_bot, "deactivate": emu.deactivate}[
-                action
-            ](user)
+        script = self.script
+        if action in ("block", "unblock"):
+            (by_hand.block_bot if action == "block" else by_hand.unblock_bot)(self.world, user)
+            return _json(user_dict(user))
+        if action == "deactivate":
+            user.deactivated = True
             return _json(user_dict(user))
         chat = self._optional_chat(body)
         thread_id, reply_to = body.get("thread_id"), body.get("reply_to")
@@ -256,7 +259,7 @@ class ControlApi:
         return self._action_reply(done)
 
     async def list_chats(self, request: web.Request) -> web.Response:
-        return _json([chat_dict(c) for c in self.emu.store.chats.values()])
+        return _json([chat_dict(c) for c in self.world.store.chats.values()])
 
     async def messages(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
@@ -269,14 +272,14 @@ class ControlApi:
         chat = self._chat(request.match_info["chat_id"])
         after = int(request.query.get("after", "0"))
         timeout = min(float(request.query.get("timeout", "5")), 60.0)
-        emu = self.emu
-        deadline = emu.clock() + timeout
+        world = self.world
+        deadline = world.clock() + timeout
         while True:
-            new = emu.script.new_bot_messages(chat, after)
-            remaining = deadline - emu.clock()
+            new = self.script.new_bot_messages(chat, after)
+            remaining = deadline - world.clock()
             if new or remaining <= 0:
                 return _json([message_dict(m) for m in new])
-            await emu.activity(min(remaining, 0.05))
+            await world.activity(min(remaining, 0.05))
 
     async def changes(self, request: web.Request) -> web.Response:
         """Long-poll until the chat's revision differs from ``revision`` (a message sent,
@@ -284,25 +287,25 @@ class ControlApi:
         chat = self._chat(request.match_info["chat_id"])
         seen = int(request.query.get("revision", "-1"))
         timeout = min(float(request.query.get("timeout", "5")), 60.0)
-        emu = self.emu
-        deadline = emu.clock() + timeout
-        while chat.revision == seen and deadline > emu.clock():
-            await emu.activity(min(deadline - emu.clock(), 0.05))
+        world = self.world
+        deadline = world.clock() + timeout
+        while chat.revision == seen and deadline > world.clock():
+            await world.activity(min(deadline - world.clock(), 0.05))
         return _json({"revision": chat.revision})
 
     # --- knobs and records -------------------------------------------------------------------
 
     async def resend_update(self, request: web.Request) -> web.Response:
         """Deliver an update again, as Telegram does when it was never confirmed."""
-        update = self.emu.queue.resend(int(request.match_info["update_id"]))
+        update = self.world.queue.resend(int(request.match_info["update_id"]))
         return _json({"update_id": update.update_id})
 
     async def get_faults(self, request: web.Request) -> web.Response:
-        return _json({"injected": self.emu.faults.injected, "active": self.emu.faults.active})
+        return _json({"injected": self.world.faults.injected, "active": self.world.faults.active})
 
     async def set_faults(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        faults = self.emu.faults
+        faults = self.world.faults
         if body.get("clear"):
             faults.clear()
         if "fail_next" in body:
@@ -325,12 +328,12 @@ class ControlApi:
         return await self.get_faults(request)
 
     async def list_holds(self, request: web.Request) -> web.Response:
-        return _json([hold.to_json() for hold in self.emu.faults.holds.values()])
+        return _json([hold.to_json() for hold in self.world.faults.holds.values()])
 
     async def create_hold(self, request: web.Request) -> web.Response:
         """Park matching calls: {"methods", "chat_id", "after", "min_offset"}, all optional."""
         body = await self._body(request)
-        hold = self.emu.faults.hold(
+        hold = self.world.faults.hold(
             body.get("methods"),
             chat_id=int(body["chat_id"]) if body.get("chat_id") is not None else None,
             after=int(body.get("after", 0)),
@@ -340,39 +343,39 @@ class ControlApi:
 
     async def release_hold(self, request: web.Request) -> web.Response:
         """Let the parked calls through, or drop them with {"deliver": false}."""
-        hold = self.emu.faults.holds[int(request.match_info["hold_id"])]
+        hold = self.world.faults.holds[int(request.match_info["hold_id"])]
         body = await self._body(request)
         hold.release(deliver=bool(body.get("deliver", True)))
         return _json(hold.to_json())
 
     async def get_limits(self, request: web.Request) -> web.Response:
-        return _json(dataclasses.asdict(self.emu.limits))
+        return _json(dataclasses.asdict(self.world.limiter.limits))
 
     async def set_limits(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        self.emu.limits.update(**body)
-        self.emu.limiter.reset()
+        self.world.limiter.limits.update(**body)
+        self.world.limiter.reset()
         return await self.get_limits(request)
 
     async def calls(self, request: web.Request) -> web.Response:
         method = request.query.get("method")
         since = float(request.query.get("since", "0"))
-        calls = [c for c in self.emu.calls(method) if c.time >= since]
+        calls = [c for c in self.world.calls(method) if c.time >= since]
         return _json([dataclasses.asdict(c) for c in calls])
 
     async def stats(self, request: web.Request) -> web.Response:
-        emu = self.emu
+        world = self.world
         return _json(
             {
-                "rate_limited": emu.rate_limited_count,
-                "sends": len(emu.send_log.sends),
-                "max_sends_per_second": emu.max_rate_observed(1.0),
-                "faults_injected": emu.faults.injected,
-                "pending_updates": len(emu.queue.pending),
-                "api_calls": len(emu.api_calls),
-                "unanswered_callbacks": len(emu.unanswered_callbacks()),
+                "rate_limited": world.rate_limited_count,
+                "sends": len(world.send_log.sends),
+                "max_sends_per_second": world.max_rate_observed(1.0),
+                "faults_injected": world.faults.injected,
+                "pending_updates": len(world.queue.pending),
+                "api_calls": len(world.api_calls),
+                "unanswered_callbacks": len(world.unanswered_callbacks()),
             }
         )
 
     async def callback_answers(self, request: web.Request) -> web.Response:
-        return _json([dataclasses.asdict(a) for a in self.emu.callback_answers])
+        return _json([dataclasses.asdict(a) for a in self.world.callback_answers])

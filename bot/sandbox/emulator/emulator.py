@@ -1,40 +1,37 @@
-"""The Emulator: one emulated Telegram with one bot, served over real HTTP."""
+"""The Emulator: one emulated Telegram with one bot, served over real HTTP.
+
+It composes a World (what the fake Telegram holds and records) and the parts that take it,
+and is the face tests and sandboxes use.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.emulator import by_hand
 from bot.sandbox.emulator.control import ControlApi
 from bot.sandbox.emulator.dates import Dates
-from bot.sandbox.emulator.faults import Faults, Hold
-from bot.sandbox.emulator.flood_control import RateLimiter, RateLimits, SendLog
+from bot.sandbox.emulator.faults import Hold
+from bot.sandbox.emulator.flood_control import RateLimits
 from bot.sandbox.emulator.http_routes import ApiServer
 from bot.sandbox.emulator.load import LoadApi
-from bot.sandbox.emulator.resting import InProcessBot, Rest
+from bot.sandbox.emulator.resting import InProcessBot
 from bot.sandbox.emulator.scripted import Scripter
 from bot.sandbox.emulator.state import (
     ApiCall,
-    CallbackAnswer,
     CallbackQuery,
     Chat,
     Message,
-    Press,
     User,
 )
-from bot.sandbox.emulator.store import Store
-from bot.sandbox.emulator.timing import Timing
-from bot.sandbox.emulator.updates import Update, UpdateQueue
-from bot.sandbox.emulator.waiting import wait_event
-from bot.sandbox.emulator.webhook import WebhookDeliverer
+from bot.sandbox.emulator.updates import Update
+from bot.sandbox.emulator.world import World
 
 ChatRef = Chat | User | int
-MAX_RECORDED_CALLS = 200_000
 
 
 class Emulator:
@@ -55,43 +52,80 @@ class Emulator:
         dates: Dates | None = None,
     ) -> None:
         bot_id = int(bot_token.split(":", 1)[0])
-        self.token = bot_token
-        self.clock = clock
-        self.privacy_mode = privacy_mode
-        self.default_settle = default_settle
-        self.default_timeout = default_timeout
-        self.bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
-        # Telegram's clock for message dates; a test moves it ahead instead of sleeping.
-        self.dates = dates if dates is not None else Dates()
-        self.store = Store(self.bot, clock, self.dates)
-        self.queue = UpdateQueue(clock)
-        self.timing = Timing(clock)
-        self.queue.on_hand_out(self.timing.delivered)
-        self.rest = Rest(clock)
-        self.queue.on_hand_out(lambda update: self.rest.handed_out(update.update_id))
-        self.webhook = WebhookDeliverer(self.queue, clock, webhook_retry_base, webhook_retry_max)
-        self.limiter = RateLimiter(limits if limits is not None else RateLimits(), clock)
-        self.faults = Faults(seed=faults_seed)
-        # Seconds after which the bot's own messages can no longer be edited ("message can't
-        # be edited"). None, as on Telegram today for a bot's messages (tdlib's
-        # can_edit_message); a test sets it to see how a bot copes with older Telegram rules.
-        self.edit_time_limit: float | None = None
-        self.send_log = SendLog()
-        self.api_calls: list[ApiCall] = []
-        self.callback_answers: list[CallbackAnswer] = []
-        self.presses: list[Press] = []
-        self.chat_actions: list[tuple[int, str, float]] = []
-        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        self.bot_texts: dict[tuple[str, str], str] = {}
-        self.script = Scripter(self)
-        self.last_activity = 0.0
-        self.host: str | None = None
-        self.port: int | None = None
+        bot = User(id=bot_id, first_name=bot_name, username=bot_username, is_bot=True)
+        world = World(
+            bot_token,
+            bot,
+            limits if limits is not None else RateLimits(),
+            privacy_mode=privacy_mode,
+            faults_seed=faults_seed,
+            clock=clock,
+            default_settle=default_settle,
+            default_timeout=default_timeout,
+            webhook_retry_base=webhook_retry_base,
+            webhook_retry_max=webhook_retry_max,
+            dates=dates if dates is not None else Dates(),
+        )
+        self.world = world
+        # The World's parts, under the names tests have always used; none is ever replaced.
+        self.token = world.token
+        self.clock = world.clock
+        self.bot = world.bot
+        self.dates = world.dates
+        self.store = world.store
+        self.queue = world.queue
+        self.timing = world.timing
+        self.rest = world.rest
+        self.webhook = world.webhook
+        self.limiter = world.limiter
+        self.faults = world.faults
+        self.send_log = world.send_log
+        self.api_calls = world.api_calls
+        self.callback_answers = world.callback_answers
+        self.presses = world.presses
+        self.chat_actions = world.chat_actions
+        self.commands = world.commands
+        self.bot_texts = world.bot_texts
+        self.script = Scripter(world)
         self._runner: web.AppRunner | None = None
-        self._stopping = asyncio.Event()
-        self._pulse = asyncio.Event()
 
-    # --- server ------------------------------------------------------------------------
+    # --- settings kept in the World --------------------------------------------------------
+
+    @property
+    def privacy_mode(self) -> bool:
+        return self.world.privacy_mode
+
+    @privacy_mode.setter
+    def privacy_mode(self, value: bool) -> None:
+        self.world.privacy_mode = value
+
+    @property
+    def default_settle(self) -> float:
+        return self.world.default_settle
+
+    @default_settle.setter
+    def default_settle(self, value: float) -> None:
+        self.world.default_settle = value
+
+    @property
+    def default_timeout(self) -> float:
+        return self.world.default_timeout
+
+    @default_timeout.setter
+    def default_timeout(self, value: float) -> None:
+        self.world.default_timeout = value
+
+    @property
+    def edit_time_limit(self) -> float | None:
+        return self.world.edit_time_limit
+
+    @edit_time_limit.setter
+    def edit_time_limit(self, value: float | None) -> None:
+        self.world.edit_time_limit = value
+
+    @property
+    def last_activity(self) -> float:
+        return self.world.last_activity
 
     @property
     def limits(self) -> RateLimits:
@@ -102,22 +136,35 @@ class Emulator:
         self.limiter.limits = value
         self.limiter.reset()
 
+    # --- server ----------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str | None:
+        return self.world.host
+
+    @host.setter
+    def host(self, value: str | None) -> None:
+        self.world.host = value
+
+    @property
+    def port(self) -> int | None:
+        return self.world.port
+
+    @port.setter
+    def port(self, value: int | None) -> None:
+        self.world.port = value
+
     @property
     def base_url(self) -> str:
-        return f"{self._root()}/bot"
+        return self.world.base_url
 
     @property
     def base_file_url(self) -> str:
-        return f"{self._root()}/file/bot"
+        return self.world.base_file_url
 
     @property
     def control_url(self) -> str:
-        return f"{self._root()}/_emulator"
-
-    def _root(self) -> str:
-        if self.port is None:
-            raise RuntimeError("the emulator is not started")
-        return f"http://{self.host}:{self.port}"
+        return self.world.control_url
 
     def make_app(self) -> web.Application:
         """The Bot API, file and control routes, for serving from another aiohttp runner.
@@ -125,14 +172,13 @@ class Emulator:
         Set ``emu.host`` and ``emu.port`` to where it is served so that ``base_url``
         and friends are right.
         """
-        app = ApiServer(self).make_app()
-        ControlApi(self).register(app)
-        LoadApi(self).register(app)
+        app = ApiServer(self.world).make_app()
+        ControlApi(self.world, self.script).register(app)
+        LoadApi(self.world, self.script).register(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._stopping = asyncio.Event()
-        self.queue.closed = False
+        self.world.open()
         runner = web.AppRunner(self.make_app(), shutdown_timeout=1.0, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
@@ -142,8 +188,7 @@ class Emulator:
         self.port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
-        self._stopping.set()
-        self.queue.close()
+        self.world.close()
         await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -164,32 +209,25 @@ class Emulator:
 
     async def sleep(self, seconds: float) -> None:
         """Sleeps, but wakes at once when the emulator stops."""
-        await wait_event(self._stopping, seconds)
+        await self.world.sleep(seconds)
 
     async def held(self, hold: Hold) -> bool:
         """Parks a call on a hold; True if it then goes through (never once stopping)."""
-        return await hold.wait(self._stopping)
+        return await self.world.held(hold)
 
-    # --- activity ------------------------------------------------------------------------
+    # --- activity --------------------------------------------------------------------------
 
     def touch(self, chat_id: int | None) -> None:
-        now = self.clock()
-        self.last_activity = now
-        self.rest.calls += 1
-        chat = self.store.chats.get(chat_id) if chat_id is not None else None
-        if chat is not None:
-            chat.last_activity = now
-        self.pulse()
+        self.world.touch(chat_id)
 
     def pulse(self) -> None:
-        self._pulse.set()
-        self._pulse = asyncio.Event()
+        self.world.pulse()
 
     async def activity(self, timeout: float) -> None:  # noqa: ASYNC109
         """Returns after the next bot activity or after ``timeout`` seconds."""
-        await wait_event(self._pulse, timeout)
+        await self.world.activity(timeout)
 
-    # --- bots in this process ------------------------------------------------------------
+    # --- bots in this process --------------------------------------------------------------
 
     def attach_bot(self, bot: InProcessBot) -> None:
         """A bot of this process reports its work: the scripted waits end on its signals
@@ -203,24 +241,17 @@ class Emulator:
     def bot_handled(self, update_id: int) -> None:
         """The attached bot's observer: it handled this update to the end."""
         self.rest.handled(update_id)
-        self.pulse()
+        self.world.pulse()
 
     async def at_rest(self, deadline: float) -> bool:
         """Waits until the bots of this process handled every update handed to them and
         their outboxes have nothing due; False if ``deadline`` (of ``clock``) came first."""
-        while self.clock() < deadline:
-            if self.rest.unhandled:
-                await self.activity(min(0.05, deadline - self.clock()))
-            elif await self.rest.drained(deadline):
-                return True
-        return False
+        return await self.world.at_rest(deadline)
 
     def record_call(self, call: ApiCall) -> None:
-        self.api_calls.append(call)
-        if len(self.api_calls) > MAX_RECORDED_CALLS:
-            del self.api_calls[: MAX_RECORDED_CALLS // 2]
+        self.world.record_call(call)
 
-    # --- world ---------------------------------------------------------------------------
+    # --- world -----------------------------------------------------------------------------
 
     def number_updates_from(self, first_id: int) -> None:
         """Number the next updates from `first_id`.
@@ -241,11 +272,9 @@ class Emulator:
         *,
         user_id: int | None = None,
     ) -> User:
-        user = self.store.add_user(
+        return self.script.add_user(
             first_name, last_name, username, language_code, started, user_id=user_id
         )
-        user.script = self.script
-        return user
 
     def add_supergroup(
         self,
@@ -282,81 +311,29 @@ class Emulator:
         notify: bool = True,
     ) -> int:
         """Creates a topic as a person would; the bot sees the service message if it may."""
-        if not group.is_forum:
-            raise ValueError(f"{group.title!r} is not a forum")
-        creator = by or self._group_human(group)
-        topic, service = self.store.create_topic(group, name, creator, icon_color)
-        if notify:
-            self.queue.push("message", service.raw, group.id)
-        return topic.thread_id
+        return by_hand.create_topic(
+            self.world, group, name, by, icon_color=icon_color, notify=notify
+        )
 
     def delete_topic(self, group: Chat, topic_id: int) -> None:
         """A topic deleted by hand: its messages go with it and Telegram tells the bot nothing."""
-        topic = group.topics.get(topic_id)
-        if topic is None:
-            raise KeyError(f"no topic {topic_id} in {group.title!r}")
-        topic.deleted = True
-        for msg in group.messages.values():
-            if msg.thread_id == topic_id:
-                msg.deleted = True
-        group.revision += 1
+        by_hand.delete_topic(group, topic_id)
 
     def delete_by_hand(self, group: Chat, message_id: int) -> None:
         """A member deletes a message in a group; Telegram tells the bot nothing."""
-        msg = self.store.find(group, message_id)
-        if msg is None:
-            raise KeyError(f"no message {message_id} in {group.title!r}")
-        msg.deleted = True
-        group.revision += 1
-
-    def _group_human(self, group: Chat) -> User:
-        ranked = sorted(
-            group.members.values(),
-            key=lambda m: {"creator": 0, "administrator": 1}.get(m.status, 2),
-        )
-        if not ranked:
-            raise ValueError(f"{group.title!r} has no members to act")
-        return ranked[0].user
+        by_hand.delete_message(self.world, group, message_id)
 
     def block_bot(self, user: User) -> None:
-        if not user.blocked:
-            user.blocked = True
-            self._my_chat_member(user, "member", "kicked")
+        by_hand.block_bot(self.world, user)
 
     def unblock_bot(self, user: User) -> None:
-        if user.blocked:
-            user.blocked = False
-            self._my_chat_member(user, "kicked", "member")
+        by_hand.unblock_bot(self.world, user)
 
     def deactivate(self, user: User) -> None:
         user.deactivated = True
 
     def kick_bot(self, group: Chat, by: User | None = None) -> None:
-        if group.bot_member is None:
-            return
-        old = group.bot_member.status
-        group.bot_member.status = "kicked"
-        actor = by or self._group_human(group)
-        self._push_my_chat_member(group, actor, old, "kicked")
-
-    def _my_chat_member(self, user: User, old: str, new: str) -> None:
-        self._push_my_chat_member(self.store.private_chat(user), user, old, new)
-
-    def _push_my_chat_member(self, chat: Chat, actor: User, old: str, new: str) -> None:
-        def member(status: str) -> dict[str, Any]:
-            data: dict[str, Any] = {"user": self.bot.to_json(), "status": status}
-            if status == "kicked":
-                data["until_date"] = 0
-            return data
-
-        payload = {
-            "chat": chat.to_json(),
-            "from": actor.to_json(),
-            "date": self.store.now_unix(),
-            "old_chat_member": member(old),
-            "new_chat_member": member(new),
-        }
-        self.queue.push("my_chat_member", payload, chat.id)
+        by_hand.kick_bot(self.world, group, by)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -382,12 +359,10 @@ class Emulator:
         return self.chat(ref).messages[message_id]
 
     def calls(self, method: str | None = None) -> list[ApiCall]:
-        if method is None:
-            return list(self.api_calls)
-        return [c for c in self.api_calls if c.method.lower() == method.lower()]
+        return self.world.calls(method)
 
     def unanswered_callbacks(self) -> list[CallbackQuery]:
-        return [q for q in self.store.callback_queries.values() if not q.answered]
+        return self.world.unanswered_callbacks()
 
     @property
     def pending_updates(self) -> list[Update]:
@@ -396,12 +371,12 @@ class Emulator:
     @property
     def rate_limited_count(self) -> int:
         """How many 429 answers the emulator has served."""
-        return self.limiter.rejected
+        return self.world.rate_limited_count
 
     def max_rate_observed(self, window: float = 1.0, chat: ChatRef | None = None) -> int:
         """The most accepted sends in any ``window`` seconds (overall, or to one chat)."""
         chat_id = self.chat(chat).id if chat is not None else None
-        return self.send_log.max_in_window(window, chat_id)
+        return self.world.max_rate_observed(window, chat_id)
 
     async def wait_idle(
         self,

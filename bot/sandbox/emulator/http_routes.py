@@ -15,7 +15,7 @@ from bot.sandbox.emulator.params import MAX_UPLOAD_BYTES, Params, read_params, t
 from bot.sandbox.emulator.state import ApiCall
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 log = logging.getLogger(__name__)
 _TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -24,8 +24,8 @@ _MULTIPART_SLACK = 1024 * 1024
 
 
 class ApiServer:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, world: World) -> None:
+        self.world = world
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES + 2 * _MULTIPART_SLACK)
@@ -34,15 +34,15 @@ class ApiServer:
         return app
 
     def _token_error(self, token: str) -> bot_api_errors.BotApiError | None:
-        if token == self.emu.token:
+        if token == self.world.token:
             return None
         if _TOKEN_SHAPE.match(token):
             return bot_api_errors.BotApiError(401, bot_api_errors.UNAUTHORIZED)
         return bot_api_errors.BotApiError(404, bot_api_errors.NOT_FOUND)
 
     async def handle_method(self, request: web.Request) -> web.Response:
-        emu = self.emu
-        started = emu.clock()
+        world = self.world
+        started = world.clock()
         name = request.match_info["method"]
         failure = self._token_error(request.match_info["token"])
         entry = REGISTRY.get(name.lower())
@@ -76,22 +76,22 @@ class ApiServer:
     async def _call(self, method: str, handler: Any, params: Params) -> Any:
         offset = params.get_int("offset") if method == "getUpdates" else None
         chat_id = self._chat_of(method, params)
-        hold = self.emu.faults.holding(method, chat_id, offset)
-        if hold is not None and not await self.emu.held(hold):
+        hold = self.world.faults.holding(method, chat_id, offset)
+        if hold is not None and not await self.world.held(hold):
             raise fault_error(502)
-        fault = self.emu.faults.draw(method, chat_id)
+        fault = self.world.faults.draw(method, chat_id)
         if fault is not None:
             if fault.delay > 0:
-                await self.emu.sleep(fault.delay)
+                await self.world.sleep(fault.delay)
             if fault.status is not None:
                 raise fault_error(fault.status)
-        return await handler(self.emu, params)
+        return await handler(self.world, params)
 
     def _chat_of(self, method: str, params: Params) -> int | None:
         if method == "answerCallbackQuery":
-            query = self.emu.store.callback_queries.get(params.get_str("callback_query_id") or "")
+            query = self.world.store.callback_queries.get(params.get_str("callback_query_id") or "")
             return query.chat_id if query is not None else None
-        chat = self.emu.store.resolve_chat(params.get("chat_id"))
+        chat = self.world.store.resolve_chat(params.get("chat_id"))
         return chat.id if chat is not None else None
 
     def _reply(
@@ -102,10 +102,10 @@ class ApiServer:
         failure: bot_api_errors.BotApiError | None,
         result: Any = None,
     ) -> web.Response:
-        emu = self.emu
+        world = self.world
         chat_id = self._chat_of(method, params)
         status = failure.code if failure is not None else 200
-        emu.record_call(
+        world.record_call(
             ApiCall(
                 method=method,
                 params=params.for_record(),
@@ -116,13 +116,13 @@ class ApiServer:
             )
         )
         if method != "getUpdates":
-            emu.touch(chat_id)
+            world.touch(chat_id)
         body = failure.payload() if failure is not None else {"ok": True, "result": result}
         return web.json_response(body, status=status)
 
     async def handle_file(self, request: web.Request) -> web.StreamResponse:
         failure = self._token_error(request.match_info["token"])
-        stored = self.emu.store.file_paths.get(request.match_info["path"])
+        stored = self.world.store.file_paths.get(request.match_info["path"])
         if failure is None and stored is None:
             failure = bot_api_errors.BotApiError(404, bot_api_errors.NOT_FOUND)
         if failure is not None or stored is None:

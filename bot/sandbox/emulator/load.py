@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.sandbox.emulator.scripted import Scripter
 from bot.sandbox.emulator.state import User
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 PREFIX = "/_emulator"
 FIRST_USER_ID = 7_000_000_000
@@ -63,13 +64,13 @@ class LoadSpec:
         )
 
 
-def citizens(emu: Emulator, count: int, first_user_id: int) -> list[User]:
+def citizens(script: Scripter, count: int, first_user_id: int) -> list[User]:
     """The citizens with ids ``first_user_id`` onwards, created when missing."""
     found = []
     for index in range(count):
-        user = emu.store.users.get(first_user_id + index)
+        user = script.world.store.users.get(first_user_id + index)
         if user is None:
-            user = emu.add_user(
+            user = script.add_user(
                 first_name=f"Warga {index}", language_code="id", user_id=first_user_id + index
             )
         found.append(user)
@@ -80,7 +81,7 @@ def citizens(emu: Emulator, count: int, first_user_id: int) -> list[User]:
 class LoadRun:
     """One load: its progress and, in settle mode, the messages each step got."""
 
-    emu: Emulator
+    script: Scripter
     spec: LoadSpec
     started: float = 0.0
     finished: float | None = None
@@ -91,24 +92,24 @@ class LoadRun:
     task: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
-        people = citizens(self.emu, self.spec.citizens, self.spec.first_user_id)
-        self.started = self.emu.clock()
+        people = citizens(self.script, self.spec.citizens, self.spec.first_user_id)
+        self.started = self.script.world.clock()
         try:
             await asyncio.gather(*(self._citizen(i, u) for i, u in enumerate(people)))
         finally:
-            self.finished = self.emu.clock()
+            self.finished = self.script.world.clock()
 
     async def _citizen(self, index: int, user: User) -> None:
-        spec, emu, timing = self.spec, self.emu, self.emu.timing
+        spec, world, timing = self.spec, self.script.world, self.script.world.timing
         interval = spec.citizens / spec.rate if spec.rate else 0.0
         offset = index / spec.rate if spec.rate else 0.0
         for step, line in enumerate(spec.script):
             if spec.rate:
-                delay = self.started + offset + step * interval - emu.clock()
+                delay = self.started + offset + step * interval - world.clock()
                 if delay > 0:
                     await asyncio.sleep(delay)
             before = timing.sent_count(user.id)
-            emu.script.act_say(user, line)
+            self.script.act_say(user, line)
             if spec.expect is not None:
                 answered = await timing.wait_sent(
                     user.id, before + spec.expect[step], spec.step_timeout
@@ -124,7 +125,7 @@ class LoadRun:
         self.citizens_done += 1
 
     async def _settle(self, chat_id: int, before: int) -> bool:
-        timing = self.emu.timing
+        timing = self.script.world.timing
         if not await timing.wait_sent(chat_id, before + 1, self.spec.step_timeout):
             return False
         while await timing.wait_sent(chat_id, timing.sent_count(chat_id) + 1, self.spec.settle):
@@ -132,7 +133,7 @@ class LoadRun:
         return True
 
     def status(self) -> dict[str, Any]:
-        end = self.finished if self.finished is not None else self.emu.clock()
+        end = self.finished if self.finished is not None else self.script.world.clock()
         elapsed = end - self.started if self.started else 0.0
         return {
             "running": self.finished is None,
@@ -163,8 +164,9 @@ def _json(data: Any, status: int = 200) -> web.Response:
 class LoadApi:
     """Control routes for load, answer times and deliveries."""
 
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, world: World, script: Scripter) -> None:
+        self.world = world
+        self.script = script
         self.current: LoadRun | None = None
 
     def register(self, app: web.Application) -> None:
@@ -182,7 +184,7 @@ class LoadApi:
             spec = LoadSpec.from_json(await request.json())
         except (ValueError, TypeError, AttributeError) as exc:
             return _json({"error": str(exc)}, 400)
-        run = LoadRun(self.emu, spec)
+        run = LoadRun(self.script, spec)
         run.task = asyncio.get_running_loop().create_task(run.run())
         self.current = run
         return _json({"started": True}, 202)
@@ -199,7 +201,7 @@ class LoadApi:
     async def users(self, request: web.Request) -> web.Response:
         body = await request.json()
         count, first = int(body["count"]), int(body.get("first_user_id", FIRST_USER_ID))
-        citizens(self.emu, count, first)
+        citizens(self.script, count, first)
         return _json({"count": count, "first_user_id": first}, 201)
 
     async def deliveries(self, request: web.Request) -> web.Response:
@@ -208,7 +210,7 @@ class LoadApi:
         first = int(request.query.get("first_user_id", FIRST_USER_ID))
         count = int(request.query["count"])
         window = float(request.query.get("window", "1"))
-        sends = [s for s in self.emu.send_log.sends if first <= s.chat_id < first + count]
+        sends = [s for s in self.world.send_log.sends if first <= s.chat_id < first + count]
         per_chat: dict[int, int] = {}
         for send in sends:
             per_chat[send.chat_id] = per_chat.get(send.chat_id, 0) + 1
@@ -221,9 +223,9 @@ class LoadApi:
                 "duplicates": len(sends) - len(per_chat),
                 "first": min(times, default=None),
                 "last": max(times, default=None),
-                "max_per_second": self.emu.max_rate_observed(1.0),
-                "rate_limited": self.emu.rate_limited_count,
-                "faults_injected": self.emu.faults.injected,
+                "max_per_second": self.world.max_rate_observed(1.0),
+                "rate_limited": self.world.rate_limited_count,
+                "faults_injected": self.world.faults.injected,
             }
         )
 
@@ -233,8 +235,8 @@ class LoadApi:
         if "count" in request.query:
             first = int(request.query.get("first_user_id", FIRST_USER_ID))
             chats = range(first, first + int(request.query["count"]))
-        return _json(self.emu.timing.summary(chats))
+        return _json(self.world.timing.summary(chats))
 
     async def reset_timing(self, request: web.Request) -> web.Response:
-        self.emu.timing.reset()
+        self.world.timing.reset()
         return _json({"ok": True})

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.sandbox.emulator import by_hand
 from bot.sandbox.emulator.entities import detect_entities
 from bot.sandbox.emulator.markup import InlineButton, buttons, is_inline
 from bot.sandbox.emulator.methods.media import media_content
@@ -26,9 +27,7 @@ from bot.sandbox.emulator.state import (
     User,
 )
 from bot.sandbox.emulator.updates import Update
-
-if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+from bot.sandbox.emulator.world import World
 
 DEFAULT_LOCATION = (-6.9175, 107.6191)  # Bandung city hall
 _MEDIA_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -56,13 +55,34 @@ class ScriptedAction:
 
 
 class Scripter:
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def add_user(
+        self,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+        started: bool = True,
+        *,
+        user_id: int | None = None,
+    ) -> User:
+        """A new person, who acts through this script (``await alice.say(...)``)."""
+        user = self.world.store.add_user(
+            first_name, last_name, username, language_code, started, user_id=user_id
+        )
+        user.script = self
+        return user
+
+    def history(self, user: User) -> list[Message]:
+        """The person's private chat with the bot."""
+        return self.world.store.private_chat(user).history()
 
     # --- the acting half ---------------------------------------------------------------
 
     def _chat_for(self, user: User, chat: Chat | None) -> Chat:
-        return chat if chat is not None else self.emu.store.private_chat(user)
+        return chat if chat is not None else self.world.store.private_chat(user)
 
     def _prepare_actor(self, user: User, chat: Chat) -> None:
         if user.deactivated:
@@ -71,7 +91,7 @@ class Scripter:
             if chat.id != user.id:
                 raise ValueError(f"user {user.id} cannot write in {chat.id}'s private chat")
             # Writing to a bot you blocked means pressing "Restart", which unblocks it.
-            self.emu.unblock_bot(user)
+            by_hand.unblock_bot(self.world, user)
             user.started = True
             return
         member = chat.members.get(user.id)
@@ -82,7 +102,7 @@ class Scripter:
         self, chat: Chat, thread_id: int | None, reply_to: int | None
     ) -> tuple[int | None, int | None]:
         if reply_to is not None:
-            target = self.emu.store.find(chat, reply_to)
+            target = self.world.store.find(chat, reply_to)
             if target is None:
                 raise LookupError(f"no message {reply_to} in chat {chat.id}")
             if thread_id is None and chat.is_forum:
@@ -103,18 +123,18 @@ class Scripter:
         member = chat.bot_member
         if member is None or member.status in ("left", "kicked"):
             return False
-        if not self.emu.privacy_mode or member.status == "administrator":
+        if not self.world.privacy_mode or member.status == "administrator":
             return True
         if msg.is_service:
             return True
         body = msg.body
-        bot_name = (self.emu.bot.username or "").lower()
+        bot_name = (self.world.bot.username or "").lower()
         for ent in msg.entities:
             if ent["type"] == "bot_command":
                 command = body[ent["offset"] : ent["offset"] + ent["length"]]
                 if "@" not in command or command.split("@", 1)[1].lower() == bot_name:
                     return True
-        target = self.emu.store.find(chat, msg.reply_to_message_id or 0)
+        target = self.world.store.find(chat, msg.reply_to_message_id or 0)
         if target is not None and target.from_bot:
             return True
         return bool(bot_name) and f"@{bot_name}" in body.lower()
@@ -137,7 +157,7 @@ class Scripter:
         self._prepare_actor(user, target)
         thread_id, reply_to = self._place(target, thread_id, reply_to)
         body = text if text is not None else caption
-        msg = self.emu.store.add_message(
+        msg = self.world.store.add_message(
             target,
             from_bot=False,
             sender_id=user.id,
@@ -152,7 +172,7 @@ class Scripter:
         )
         update = None
         if self.bot_sees(target, msg):
-            update = self.emu.queue.push("message", msg.raw, target.id)
+            update = self.world.queue.push("message", msg.raw, target.id)
         return ScriptedAction(target, msg.message_id, update, description, msg)
 
     def act_say(
@@ -188,7 +208,7 @@ class Scripter:
             raise ValueError(f"unknown media kind {kind!r}")
         defaults = _MEDIA_DEFAULTS[kind]
         size = size if size is not None else int(defaults["size"])
-        store = self.emu.store
+        store = self.world.store
         if kind == "photo":
             files = store.photo_sizes(size)
         else:
@@ -281,7 +301,7 @@ class Scripter:
     ) -> ScriptedAction:
         target = self._chat_for(user, chat)
         self._prepare_actor(user, target)
-        msg = self.emu.store.find(target, message_id)
+        msg = self.world.store.find(target, message_id)
         if msg is None or msg.sender_id != user.id:
             raise LookupError(f"user {user.id} has no message {message_id} in chat {target.id}")
         if msg.text is None:
@@ -290,11 +310,11 @@ class Scripter:
             msg.text = text
         msg.entities = detect_entities(text)
         msg.edited = True
-        msg.edit_date = self.emu.store.now_unix()
-        self.emu.store.refresh(target, msg)
+        msg.edit_date = self.world.store.now_unix()
+        self.world.store.refresh(target, msg)
         update = None
         if self.bot_sees(target, msg):
-            update = self.emu.queue.push("edited_message", msg.raw, target.id)
+            update = self.world.queue.push("edited_message", msg.raw, target.id)
         after = target.next_message_id - 1
         return ScriptedAction(
             target, after, update, f"{user.first_name} edited message {message_id}", msg
@@ -318,10 +338,10 @@ class Scripter:
         query_id = None
         update = None
         if data is not None:
-            query_id = self.emu.store.new_callback_id()
-            self.emu.store.callback_queries[query_id] = CallbackQuery(
+            query_id = self.world.store.new_callback_id()
+            self.world.store.callback_queries[query_id] = CallbackQuery(
                 query_id, user.id, target.id, source.message_id, str(data), label,
-                self.emu.clock(),
+                self.world.clock(),
             )  # fmt: skip
             payload = {
                 "id": query_id,
@@ -330,7 +350,7 @@ class Scripter:
                 "chat_instance": target.chat_instance,
                 "data": str(data),
             }
-            update = self.emu.queue.push("callback_query", payload, target.id)
+            update = self.world.queue.push("callback_query", payload, target.id)
         self._record_press(user, target, source.message_id, label, data=data, query_id=query_id)
         silent = None if data is not None else "the button has no callback_data"
         return ScriptedAction(target, after, update, description, silent_reason=silent)
@@ -359,9 +379,9 @@ class Scripter:
         data: Any,
         query_id: str | None,
     ) -> None:
-        self.emu.presses.append(
+        self.world.presses.append(
             Press(user.id, chat.id, message_id, label,
-                  None if data is None else str(data), query_id, self.emu.clock())
+                  None if data is None else str(data), query_id, self.world.clock())
         )  # fmt: skip
 
     def _find_button(
@@ -370,7 +390,7 @@ class Scripter:
         """The button with ``label`` on the newest keyboard the person can see."""
         candidates: list[Message] = []
         if message_id is not None:
-            msg = self.emu.store.find(chat, message_id)
+            msg = self.world.store.find(chat, message_id)
             if msg is None:
                 raise LookupError(f"no message {message_id} in chat {chat.id}")
             candidates.append(msg)
@@ -406,24 +426,24 @@ class Scripter:
         settle: float | None = None,
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> list[Message]:
-        emu = self.emu
-        settle = emu.default_settle if settle is None else settle
-        timeout = emu.default_timeout if timeout is None else timeout
+        world = self.world
+        settle = world.default_settle if settle is None else settle
+        timeout = world.default_timeout if timeout is None else timeout
         chat, update = action.chat, action.update
-        start = emu.clock()
+        start = world.clock()
         deadline = start + timeout
         while True:
-            now = emu.clock()
+            now = world.clock()
             new = self.new_bot_messages(chat, action.after_id)
             delivered = update is None or update.handed_over
-            if delivered and emu.rest.signalled:
+            if delivered and world.rest.signalled:
                 # The bot says when it is done; a message still missing then can only come
                 # from a timer, so look again at the next call.
-                if await emu.at_rest(deadline):
+                if await world.at_rest(deadline):
                     new = self.new_bot_messages(chat, action.after_id)
                     if len(new) >= expect:
                         return new
-                now = emu.clock()
+                now = world.clock()
                 step = deadline - now
             elif delivered and len(new) >= expect:
                 handed = update.fetched_at if update is not None else None
@@ -435,7 +455,7 @@ class Scripter:
                 step = deadline - now
             if now >= deadline:
                 raise TimeoutError(self.describe_timeout(action, expect, timeout, new))
-            await emu.activity(min(step, deadline - now, 0.05))
+            await world.activity(min(step, deadline - now, 0.05))
 
     def new_bot_messages(self, chat: Chat, after_id: int) -> list[Message]:
         return [m for m in chat.history() if m.from_bot and m.message_id > after_id]
@@ -443,7 +463,7 @@ class Scripter:
     def describe_timeout(
         self, action: ScriptedAction, expect: int, timeout: float, new: list[Message]
     ) -> str:
-        emu, chat, update = self.emu, action.chat, action.update
+        world, chat, update = self.world, action.chat, action.update
         who = chat.title if chat.title else (chat.user.full_name if chat.user else "")
         lines = [
             f"{action.description}: expected {expect} new bot message(s) in chat {chat.id} "
@@ -453,20 +473,20 @@ class Scripter:
             reason = action.silent_reason or "privacy mode: the bot may not see it"
             lines.append(f"The bot never got this as an update ({reason}).")
         elif not update.handed_over:
-            last_poll = emu.queue.last_poll_at
+            last_poll = world.queue.last_poll_at
             hint = (
                 "never polled"
                 if last_poll is None
-                else f"last poll {emu.clock() - last_poll:.1f}s ago"
+                else f"last poll {world.clock() - last_poll:.1f}s ago"
             )
-            webhook = f", webhook {emu.queue.webhook.url}" if emu.queue.webhook else ""
+            webhook = f", webhook {world.queue.webhook.url}" if world.queue.webhook else ""
             lines.append(
                 f"Update {update.update_id} was never fetched by the bot ({hint}{webhook})."
             )
         else:
             lines.append(f"Update {update.update_id} was delivered to the bot.")
-        if emu.rest.signalled:
-            unhandled = sorted(emu.rest.unhandled)
+        if world.rest.signalled:
+            unhandled = sorted(world.rest.unhandled)
             lines.append(f"Updates fetched but not yet handled by the bot: {unhandled or 'none'}.")
         lines.append("Chat history (latest last):")
         for msg in chat.history()[-10:]:
@@ -474,7 +494,7 @@ class Scripter:
             labels = f" buttons={msg.button_labels}" if msg.button_labels else ""
             kind = f" [{msg.media}]" if msg.media else ""
             lines.append(f"  #{msg.message_id} {who_said}{kind}: {msg.body[:100]!r}{labels}")
-        calls = [c for c in emu.api_calls if c.chat_id == chat.id][-8:]
+        calls = [c for c in world.api_calls if c.chat_id == chat.id][-8:]
         if calls:
             lines.append("Recent Bot API calls about this chat:")
             for call in calls:
@@ -526,12 +546,12 @@ class Scripter:
         The previous answer may still be arriving on a loaded machine; without this wait a
         test would press on the keyboard before it.
         """
-        deadline = self.emu.clock() + (timeout or self.emu.default_timeout)
+        deadline = self.world.clock() + (timeout or self.world.default_timeout)
         while True:
             try:
                 return self.act_press(user, label, chat, message_id)
             except LookupError:
-                if self.emu.clock() >= deadline:
+                if self.world.clock() >= deadline:
                     raise
                 await asyncio.sleep(0.02)
 
@@ -623,7 +643,7 @@ class Scripter:
         return await self.wait(action, expect, settle, timeout)
 
     def last_bot_message(self, user: User) -> Message:
-        chat = self.emu.store.private_chat(user)
+        chat = self.world.store.private_chat(user)
         for msg in reversed(chat.history()):
             if msg.from_bot:
                 return msg

@@ -1,7 +1,7 @@
 """What the emulated Telegram holds: users, chats, topics, messages and files.
 
 Everything here is plain data plus the Bot API JSON shapes built from it. The
-``User`` methods are thin forwards to :mod:`bot.emulator.scripted` so that tests
+``User`` methods are thin forwards to :mod:`bot.sandbox.emulator.scripted` so that tests
 can write ``await alice.say("halo")``.
 """
 
@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.sandbox.emulator.entities import Entity
 from bot.sandbox.emulator.markup import buttons, inline_for_message
-
-if TYPE_CHECKING:
-    from bot.sandbox.emulator.scripted import Scripter
 
 JSON = dict[str, Any]
 
@@ -26,6 +23,34 @@ ADMIN_RIGHTS: tuple[str, ...] = (
 )  # fmt: skip
 SERVICE_KEYS = ("forum_topic_created", "forum_topic_edited", "new_chat_members")
 TOPIC_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+
+
+class Script(Protocol):
+    """What a person's actions go through (the emulator's ``Scripter``)."""
+
+    async def say(self, user: User, text: str, *args: Any, **kw: Any) -> list[Message]: ...
+
+    async def press(self, user: User, label: str, *args: Any, **kw: Any) -> list[Message]: ...
+
+    async def send_media(self, user: User, kind: str, *args: Any, **kw: Any) -> list[Message]: ...
+
+    async def send_location(
+        self, user: User, latitude: float, longitude: float, *args: Any, **kw: Any
+    ) -> list[Message]: ...
+
+    async def send_contact(self, user: User, *args: Any, **kw: Any) -> list[Message]: ...
+
+    async def send_poll(
+        self, user: User, question: str, options: list[str], *args: Any, **kw: Any
+    ) -> list[Message]: ...
+
+    async def edit_message(
+        self, user: User, message_id: int, text: str, *args: Any, **kw: Any
+    ) -> list[Message]: ...
+
+    def last_bot_message(self, user: User) -> Message: ...
+
+    def history(self, user: User) -> list[Message]: ...
 
 
 @dataclass(eq=False)
@@ -39,7 +64,7 @@ class User:
     started: bool = True
     blocked: bool = False
     deactivated: bool = False
-    script: Scripter | None = field(default=None, repr=False)
+    script: Script | None = field(default=None, repr=False)
 
     def to_json(self) -> JSON:
         data: JSON = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
@@ -53,7 +78,7 @@ class User:
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
 
-    def _script(self) -> Scripter:
+    def _script(self) -> Script:
         if self.script is None:
             raise RuntimeError(f"user {self.id} is not attached to an emulator")
         return self.script
@@ -116,7 +141,7 @@ class User:
         return self._script().last_bot_message(self)
 
     def history(self) -> list[Message]:
-        return self._script().emu.history(self)
+        return self._script().history(self)
 
 
 # What a restricted member may not do (Bot API ChatMemberRestricted).

@@ -11,18 +11,18 @@ from bot.sandbox.emulator.methods.registry import api_method
 from bot.sandbox.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
 @api_method("getMe")
-async def get_me(emu: Emulator, p: Params) -> Any:
-    data = emu.bot.to_json()
+async def get_me(world: World, p: Params) -> Any:
+    data = world.bot.to_json()
     data.update(
         {
             "can_join_groups": True,
-            "can_read_all_group_messages": not emu.privacy_mode,
+            "can_read_all_group_messages": not world.privacy_mode,
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
@@ -32,7 +32,7 @@ async def get_me(emu: Emulator, p: Params) -> Any:
 
 
 @api_method("logOut", "close")
-async def log_out(emu: Emulator, p: Params) -> Any:
+async def log_out(world: World, p: Params) -> Any:
     return True
 
 
@@ -45,7 +45,7 @@ def _scope_key(p: Params) -> tuple[str, str]:
 
 
 @api_method("setMyCommands")
-async def set_my_commands(emu: Emulator, p: Params) -> Any:
+async def set_my_commands(world: World, p: Params) -> Any:
     commands = p.get_json("commands")
     if not isinstance(commands, list) or len(commands) > 100:
         raise bot_api_errors.bad_request("commands must be an Array of up to 100 BotCommand")
@@ -60,18 +60,18 @@ async def set_my_commands(emu: Emulator, p: Params) -> Any:
         if not 1 <= len(description) <= 256:
             raise bot_api_errors.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         cleaned.append({"command": command, "description": description})
-    emu.commands[_scope_key(p)] = cleaned
+    world.commands[_scope_key(p)] = cleaned
     return True
 
 
 @api_method("getMyCommands")
-async def get_my_commands(emu: Emulator, p: Params) -> Any:
-    return emu.commands.get(_scope_key(p), [])
+async def get_my_commands(world: World, p: Params) -> Any:
+    return world.commands.get(_scope_key(p), [])
 
 
 @api_method("deleteMyCommands")
-async def delete_my_commands(emu: Emulator, p: Params) -> Any:
-    emu.commands.pop(_scope_key(p), None)
+async def delete_my_commands(world: World, p: Params) -> Any:
+    world.commands.pop(_scope_key(p), None)
     return True
 
 
@@ -79,16 +79,16 @@ def _text_setting(field: str, limit: int) -> None:
     setter = "setMy" + field[0].upper() + field[1:]
     getter = "getMy" + field[0].upper() + field[1:]
 
-    async def set_value(emu: Emulator, p: Params) -> Any:
+    async def set_value(world: World, p: Params) -> Any:
         value = p.get_str(field.lower() if field != "shortDescription" else "short_description")
         if value is not None and len(value) > limit:
             raise bot_api_errors.bad_request(f"{field} is too long")
-        emu.bot_texts[(field, p.get_str("language_code") or "")] = value or ""
+        world.bot_texts[(field, p.get_str("language_code") or "")] = value or ""
         return True
 
-    async def get_value(emu: Emulator, p: Params) -> Any:
+    async def get_value(world: World, p: Params) -> Any:
         key = "short_description" if field == "shortDescription" else field.lower()
-        return {key: emu.bot_texts.get((field, p.get_str("language_code") or ""), "")}
+        return {key: world.bot_texts.get((field, p.get_str("language_code") or ""), "")}
 
     api_method(setter)(set_value)
     api_method(getter)(get_value)
@@ -100,10 +100,10 @@ _text_setting("name", 64)
 
 
 @api_method("setChatMenuButton", "setMyDefaultAdministratorRights")
-async def accept_setting(emu: Emulator, p: Params) -> Any:
+async def accept_setting(world: World, p: Params) -> Any:
     return True
 
 
 @api_method("getChatMenuButton")
-async def get_chat_menu_button(emu: Emulator, p: Params) -> Any:
+async def get_chat_menu_button(world: World, p: Params) -> Any:
     return {"type": "commands"}

@@ -13,7 +13,7 @@ from bot.sandbox.emulator.params import MAX_UPLOAD_BYTES, Params, Upload
 from bot.sandbox.emulator.state import JSON, StoredFile
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 ALBUM_KINDS = ("photo", "video", "document", "audio")
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
@@ -31,7 +31,7 @@ def _upload_for(p: Params, field: str) -> Upload | None:
     return upload
 
 
-def input_files(emu: Emulator, p: Params, field: str, kind: str) -> list[StoredFile]:
+def input_files(world: World, p: Params, field: str, kind: str) -> list[StoredFile]:
     """The file(s) a send refers to: a multipart upload, an existing file_id, or a URL."""
     upload = _upload_for(p, field)
     if upload is not None:
@@ -41,19 +41,19 @@ def input_files(emu: Emulator, p: Params, field: str, kind: str) -> list[StoredF
         if size > MAX_UPLOAD_BYTES:
             raise bot_api_errors.BotApiError(413, bot_api_errors.ENTITY_TOO_LARGE)
         if kind == "photo":
-            return emu.store.photo_sizes(size, upload.data)
+            return world.store.photo_sizes(size, upload.data)
         attrs = _attributes(kind, p, upload.filename, upload.content_type)
-        return [emu.store.new_file(kind, size, upload.data, **attrs)]
+        return [world.store.new_file(kind, size, upload.data, **attrs)]
     value = p.get(field)
     if not isinstance(value, str) or not value:
         raise bot_api_errors.bad_request(f"there is no {field} in the request")
     if value.startswith(("http://", "https://")):
         if kind == "photo":
-            return emu.store.photo_sizes(_URL_FILE_SIZE)
+            return world.store.photo_sizes(_URL_FILE_SIZE)
         name = value.rstrip("/").rsplit("/", 1)[-1] or None
         attrs = _attributes(kind, p, name, None)
-        return [emu.store.new_file(kind, _URL_FILE_SIZE, **attrs)]
-    existing = emu.store.files.get(value)
+        return [world.store.new_file(kind, _URL_FILE_SIZE, **attrs)]
+    existing = world.store.files.get(value)
     if existing is None:
         raise bot_api_errors.bad_request(bot_api_errors.WRONG_FILE_ID)
     if (existing.kind == "photo") != (kind == "photo"):
@@ -97,15 +97,15 @@ def media_content(kind: str, files: list[StoredFile]) -> tuple[JSON, str]:
 
 
 def _send_file(kind: str, method: str) -> None:
-    async def handler(emu: Emulator, p: Params) -> Any:
-        out = prepare(emu, p, method)
-        files = input_files(emu, p, kind, kind)
+    async def handler(world: World, p: Params) -> Any:
+        out = prepare(world, p, method)
+        files = input_files(world, p, kind, kind)
         if kind not in ("sticker", "video_note"):
             out.caption = caption_of(p)
             out.source = p.get_str("caption")
         out.media = kind
         out.content, out.file_id = media_content(kind, files)
-        return commit(emu, out).raw
+        return commit(world, out).raw
 
     api_method(method)(handler)
 
@@ -124,36 +124,36 @@ for _kind, _method in (
 
 
 @api_method("sendMediaGroup")
-async def send_media_group(emu: Emulator, p: Params) -> Any:
+async def send_media_group(world: World, p: Params) -> Any:
     items = p.get_json("media")
     if not isinstance(items, list) or not 2 <= len(items) <= 10:
         raise bot_api_errors.bad_request("wrong number of media items")
-    base = prepare(emu, p, "sendMediaGroup")
+    base = prepare(world, p, "sendMediaGroup")
     prepared: list[PendingMessage] = []
     for item in items:
         if not isinstance(item, dict) or item.get("type") not in ALBUM_KINDS:
             raise bot_api_errors.bad_request("wrong media type")
         kind = str(item["type"])
         item_params = Params(values=dict(item), uploads=p.uploads)
-        files = input_files(emu, item_params, "media", kind)
+        files = input_files(world, item_params, "media", kind)
         out = PendingMessage(base.chat, "sendMediaGroup", base.thread_id, base.reply_to)
         out.caption = caption_of(item_params)
         out.media = kind
         out.content, out.file_id = media_content(kind, files)
         prepared.append(out)
-    emu.limiter.acquire(base.chat.id, base.chat.type != "private")
+    world.limiter.acquire(base.chat.id, base.chat.type != "private")
     album = str(next(_album_ids))
     result = []
     for out in prepared:
         out.extra = {**base.extra, "media_group_id": album}
-        result.append(commit(emu, out, rate_limited=False).raw)
-    emu.send_log.record(Send(emu.clock(), base.chat.id, "sendMediaGroup"))
+        result.append(commit(world, out, rate_limited=False).raw)
+    world.send_log.record(Send(world.clock(), base.chat.id, "sendMediaGroup"))
     return result
 
 
 @api_method("getFile")
-async def get_file(emu: Emulator, p: Params) -> Any:
-    stored = emu.store.files.get(p.get_str("file_id") or "")
+async def get_file(world: World, p: Params) -> Any:
+    stored = world.store.files.get(p.get_str("file_id") or "")
     if stored is None:
         raise bot_api_errors.bad_request(bot_api_errors.GETFILE_WRONG_ID)
     if stored.size > MAX_DOWNLOAD_BYTES:

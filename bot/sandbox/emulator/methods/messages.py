@@ -23,7 +23,7 @@ from bot.sandbox.emulator.params import Params
 from bot.sandbox.emulator.state import CallbackAnswer, Chat, Message
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 FILE_MEDIA = frozenset(
     {"photo", "document", "voice", "audio", "video", "animation", "video_note", "sticker"}
@@ -39,66 +39,66 @@ CHAT_ACTIONS = frozenset(
 
 
 @api_method("sendMessage")
-async def send_message(emu: Emulator, p: Params) -> Any:
-    out = prepare(emu, p, "sendMessage")
+async def send_message(world: World, p: Params) -> Any:
+    out = prepare(world, p, "sendMessage")
     out.text = text_of(p)
     out.source = p.get_str("text")
     out.link_preview_disabled = link_preview_disabled(p)
     options = p.get_json("link_preview_options")
     if isinstance(options, dict):
         out.extra["link_preview_options"] = options
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendLocation")
-async def send_location(emu: Emulator, p: Params) -> Any:
+async def send_location(world: World, p: Params) -> Any:
     latitude, longitude = p.get_float("latitude"), p.get_float("longitude")
     if latitude is None or longitude is None:
         raise bot_api_errors.bad_request("wrong latitude or longitude specified")
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise bot_api_errors.bad_request("wrong latitude or longitude specified")
-    out = prepare(emu, p, "sendLocation")
+    out = prepare(world, p, "sendLocation")
     out.media = "location"
     location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
     if p.has("horizontal_accuracy"):
         location["horizontal_accuracy"] = p.get_float("horizontal_accuracy")
     out.content = {"location": location}
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendVenue")
-async def send_venue(emu: Emulator, p: Params) -> Any:
+async def send_venue(world: World, p: Params) -> Any:
     latitude, longitude = p.get_float("latitude"), p.get_float("longitude")
     title, address = require(p, "title"), require(p, "address")
-    out = prepare(emu, p, "sendVenue")
+    out = prepare(world, p, "sendVenue")
     out.media = "venue"
     location = {"latitude": latitude, "longitude": longitude}
     out.content = {
         "location": location,
         "venue": {"location": location, "title": title, "address": address},
     }
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendContact")
-async def send_contact(emu: Emulator, p: Params) -> Any:
+async def send_contact(world: World, p: Params) -> Any:
     phone, first = require(p, "phone_number"), require(p, "first_name")
-    out = prepare(emu, p, "sendContact")
+    out = prepare(world, p, "sendContact")
     out.media = "contact"
     contact: dict[str, Any] = {"phone_number": phone, "first_name": first}
     if p.has("last_name"):
         contact["last_name"] = p.get_str("last_name")
     out.content = {"contact": contact}
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendPoll")
-async def send_poll(emu: Emulator, p: Params) -> Any:
+async def send_poll(world: World, p: Params) -> Any:
     question = require(p, "question")
     options = p.get_json("options")
     if not isinstance(options, list) or not 2 <= len(options) <= 12:
         raise bot_api_errors.bad_request("poll must have at least 2 option")
-    out = prepare(emu, p, "sendPoll")
+    out = prepare(world, p, "sendPoll")
     out.media = "poll"
     texts = [o["text"] if isinstance(o, dict) else str(o) for o in options]
     out.content = {
@@ -113,37 +113,37 @@ async def send_poll(emu: Emulator, p: Params) -> Any:
             "allows_multiple_answers": p.get_bool("allows_multiple_answers"),
         }
     }
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendDice")
-async def send_dice(emu: Emulator, p: Params) -> Any:
-    out = prepare(emu, p, "sendDice")
+async def send_dice(world: World, p: Params) -> Any:
+    out = prepare(world, p, "sendDice")
     out.media = "dice"
     out.content = {"dice": {"emoji": p.get_str("emoji", "🎲"), "value": 4}}
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
-def _own_message(emu: Emulator, p: Params, missing: str) -> tuple[Chat, Message]:
+def _own_message(world: World, p: Params, missing: str) -> tuple[Chat, Message]:
     if p.has("inline_message_id"):
         raise bot_api_errors.bad_request("MESSAGE_ID_INVALID")
-    chat = target_chat(emu, p)
+    chat = target_chat(world, p)
     check_reachable(chat)
     message_id = p.get_int("message_id")
     if message_id is None:
         raise bot_api_errors.bad_request("message identifier is not specified")
-    msg = emu.store.find(chat, message_id)
+    msg = world.store.find(chat, message_id)
     if msg is None:
         raise bot_api_errors.bad_request(missing)
-    if not msg.from_bot or _too_old(emu, msg):
+    if not msg.from_bot or _too_old(world, msg):
         raise bot_api_errors.bad_request(bot_api_errors.CANT_BE_EDITED)
     return chat, msg
 
 
-def _too_old(emu: Emulator, msg: Message) -> bool:
-    """Past the emulator's edit time limit, when one is set (see Emulator.edit_time_limit)."""
-    limit = emu.edit_time_limit
-    return limit is not None and emu.clock() - msg.created_at >= limit
+def _too_old(world: World, msg: Message) -> bool:
+    """Past the emulator's edit time limit, when one is set (see World.edit_time_limit)."""
+    limit = world.edit_time_limit
+    return limit is not None and world.clock() - msg.created_at >= limit
 
 
 def _edit_markup(p: Params) -> dict[str, Any] | None:
@@ -153,24 +153,24 @@ def _edit_markup(p: Params) -> dict[str, Any] | None:
     return markup
 
 
-def _edit_turn(emu: Emulator, chat: Chat, method: str) -> None:
+def _edit_turn(world: World, chat: Chat, method: str) -> None:
     """An edit shares the chat's flood budget with sends (a group's 20 a minute included),
     as Telegram's developers state (tdlib/td#2592); taken before anything changes, so a
     refused edit changes nothing."""
-    emu.limiter.acquire(chat.id, chat.type != "private")
-    emu.send_log.record(Send(emu.clock(), chat.id, method))
+    world.limiter.acquire(chat.id, chat.type != "private")
+    world.send_log.record(Send(world.clock(), chat.id, method))
 
 
-def _apply_edit(emu: Emulator, chat: Chat, msg: Message) -> Any:
+def _apply_edit(world: World, chat: Chat, msg: Message) -> Any:
     msg.edited = True
-    msg.edit_date = emu.store.now_unix()
-    emu.store.refresh(chat, msg)
+    msg.edit_date = world.store.now_unix()
+    world.store.refresh(chat, msg)
     return msg.raw
 
 
 @api_method("editMessageText")
-async def edit_message_text(emu: Emulator, p: Params) -> Any:
-    chat, msg = _own_message(emu, p, bot_api_errors.EDIT_NOT_FOUND)
+async def edit_message_text(world: World, p: Params) -> Any:
+    chat, msg = _own_message(world, p, bot_api_errors.EDIT_NOT_FOUND)
     if msg.text is None:
         raise bot_api_errors.bad_request(bot_api_errors.NO_TEXT_TO_EDIT)
     parsed = text_of(p)
@@ -182,17 +182,17 @@ async def edit_message_text(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
-    _edit_turn(emu, chat, "editMessageText")
+    _edit_turn(world, chat, "editMessageText")
     msg.text, msg.entities = parsed.text, parsed.entities
     msg.source, msg.parse_mode = p.get_str("text"), p.get_str("parse_mode")
     msg.reply_markup = markup
     msg.link_preview_disabled = link_preview_disabled(p)
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(world, chat, msg)
 
 
 @api_method("editMessageCaption")
-async def edit_message_caption(emu: Emulator, p: Params) -> Any:
-    chat, msg = _own_message(emu, p, bot_api_errors.EDIT_NOT_FOUND)
+async def edit_message_caption(world: World, p: Params) -> Any:
+    chat, msg = _own_message(world, p, bot_api_errors.EDIT_NOT_FOUND)
     if msg.media not in CAPTIONED_MEDIA:
         raise bot_api_errors.bad_request(bot_api_errors.NO_CAPTION_TO_EDIT)
     parsed = caption_of(p)
@@ -205,26 +205,26 @@ async def edit_message_caption(emu: Emulator, p: Params) -> Any:
         and markup == inline_for_message(msg.reply_markup)
     ):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
-    _edit_turn(emu, chat, "editMessageCaption")
+    _edit_turn(world, chat, "editMessageCaption")
     msg.caption, msg.entities = new_caption, new_entities
     msg.source, msg.parse_mode = p.get_str("caption"), p.get_str("parse_mode")
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(world, chat, msg)
 
 
 @api_method("editMessageReplyMarkup")
-async def edit_message_reply_markup(emu: Emulator, p: Params) -> Any:
-    chat, msg = _own_message(emu, p, bot_api_errors.EDIT_NOT_FOUND)
+async def edit_message_reply_markup(world: World, p: Params) -> Any:
+    chat, msg = _own_message(world, p, bot_api_errors.EDIT_NOT_FOUND)
     markup = _edit_markup(p)
     if markup == inline_for_message(msg.reply_markup):
         raise bot_api_errors.bad_request(bot_api_errors.NOT_MODIFIED)
-    _edit_turn(emu, chat, "editMessageReplyMarkup")
+    _edit_turn(world, chat, "editMessageReplyMarkup")
     msg.reply_markup = markup
-    return _apply_edit(emu, chat, msg)
+    return _apply_edit(world, chat, msg)
 
 
-def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
-    msg = emu.store.find(chat, message_id)
+def _delete(world: World, chat: Chat, message_id: int) -> bool:
+    msg = world.store.find(chat, message_id)
     if msg is None:
         return False
     if chat.type != "private" and not msg.from_bot:
@@ -239,29 +239,29 @@ def _delete(emu: Emulator, chat: Chat, message_id: int) -> bool:
 
 
 @api_method("deleteMessage")
-async def delete_message(emu: Emulator, p: Params) -> Any:
-    chat = target_chat(emu, p)
+async def delete_message(world: World, p: Params) -> Any:
+    chat = target_chat(world, p)
     message_id = p.get_int("message_id")
-    if message_id is None or not _delete(emu, chat, message_id):
+    if message_id is None or not _delete(world, chat, message_id):
         raise bot_api_errors.bad_request(bot_api_errors.DELETE_NOT_FOUND)
     return True
 
 
 @api_method("deleteMessages")
-async def delete_messages(emu: Emulator, p: Params) -> Any:
-    chat = target_chat(emu, p)
+async def delete_messages(world: World, p: Params) -> Any:
+    chat = target_chat(world, p)
     ids = p.get_json("message_ids")
     if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
         raise bot_api_errors.bad_request("message_ids is empty")
     for message_id in ids:
-        _delete(emu, chat, int(message_id))
+        _delete(world, chat, int(message_id))
     return True
 
 
-def _source_message(emu: Emulator, p: Params, missing: str) -> Message:
-    source_chat = target_chat(emu, p, "from_chat_id")
+def _source_message(world: World, p: Params, missing: str) -> Message:
+    source_chat = target_chat(world, p, "from_chat_id")
     message_id = p.get_int("message_id")
-    msg = emu.store.find(source_chat, message_id) if message_id is not None else None
+    msg = world.store.find(source_chat, message_id) if message_id is not None else None
     if msg is None:
         raise bot_api_errors.bad_request(missing)
     if msg.is_service:
@@ -270,9 +270,9 @@ def _source_message(emu: Emulator, p: Params, missing: str) -> Message:
 
 
 @api_method("copyMessage")
-async def copy_message(emu: Emulator, p: Params) -> Any:
-    source = _source_message(emu, p, bot_api_errors.COPY_NOT_FOUND)
-    out = prepare(emu, p, "copyMessage")
+async def copy_message(world: World, p: Params) -> Any:
+    source = _source_message(world, p, bot_api_errors.COPY_NOT_FOUND)
+    out = prepare(world, p, "copyMessage")
     out.media, out.file_id, out.content = source.media, source.file_id, dict(source.content)
     if source.text is not None:
         out.text = _copied(source.text, source.entities)
@@ -280,7 +280,7 @@ async def copy_message(emu: Emulator, p: Params) -> Any:
         out.caption = caption_of(p)
     elif source.caption is not None:
         out.caption = _copied(source.caption, source.entities)
-    return {"message_id": commit(emu, out).message_id}
+    return {"message_id": commit(world, out).message_id}
 
 
 def _copied(text: str, entities: list[dict[str, Any]]) -> ParsedText:
@@ -288,9 +288,9 @@ def _copied(text: str, entities: list[dict[str, Any]]) -> ParsedText:
 
 
 @api_method("forwardMessage")
-async def forward_message(emu: Emulator, p: Params) -> Any:
-    source = _source_message(emu, p, bot_api_errors.FORWARD_NOT_FOUND)
-    out = prepare(emu, p, "forwardMessage")
+async def forward_message(world: World, p: Params) -> Any:
+    source = _source_message(world, p, bot_api_errors.FORWARD_NOT_FOUND)
+    out = prepare(world, p, "forwardMessage")
     out.media, out.file_id, out.content = source.media, source.file_id, dict(source.content)
     if source.text is not None:
         out.text = _copied(source.text, source.entities)
@@ -298,43 +298,43 @@ async def forward_message(emu: Emulator, p: Params) -> Any:
         out.caption = _copied(source.caption, source.entities)
     out.reply_to = None
     out.reply_markup = inline_for_message(source.reply_markup)
-    sender = emu.store.users[source.sender_id]
+    sender = world.store.users[source.sender_id]
     out.extra["forward_origin"] = {
         "type": "user",
         "date": source.date,
         "sender_user": sender.to_json(),
     }
-    return commit(emu, out).raw
+    return commit(world, out).raw
 
 
 @api_method("sendChatAction")
-async def send_chat_action(emu: Emulator, p: Params) -> Any:
-    chat = target_chat(emu, p)
+async def send_chat_action(world: World, p: Params) -> Any:
+    chat = target_chat(world, p)
     check_reachable(chat)
     action = p.get_str("action")
     if action not in CHAT_ACTIONS:
         raise bot_api_errors.bad_request("wrong parameter action in request")
-    emu.chat_actions.append((chat.id, action, emu.clock()))
+    world.chat_actions.append((chat.id, action, world.clock()))
     return True
 
 
 @api_method("answerCallbackQuery")
-async def answer_callback_query(emu: Emulator, p: Params) -> Any:
+async def answer_callback_query(world: World, p: Params) -> Any:
     query_id = p.get_str("callback_query_id")
-    query = emu.store.callback_queries.get(query_id or "")
+    query = world.store.callback_queries.get(query_id or "")
     if query is None or query.answered:
         raise bot_api_errors.bad_request(bot_api_errors.CALLBACK_TOO_OLD)
     text = p.get_str("text")
     if text is not None and len(text) > 200:
         raise bot_api_errors.bad_request(bot_api_errors.CALLBACK_TEXT_TOO_LONG)
     query.answered = True
-    emu.callback_answers.append(
+    world.callback_answers.append(
         CallbackAnswer(
             callback_query_id=query.id,
             user_id=query.user_id,
             text=text,
             show_alert=p.get_bool("show_alert"),
-            answered_at=emu.clock(),
+            answered_at=world.clock(),
             url=p.get_str("url"),
         )
     )

@@ -14,17 +14,17 @@ from bot.sandbox.emulator.parse_modes import UnsupportedParseMode, check_parse_m
 from bot.sandbox.emulator.state import JSON, Chat, Message
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 
 
-def target_chat(emu: Emulator, p: Params, name: str = "chat_id") -> Chat:
+def target_chat(world: World, p: Params, name: str = "chat_id") -> Chat:
     value = p.get(name)
     if value is None or value == "":
         raise bot_api_errors.bad_request(f"{name} is empty")
-    chat = emu.store.resolve_chat(value)
+    chat = world.store.resolve_chat(value)
     if chat is None:
         raise bot_api_errors.bad_request(bot_api_errors.CHAT_NOT_FOUND)
     if chat.migrated_to is not None:
@@ -72,7 +72,7 @@ def resolve_thread(chat: Chat, p: Params) -> int | None:
 
 
 def resolve_reply(
-    emu: Emulator, chat: Chat, p: Params, thread: int | None
+    world: World, chat: Chat, p: Params, thread: int | None
 ) -> tuple[int | None, int | None]:
     """Returns (reply_to_message_id, thread) honouring reply_parameters and the legacy field."""
     allow_missing = p.get_bool("allow_sending_without_reply")
@@ -83,9 +83,9 @@ def resolve_reply(
         if params.get("message_id") is not None:
             target_id = int(params["message_id"])
         other = params.get("chat_id")
-        if other is not None and emu.store.resolve_chat(other) is not chat:
-            source = emu.store.resolve_chat(other)
-            if source is None or emu.store.find(source, target_id or 0) is None:
+        if other is not None and world.store.resolve_chat(other) is not chat:
+            source = world.store.resolve_chat(other)
+            if source is None or world.store.find(source, target_id or 0) is None:
                 if allow_missing:
                     return None, thread
                 raise bot_api_errors.bad_request(bot_api_errors.REPLY_NOT_FOUND)
@@ -94,7 +94,7 @@ def resolve_reply(
         target_id = p.get_int("reply_to_message_id")
     if target_id is None:
         return None, thread
-    target = emu.store.find(chat, target_id)
+    target = world.store.find(chat, target_id)
     if target is None:
         if allow_missing:
             return None, thread
@@ -192,12 +192,12 @@ class PendingMessage:
     source: str | None = None
 
 
-def prepare(emu: Emulator, p: Params, method: str) -> PendingMessage:
+def prepare(world: World, p: Params, method: str) -> PendingMessage:
     """Chat, reachability, topic, reply and markup checks common to every send."""
-    chat = target_chat(emu, p)
+    chat = target_chat(world, p)
     check_reachable(chat)
     thread = resolve_thread(chat, p)
-    reply_to, thread = resolve_reply(emu, chat, p, thread)
+    reply_to, thread = resolve_reply(world, chat, p, thread)
     markup = validate(p.get_json("reply_markup"))
     out = PendingMessage(chat, method, thread, reply_to, reply_markup=markup)
     out.parse_mode = p.get_str("parse_mode")
@@ -208,16 +208,16 @@ def prepare(emu: Emulator, p: Params, method: str) -> PendingMessage:
     return out
 
 
-def commit(emu: Emulator, out: PendingMessage, rate_limited: bool = True) -> Message:
+def commit(world: World, out: PendingMessage, rate_limited: bool = True) -> Message:
     """Rate-limits, then stores the bot's message and tracks the chat's reply keyboard."""
     chat = out.chat
     if rate_limited:
-        emu.limiter.acquire(chat.id, chat.type != "private")
+        world.limiter.acquire(chat.id, chat.type != "private")
     body = out.text or out.caption
-    msg = emu.store.add_message(
+    msg = world.store.add_message(
         chat,
         from_bot=True,
-        sender_id=emu.bot.id,
+        sender_id=world.bot.id,
         thread_id=out.thread_id,
         reply_to=out.reply_to,
         text=out.text.text if out.text else None,
@@ -233,8 +233,8 @@ def commit(emu: Emulator, out: PendingMessage, rate_limited: bool = True) -> Mes
         source=out.source,
     )
     if rate_limited:
-        emu.send_log.record(Send(emu.clock(), chat.id, out.method))
-    emu.timing.sent(chat.id)
+        world.send_log.record(Send(world.clock(), chat.id, out.method))
+    world.timing.sent(chat.id)
     track_keyboard(chat, msg)
     return msg
 

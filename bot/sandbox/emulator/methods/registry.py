@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from bot.sandbox.emulator.params import Params
 
 if TYPE_CHECKING:
-    from bot.sandbox.emulator.emulator import Emulator
+    from bot.sandbox.emulator.world import World
 
-Handler = Callable[["Emulator", Params], Awaitable[Any]]
+Handler = Callable[["World", Params], Awaitable[Any]]
 REGISTRY: dict[str, tuple[str, Handler]] = {}
 
 
