@@ -1,6 +1,6 @@
 """Runs the emulator on its own, for a bot or a benchmark in another process.
 
-    python -m bot.emulator --port 8081 --limits --scale 10
+    python -m bot.sandbox.emulator --port 8081 --limits --scale 10
 
 It prints the Bot API base URLs; drive people through the control API
 (``/_emulator/...``).
@@ -19,7 +19,7 @@ from bot.sandbox.emulator.flood_control import RateLimits
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox.emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")

@@ -251,7 +251,7 @@ class Emulator:
     def record_call(self, call: ApiCall) -> None:
         self.world.record_call(call)
 
-    # --- world -----------------------------------------------------------------------------
+    # --- people, chats, groups --------------------------------------------------------------------
 
     def number_updates_from(self, first_id: int) -> None:
         """Number the next updates from `first_id`.

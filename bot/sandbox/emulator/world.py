@@ -26,6 +26,8 @@ MAX_RECORDED_CALLS = 200_000
 
 
 class World:
+    """Telegram's side of things: the chats, the updates queued, the calls and the faults."""
+
     def __init__(
         self,
         bot_token: str,
