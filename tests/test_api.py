@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import itertools
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from bot.language.dates import format_date
 from bot.sandbox.emulator import Emulator, User
 from bot.services import Services
 from bot.workflow import changes
-from storage import api_tokens, migrate
+from storage import api_tokens
 from storage.models import ApiToken
 from tests.api_helpers import (
     Api,
@@ -499,7 +500,9 @@ class LiveApi:
 
 
 @pytest.fixture
-def live_api(tmp_path: Path) -> Iterator[LiveApi]:
+def live_api(tmp_path: Path, sqlite_template: Path) -> Iterator[LiveApi]:
+    # A copy of the suite's migrated database, as every SQLite test starts from.
+    shutil.copyfile(sqlite_template, tmp_path / "api.db")
     url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
     loop = asyncio.new_event_loop()
     started: list[LiveApi] = []
@@ -507,7 +510,6 @@ def live_api(tmp_path: Path) -> Iterator[LiveApi]:
     services: list[Services] = []
 
     async def start() -> None:
-        await migrate.upgrade_url(url)
         # The documents' example code first, so the examples reach a real report.
         rng = random.Random(7264183)
         codes = itertools.chain([7264183], iter(lambda: tracking.new_code(rng), None))

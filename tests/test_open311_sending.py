@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -31,7 +32,7 @@ from bot.delivery.open311_send import Open311Send, endpoint_of
 from bot.delivery.send_methods import DeliveryFailed
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE
-from storage import agency_requests, migrate
+from storage import agency_requests
 from storage.models import AgencyRequest, Report
 from tests.api_helpers import act, add_reporter, file, outbox, report, serve, settings_for
 from tests.harness import Clock
@@ -48,16 +49,19 @@ def _free_port() -> int:
 class AgencySystemProcess:
     """The agency's lapor-bot: its process, its database, its staff acting on it."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, template: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/open311/v2"
-        self.database_url = f"sqlite+aiosqlite:///{workdir / 'agency.db'}"
+        self.database = workdir / "agency.db"
+        self.database_url = f"sqlite+aiosqlite:///{self.database}"
+        self.template = template
         self.log = workdir / "agency.log"
         self.process: asyncio.subprocess.Process | None = None
         self.services: Services | None = None
 
     async def start(self) -> None:
-        await migrate.upgrade_url(self.database_url)
+        # A copy of the suite's migrated database, as every SQLite test starts from.
+        shutil.copyfile(self.template, self.database)
         environment = {
             **os.environ,
             "DATABASE_URL": self.database_url,
@@ -100,8 +104,10 @@ class AgencySystemProcess:
 
 
 @pytest.fixture
-async def agency_system(tmp_path: Path) -> AsyncIterator[AgencySystemProcess]:
-    system = AgencySystemProcess(tmp_path)
+async def agency_system(
+    tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[AgencySystemProcess]:
+    system = AgencySystemProcess(tmp_path, sqlite_template)
     try:
         await system.start()
         yield system
