@@ -105,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
         "--settle", type=float, default=0.8, help="quiet seconds that end an answer when counting"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    parser.add_argument(
+        "--plot", type=Path, help="the picture (default: benchmarks.png beside --out's note)"
+    )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--workdir", type=Path, help="keep logs and databases here")
     parser.add_argument(
@@ -273,6 +275,8 @@ def _public(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run, print, and write the note with its plot."""
     args = _parser().parse_args(argv)
+    # A note written elsewhere (a trial run) must not overwrite the committed picture.
+    args.plot = args.plot or args.out.with_name("benchmarks.png")
     if args.from_json:
         report.write(json.loads(args.from_json.read_text()), args.out, args.plot)
         return 0
