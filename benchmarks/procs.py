@@ -192,14 +192,20 @@ def snapshot(commit: str, into: Path) -> Path:
     return into
 
 
-def start_echo(workdir: Path, emulator: EmulatorProcess, request: str = "aiohttp") -> Process:
+def start_echo(
+    workdir: Path, emulator: EmulatorProcess, request: str = "aiohttp", database_url: str = ""
+) -> Process:
     """The bare python-telegram-bot echo bot (benchmarks/echo_bot.py), sending over
-    lapor-bot's aiohttp request class or python-telegram-bot's default httpx."""
+    lapor-bot's aiohttp request class or python-telegram-bot's default httpx; with a
+    database, the floor (benchmarks/sql_echo_bot.py) that also stores each turn."""
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": emulator.base_url,
         "ECHO_REQUEST": request,
+        "ECHO_DATABASE_URL": database_url,
     }
+    if database_url:
+        return _spawn("echo-sql", [sys.executable, "-m", "benchmarks.sql_echo_bot"], workdir, env)
     return _spawn(f"echo-{request}", [sys.executable, "-m", "benchmarks.echo_bot"], workdir, env)
 
 

@@ -564,6 +564,22 @@ def markdown(results: dict[str, Any], plot_name: str) -> str:
                 f"lapor-bot (SQLite, one process) reaches **{share:.0%}** of its throughput "
                 f"and spends **{cpu_ratio:.1f} times** its CPU on an update.",
             ]
+        floor = results.get("floor")
+        if floor and floor.get("cpu_ms_per_update") and main is not None:
+            lines += [
+                "",
+                "The floor: the same echo bot storing each turn as lapor-bot does, in one "
+                "transaction on lapor-bot's tables and engine (the citizen looked up, the flood "
+                "count raised, the draft written, the update recorded with its answer), through "
+                "SQLAlchemy Core with no ORM and no conversation (`benchmarks/sql_echo_bot.py`): "
+                f"{floor['updates_per_second']:.0f} updates/s, "
+                f"{_num(floor['cpu_ms_per_update'], 2)} ms CPU an update. Of lapor-bot's "
+                f"{_num(main.get('cpu_ms_per_update'), 2)} ms, the echo's share is "
+                f"{_num(echo['cpu_ms_per_update'], 2)} ms, the storing's "
+                f"{_num(floor['cpu_ms_per_update'] - echo['cpu_ms_per_update'], 2)} ms, and the "
+                f"rest, {_num(main.get('cpu_ms_per_update', 0) - floor['cpu_ms_per_update'], 2)} "
+                "ms, is lapor-bot's own (the ORM, the conversation, the replies).",
+            ]
         httpx = results.get("echo_httpx")
         if httpx:
             lines += [

@@ -81,9 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--only",
-        default="echo,httpx,intake,fanout,burst,drafts,datascale",
-        help="comma-separated scenarios: echo, httpx (the echo over httpx, a note), intake, "
-        "fanout, burst, drafts, datascale",
+        default="echo,floor,httpx,intake,fanout,burst,drafts,datascale",
+        help="comma-separated scenarios: echo, floor (the echo storing each turn), httpx (the "
+        "echo over httpx, a note), intake, fanout, burst, drafts, datascale",
     )
     parser.add_argument(
         "--data-sizes",
@@ -188,6 +188,12 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
         setup.say(f"echo bot over aiohttp: {args.citizens} citizens")
         results["echo"] = await scenarios.echo(setup, citizens=args.citizens)
         setup.say(report.echo_line(results["echo"], []))
+        save()
+    if "floor" in only:
+        # The echo plus the statements of a turn: the least the fixed stack spends on one.
+        setup.say(f"echo bot storing each turn on SQLite (the floor): {args.citizens} citizens")
+        results["floor"] = await scenarios.echo(setup, citizens=args.citizens, sql=True)
+        setup.say(report.echo_line(results["floor"], []))
         save()
     if "intake" in only and setup.baseline is not None:
         setup.say(f"intake before: {results['baseline']['commit']}, sqlite, 1 process")

@@ -114,7 +114,7 @@ async def running(
     try:
         admin = await control.staff_group()
         root = setup.baseline if baseline and setup.baseline is not None else procs.ROOT
-        if bot == "lapor":
+        if bot in ("lapor", "echo-sql"):
             db = await databases.fresh(database, workdir, setup.pg_url, migrated=root == procs.ROOT)
             if root != procs.ROOT:
                 await asyncio.to_thread(procs.migrate_with, root, db.url, workdir)
@@ -132,6 +132,9 @@ async def running(
         for number, hook in enumerate(hooks):
             if bot == "echo":
                 bots.append(procs.start_echo(workdir, emulator, echo_request))
+            elif bot == "echo-sql":
+                assert db is not None
+                bots.append(procs.start_echo(workdir, emulator, database_url=db.url))
             else:
                 assert db is not None
                 bots.append(
@@ -357,12 +360,16 @@ def _gc_per_update(
     }
 
 
-async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict[str, Any]:
-    """The bare echo bot under the same citizens and script, sending over `request`."""
+async def echo(
+    setup: Setup, *, citizens: int, request: str = "aiohttp", sql: bool = False
+) -> dict[str, Any]:
+    """The bare echo bot under the same citizens and script, sending over `request`; with
+    `sql`, the floor that also stores each turn on SQLite."""
     script = INTAKE_SCRIPT
     expect = [1] * len(script)
-    name = f"echo-{request}"
-    async with running(setup, name, bot="echo", echo_request=request) as run:
+    name = "echo-sql" if sql else f"echo-{request}"
+    bot = "echo-sql" if sql else "echo"
+    async with running(setup, name, bot=bot, echo_request=request) as run:
         await run.control.load(
             {"citizens": min(setup.warmup, citizens), "script": list(script), "expect": expect,
              "first_user_id": WARMUP_ID}
@@ -375,7 +382,7 @@ async def echo(setup: Setup, *, citizens: int, request: str = "aiohttp") -> dict
             setup.profile and setup.profile / name,
         )  # fmt: skip
         return {
-            "bot": "echo",
+            "bot": bot,
             "request": request,
             "citizens": citizens,
             "updates_per_second": measured["status"]["updates_per_second"],

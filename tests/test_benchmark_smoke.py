@@ -52,6 +52,9 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert intake["updates_per_second"] > 0 and intake["latency_ms"]["p99"] is not None
     assert intake["cpu_seconds_per_report"] > 0 and intake["peak_rss_mb"] > 0
     assert results["echo"]["updates_per_second"] > 0 and results["echo"]["timeouts"] == 0
+    # The floor: the echo storing each turn; its CPU is the echo's plus the storing's.
+    assert results["floor"]["bot"] == "echo-sql" and results["floor"]["timeouts"] == 0
+    assert results["floor"]["cpu_ms_per_update"] > 0
     clean, failing = results["fanout"]
     assert clean["lost"] == failing["lost"] == 0
     assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
@@ -88,6 +91,7 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert "## Targets" in written and "benchmarks.png" in written
     assert "CPU an update, times the fair echo's" in written and "SELECT reporters" in written
     assert "The garbage collector:" in written
+    assert "The floor: the same echo bot storing each turn" in written
     assert "## 6. Data scale" in written and "citizen erasure" in written
     assert picture.stat().st_size > 10_000
 
