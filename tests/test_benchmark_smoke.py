@@ -10,8 +10,18 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from benchmarks.procs import ROOT
+
+
+def _check_yardsticks(results: dict[str, Any]) -> None:
+    """The fair echo, the floor (the echo storing each turn) and the httpx note."""
+    echo, floor = results["echo"], results["floor"]
+    assert echo["updates_per_second"] > 0 and echo["timeouts"] == 0
+    assert echo["request"] == "aiohttp" and results["echo_httpx"]["request"] == "httpx"
+    assert floor["bot"] == "echo-sql" and floor["timeouts"] == 0
+    assert floor["cpu_ms_per_update"] > 0
 
 
 def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
@@ -45,16 +55,13 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert "of the fair echo's updates/s" in printed and "x its CPU an update" in printed
 
     results = json.loads(raw.read_text())
+    _check_yardsticks(results)
     [intake] = results["intake"]
     assert intake["timeouts"] == 0
     # Calibration, warm-up, saturated, at the target rate and at a rate the bot carries.
     assert intake["reports_stored"] == intake["reports_expected"] == 1 + 5 * 4
     assert intake["updates_per_second"] > 0 and intake["latency_ms"]["p99"] is not None
     assert intake["cpu_seconds_per_report"] > 0 and intake["peak_rss_mb"] > 0
-    assert results["echo"]["updates_per_second"] > 0 and results["echo"]["timeouts"] == 0
-    # The floor: the echo storing each turn; its CPU is the echo's plus the storing's.
-    assert results["floor"]["bot"] == "echo-sql" and results["floor"]["timeouts"] == 0
-    assert results["floor"]["cpu_ms_per_update"] > 0
     clean, failing = results["fanout"]
     assert clean["lost"] == failing["lost"] == 0
     assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
@@ -66,8 +73,7 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert burst["reports_filed"] == burst["cards"] == 20
     assert burst["lost"] == burst["duplicates"] == burst["answers_429"] == 0
     assert burst["chat_during_burst"]["latency_ms"]["p99"] is not None
-    # The fair yardstick and the note; SQL counted through the bot's engine events.
-    assert results["echo"]["request"] == "aiohttp" and results["echo_httpx"]["request"] == "httpx"
+    # SQL counted through the bot's engine events.
     assert intake["statements_per_update"] > 0 and intake["cpu_ms_per_update"] > 0
     # Counted by kind too, and the kinds add up to the count.
     kinds = intake["statements_by_kind"]
