@@ -1,0 +1,126 @@
+"""Reports that a test needs only as a starting point, made as the bot makes them.
+
+A citizen's typed conversation costs ten turns; a test whose subject is what comes after
+(the staff side, follow-ups, figures, deadlines) starts here instead. The report is filed
+by the product's own use case (bot/workflow/filing.py) in one unit of work against the
+running bot's database, with the citizen's reporter row (as consent stores it), so their
+next chat turn finds it; later statuses come through the workflow (bot/workflow/
+changes.py), as a card's button moves them. The cards go out through the bot's own
+dispatcher before the factory returns, so the test goes on as citizen or staff through
+the emulator. Tests whose subject IS filing by chat keep the conversation (test_filing,
+test_blind_journey, the accessibility journeys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from bot.core.intake.answers import Answers
+from bot.core.lifecycle import Channel, Classification, Privacy
+from bot.core.transitions import NEEDS_AGENCY, Action, Role
+from bot.sandbox.emulator import User
+from bot.workflow import changes, filing
+from storage import reports as report_store
+from storage.models import Reporter
+from storage.reporters import Identity, create_with_consent, find
+from tests.harness import Harness
+from tests.steps import CONTENT
+
+# What tests/steps.py `to_step` types: the suggested category of CONTENT, a street
+# address, "kemarin", no files, and anonim.
+CATEGORY = "jalan_rusak"
+LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
+
+# A move after filing: an action, or an action with the text it needs (a hold's question,
+# a reply), as a staff member gives it.
+Move = Action | tuple[Action, str]
+
+
+async def reporter_for(harness: Harness, citizen: User) -> int:
+    """The citizen's reporter row, stored as their consent stores it (or theirs already)."""
+    services = harness.services
+    who = Identity(citizen.id, citizen.id, citizen.first_name, citizen.last_name, citizen.username)
+    async with services.sessionmaker.begin() as session:
+        reporter = await find(session, who) or await create_with_consent(
+            session, who, services.settings.bot_locale, services.clock()
+        )
+        await session.flush()
+        return reporter.id
+
+
+async def report(
+    harness: Harness,
+    citizen: User | None = None,
+    *,
+    classification: Classification = Classification.PENGADUAN,
+    content: str = CONTENT,
+    category: str = CATEGORY,
+    location: str | None = LOCATION,
+    incident_date: date | None = None,
+    privacy: Privacy = Privacy.ANONIM,
+    then: Sequence[Move] = (),
+    agency: str | None = None,
+    by: User | None = None,
+) -> int:
+    """File a report as the citizen's "kirim" does (anonymous, none when `citizen` is None),
+    move it by `then` as staff `by` (a verifier by default) press its card's buttons, and
+    return its code once the bot has sent every card and notice.
+
+    `incident_date` defaults to yesterday in the city, as "kemarin" gives it; `agency`
+    is where FORWARD (and REASSIGN) send it, the category's agency by default.
+    """
+    services = harness.services
+    reporter_id = await reporter_for(harness, citizen) if citizen is not None else None
+    now = services.clock()
+    if incident_date is None:
+        incident_date = now.astimezone(services.settings.timezone).date() - timedelta(days=1)
+    answers = Answers(
+        classification=classification,
+        content=content,
+        category=category,
+        location_text=location,
+        location_skipped=location is None,
+        incident_date=incident_date,
+        privacy=privacy,
+    )
+    async with services.sessionmaker.begin() as session:
+        reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
+        locale = reporter.locale if reporter is not None else services.settings.bot_locale
+        intake = filing.Intake(Channel.TELEGRAM, locale, reporter)
+        code = (await filing.file(session, services, answers, intake, now=now)).report.code
+    await harness.emulator.wait_idle()
+    for move in then:
+        await act(harness, code, move, agency=agency, by=by)
+    return code
+
+
+async def act(
+    harness: Harness,
+    code: int,
+    move: Move,
+    *,
+    agency: str | None = None,
+    by: User | None = None,
+) -> None:
+    """A staff member's move on the report, as its card's button (or a text) makes it, in
+    one unit of work; returns once the bot has sent what it caused."""
+    action, text = move if isinstance(move, tuple) else (move, None)
+    services = harness.services
+    user_id, name = (by.id, by.first_name) if by is not None else (None, "Dina")
+    actor = changes.Actor(Role.ADMIN, user_id, harness.admin_chat_id, name)
+    async with services.sessionmaker.begin() as session:
+        found = await report_store.by_code(session, code)
+        target = (agency or found.agency) if action in NEEDS_AGENCY else None
+        await changes.apply(
+            session,
+            services,
+            found,
+            action,
+            actor,
+            now=services.clock(),
+            text=text,
+            agency=target,
+            announced=True,
+        )
+    await harness.emulator.wait_idle()
