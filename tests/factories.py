@@ -20,6 +20,7 @@ from bot.core.intake.answers import Answers
 from bot.core.lifecycle import Channel, Classification, Privacy
 from bot.core.transitions import NEEDS_AGENCY, Action, Role
 from bot.sandbox.emulator import User
+from bot.services import Services
 from bot.workflow import changes, filing
 from storage import reports as report_store
 from storage.models import Reporter
@@ -49,6 +50,66 @@ async def reporter_for(harness: Harness, citizen: User) -> int:
         return reporter.id
 
 
+async def filed(
+    services: Services,
+    *,
+    reporter_id: int | None = None,
+    classification: Classification = Classification.PENGADUAN,
+    content: str = CONTENT,
+    category: str = CATEGORY,
+    location: str | None = LOCATION,
+    incident_date: date | None = None,
+    privacy: Privacy = Privacy.ANONIM,
+) -> int:
+    """A report filed through the filing use case in one unit of work, as the citizen's
+    "kirim" files it (a Telegram report; no reporter when `reporter_id` is None); its code.
+    Its card waits in the outbox."""
+    answers = Answers(
+        classification=classification,
+        content=content,
+        category=category,
+        location_text=location,
+        location_skipped=location is None,
+        incident_date=incident_date,
+        date_skipped=incident_date is None,
+        privacy=privacy,
+    )
+    async with services.sessionmaker.begin() as session:
+        reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
+        locale = reporter.locale if reporter is not None else services.settings.bot_locale
+        intake = filing.Intake(Channel.TELEGRAM, locale, reporter)
+        submitted = await filing.file(session, services, answers, intake, now=services.clock())
+        return submitted.report.code
+
+
+async def moved(
+    services: Services,
+    code: int,
+    move: Move,
+    actor: changes.Actor,
+    *,
+    agency: str | None = None,
+    announced: bool = False,
+) -> None:
+    """A move on the report through the workflow, in one unit of work; `agency` is where
+    FORWARD and REASSIGN send it (the report's own agency by default)."""
+    action, text = move if isinstance(move, tuple) else (move, None)
+    async with services.sessionmaker.begin() as session:
+        found = await report_store.by_code(session, code)
+        target = (agency or found.agency) if action in NEEDS_AGENCY else agency
+        await changes.apply(
+            session,
+            services,
+            found,
+            action,
+            actor,
+            now=services.clock(),
+            text=text,
+            agency=target,
+            announced=announced,
+        )
+
+
 async def report(
     harness: Harness,
     citizen: User | None = None,
@@ -63,32 +124,26 @@ async def report(
     agency: str | None = None,
     by: User | None = None,
 ) -> int:
-    """File a report as the citizen's "kirim" does (anonymous, none when `citizen` is None),
-    move it by `then` as staff `by` (a verifier by default) press its card's buttons, and
-    return its code once the bot has sent every card and notice.
+    """File a report as the citizen's "kirim" does (none when `citizen` is None), move it
+    by `then` as staff `by` (a verifier by default) press its card's buttons, and return its
+    code once the bot has sent every card and notice.
 
-    `incident_date` defaults to yesterday in the city, as "kemarin" gives it; `agency`
-    is where FORWARD (and REASSIGN) send it, the category's agency by default.
+    `incident_date` defaults to yesterday in the city, as "kemarin" gives it.
     """
     services = harness.services
-    reporter_id = await reporter_for(harness, citizen) if citizen is not None else None
-    now = services.clock()
     if incident_date is None:
-        incident_date = now.astimezone(services.settings.timezone).date() - timedelta(days=1)
-    answers = Answers(
+        incident_date = services.clock().astimezone(services.settings.timezone).date()
+        incident_date -= timedelta(days=1)
+    code = await filed(
+        services,
+        reporter_id=await reporter_for(harness, citizen) if citizen is not None else None,
         classification=classification,
         content=content,
         category=category,
-        location_text=location,
-        location_skipped=location is None,
+        location=location,
         incident_date=incident_date,
         privacy=privacy,
     )
-    async with services.sessionmaker.begin() as session:
-        reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
-        locale = reporter.locale if reporter is not None else services.settings.bot_locale
-        intake = filing.Intake(Channel.TELEGRAM, locale, reporter)
-        code = (await filing.file(session, services, answers, intake, now=now)).report.code
     await harness.emulator.wait_idle()
     for move in then:
         await act(harness, code, move, agency=agency, by=by)
@@ -103,24 +158,9 @@ async def act(
     agency: str | None = None,
     by: User | None = None,
 ) -> None:
-    """A staff member's move on the report, as its card's button (or a text) makes it, in
-    one unit of work; returns once the bot has sent what it caused."""
-    action, text = move if isinstance(move, tuple) else (move, None)
-    services = harness.services
+    """A staff member's move on the report as its card's button (or a text) makes it;
+    returns once the bot has sent what it caused."""
     user_id, name = (by.id, by.first_name) if by is not None else (None, "Dina")
     actor = changes.Actor(Role.ADMIN, user_id, harness.admin_chat_id, name)
-    async with services.sessionmaker.begin() as session:
-        found = await report_store.by_code(session, code)
-        target = (agency or found.agency) if action in NEEDS_AGENCY else None
-        await changes.apply(
-            session,
-            services,
-            found,
-            action,
-            actor,
-            now=services.clock(),
-            text=text,
-            agency=target,
-            announced=True,
-        )
+    await moved(harness.services, code, move, actor, agency=agency, announced=True)
     await harness.emulator.wait_idle()
