@@ -14,7 +14,8 @@ test_blind_journey, the accessibility journeys).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 from bot.core.intake.answers import Answers
 from bot.core.lifecycle import Channel, Classification, Privacy
@@ -50,6 +51,21 @@ async def reporter_for(harness: Harness, citizen: User) -> int:
         return reporter.id
 
 
+class Answered(TypedDict, total=False):
+    """What a citizen answers while filing (`filed` says what each defaults to)."""
+
+    classification: Classification
+    content: str
+    category: str
+    location: str | None
+    incident_date: date | None
+    privacy: Privacy
+    kelurahan: str | None
+    point: tuple[float, float] | None
+    channel: str
+    at: datetime | None
+
+
 async def filed(
     services: Services,
     *,
@@ -60,25 +76,34 @@ async def filed(
     location: str | None = LOCATION,
     incident_date: date | None = None,
     privacy: Privacy = Privacy.ANONIM,
+    kelurahan: str | None = None,
+    point: tuple[float, float] | None = None,
+    channel: str = Channel.TELEGRAM,
+    at: datetime | None = None,
 ) -> int:
     """A report filed through the filing use case in one unit of work, as the citizen's
-    "kirim" files it (a Telegram report; no reporter when `reporter_id` is None); its code.
-    Its card waits in the outbox."""
+    "kirim" files it (no reporter when `reporter_id` is None), in a kelurahan by its code
+    and at a map point if given, `at` a time other than now; its code. Its card waits in
+    the outbox."""
     answers = Answers(
         classification=classification,
         content=content,
         category=category,
         location_text=location,
-        location_skipped=location is None,
+        latitude=point[0] if point is not None else None,
+        longitude=point[1] if point is not None else None,
+        location_skipped=location is None and point is None,
+        kelurahan_code=kelurahan,
         incident_date=incident_date,
         date_skipped=incident_date is None,
         privacy=privacy,
     )
+    now = at or services.clock()
     async with services.sessionmaker.begin() as session:
         reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
         locale = reporter.locale if reporter is not None else services.settings.bot_locale
-        intake = filing.Intake(Channel.TELEGRAM, locale, reporter)
-        submitted = await filing.file(session, services, answers, intake, now=services.clock())
+        intake = filing.Intake(channel, locale, reporter)
+        submitted = await filing.file(session, services, answers, intake, now=now)
         return submitted.report.code
 
 
@@ -114,36 +139,22 @@ async def report(
     harness: Harness,
     citizen: User | None = None,
     *,
-    classification: Classification = Classification.PENGADUAN,
-    content: str = CONTENT,
-    category: str = CATEGORY,
-    location: str | None = LOCATION,
-    incident_date: date | None = None,
-    privacy: Privacy = Privacy.ANONIM,
     then: Sequence[Move] = (),
     agency: str | None = None,
     by: User | None = None,
+    **answers: Unpack[Answered],
 ) -> int:
-    """File a report as the citizen's "kirim" does (none when `citizen` is None), move it
-    by `then` as staff `by` (a verifier by default) press its card's buttons, and return its
-    code once the bot has sent every card and notice.
-
-    `incident_date` defaults to yesterday in the city, as "kemarin" gives it.
+    """File a report as the citizen's "kirim" does (none when `citizen` is None), with
+    `answers` as `filed` takes them, move it by `then` as staff `by` (a verifier by default)
+    press its card's buttons, and return its code once the bot has sent every card and
+    notice. The incident date defaults to yesterday in the city, as "kemarin" gives it.
     """
     services = harness.services
-    if incident_date is None:
-        incident_date = services.clock().astimezone(services.settings.timezone).date()
-        incident_date -= timedelta(days=1)
-    code = await filed(
-        services,
-        reporter_id=await reporter_for(harness, citizen) if citizen is not None else None,
-        classification=classification,
-        content=content,
-        category=category,
-        location=location,
-        incident_date=incident_date,
-        privacy=privacy,
-    )
+    if "incident_date" not in answers:
+        today = services.clock().astimezone(services.settings.timezone).date()
+        answers["incident_date"] = today - timedelta(days=1)
+    reporter_id = await reporter_for(harness, citizen) if citizen is not None else None
+    code = await filed(services, reporter_id=reporter_id, **answers)
     await harness.emulator.wait_idle()
     for move in then:
         await act(harness, code, move, agency=agency, by=by)
