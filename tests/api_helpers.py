@@ -19,15 +19,14 @@ from bot.api.mount import HANDLER_ARGS, mount_apis
 from bot.api.tokens import Scope, issue
 from bot.app import build_services
 from bot.core import tracking
-from bot.core.intake.answers import Answers
-from bot.core.lifecycle import Classification, Privacy
+from bot.core.lifecycle import Privacy
 from bot.core.transitions import Action, Role
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE, Settings
-from bot.workflow import changes, filing
-from bot.workflow.filing import Intake
+from bot.workflow import changes
 from storage import reports as report_store
 from storage.models import AuditEntry, OutboxMessage, Report, Reporter
+from tests import factories
 from tests.harness import Clock
 
 CONTENT = "Lampu jalan di depan pasar Kosambi mati sejak seminggu, jalan gelap di malam hari."
@@ -127,19 +126,14 @@ async def file(
     location: str | None = "Jalan Kosambi nomor 3",
 ) -> int:
     """A report filed through the intake core (as a citizen's "kirim" does); its code."""
-    now = services.clock()
-    async with services.sessionmaker.begin() as session:
-        reporter = await session.get(Reporter, reporter_id) if reporter_id is not None else None
-        answers = Answers(
-            classification=Classification.PENGADUAN,
-            content=content,
-            category=category,
-            location_text=location,
-            privacy=privacy,
-        )
-        intake = Intake("telegram", "id", reporter)
-        submitted = await filing.file(session, services, answers, intake, now=now)
-        return submitted.report.code
+    return await factories.filed(
+        services,
+        reporter_id=reporter_id,
+        category=category,
+        privacy=privacy,
+        content=content,
+        location=location,
+    )
 
 
 async def act(
@@ -152,11 +146,8 @@ async def act(
     agency: str | None = None,
 ) -> None:
     """A staff action through the workflow, as a card button does."""
-    async with services.sessionmaker.begin() as session:
-        report = await report_store.by_code(session, code)
-        await changes.apply(
-            session, services, report, action, actor, now=services.clock(), text=text, agency=agency
-        )
+    move = action if text is None else (action, text)
+    await factories.moved(services, code, move, actor, agency=agency)
 
 
 async def report(services: Services, code: int) -> Report:

@@ -12,6 +12,7 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import Chat, Emulator, RateLimits, User
 from bot.sandbox.emulator.updates import UpdateQueue
 from storage.models import AuditEntry, Draft, Report, Reporter
+from tests import factories
 from tests.harness import TOKEN, Clock, Harness
 from tests.steps import CONTENT, code_in, consent, count, file_report, last, texts, to_step
 
@@ -161,7 +162,7 @@ async def test_staff_bar_a_citizen_by_report_code_with_a_reason_in_the_audit_log
     officer = emulator.add_user(first_name="Agus")
     emulator.add_group_member(group, officer)
     neighbour = emulator.add_user(first_name="Rina")
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     reason = "Mengirim laporan palsu berulang kali."
 
     async def staff_says(user: User, text: str) -> str:
@@ -228,7 +229,7 @@ async def test_a_barred_citizen_cannot_finish_a_draft_begun_before(
     harness = await make_bot()
     group = emulator.chat(harness.admin_chat_id)
     admin = next(m.user for m in group.members.values() if m.status == "administrator")
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await to_step(citizen, 8)  # a second report, read back and ready to send
     await admin.say_in(group, f"/blokir {format_code(code)} Laporan palsu.", expect=0)
     await emulator.wait_idle(settle=0.3)

@@ -9,10 +9,11 @@ from bot.core.tracking import format_code
 from bot.language.accessibility import MessageContext, check_message, questions
 from bot.language.dates import format_date
 from bot.sandbox.emulator import Emulator, User
+from tests import factories
 from tests.a11y import findings
 from tests.harness import Harness
 from tests.staff_helpers import card_of, settled
-from tests.steps import code_in, consent, file_report, texts, to_step
+from tests.steps import code_in, consent, texts, to_step
 
 
 @pytest.fixture
@@ -37,8 +38,7 @@ async def staff_reply(
 async def test_a_reply_breaking_the_rules_is_sent_and_the_staff_get_a_hint(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     reply = "Tgl 2/12/2026 petugas dtg ke Jl. Braga 👍👍 info lengkap di https://bandung.go.id"
     in_group = await staff_reply(harness, emulator, officer, code, reply)
     relayed = texts(emulator.bot_messages(citizen))[-2:]
@@ -60,8 +60,7 @@ async def test_a_reply_breaking_the_rules_is_sent_and_the_staff_get_a_hint(
 async def test_a_long_reply_gets_the_length_hint_and_a_good_one_none(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     good = "Petugas kami akan memeriksa lokasi pada 2 Desember 2026 pukul 09.00 WIB."
     in_group = await staff_reply(harness, emulator, officer, code, good)
     assert not any("pembaca layar" in t for t in in_group), "nothing to say about a good reply"
@@ -83,8 +82,7 @@ def citizen_findings(text: str, locale: str = "id") -> set[int]:
 async def test_a_held_reports_question_comes_last_after_the_bots_instruction(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     in_group = await staff_reply(
         harness, emulator, officer, code, "#tunda Di mana tepatnya lubang itu?"
     )
@@ -106,8 +104,7 @@ async def test_a_held_reports_question_comes_last_after_the_bots_instruction(
 async def test_a_held_reports_text_without_a_question_gets_the_bots_question_and_a_hint(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     in_group = await staff_reply(
         harness, emulator, officer, code, "#tunda Mohon kirim foto lokasi yg jelas."
     )
@@ -131,8 +128,7 @@ async def test_a_held_reports_text_without_a_question_gets_the_bots_question_and
 async def test_a_hold_typed_as_a_command_with_two_questions_gets_the_hint(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     group = emulator.chat(harness.admin_chat_id)
     card = card_of(emulator, group, code)
     before = len(emulator.bot_messages(group))
@@ -178,8 +174,7 @@ async def test_a_hold_is_checked_in_the_language_the_citizen_reads(
 async def test_a_voice_note_answering_a_question_is_acknowledged_with_its_length(
     harness: Harness, emulator: Emulator, citizen: User, officer: User
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     await staff_reply(harness, emulator, officer, code, "#tunda Di mana tepatnya lubang itu?")
     assert texts(emulator.bot_messages(citizen))[-1].endswith("Di mana tepatnya lubang itu?")
     answered = await citizen.send_voice(duration=9)

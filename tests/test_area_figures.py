@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.core.intake.answers import Answers
-from bot.core.lifecycle import Classification, Privacy
+from bot.core.lifecycle import Privacy
 from bot.core.transitions import Action, Role
 from bot.sandbox.emulator import Emulator, Message
 from bot.services import Services
 from bot.settings import SAMPLE_AREAS_FILE
-from bot.workflow import changes, filing
+from bot.workflow import changes
+from tests import factories
 from tests.a11y import findings
 from tests.api_helpers import act
 from tests.harness import Clock, Harness
@@ -42,19 +42,14 @@ async def city(emulator: Emulator, database_url: str, clock: Clock) -> AsyncIter
 
 async def file_in(services: Services, kelurahan: str | None) -> int:
     """A report filed through the intake core, placed in a kelurahan (or none); its code."""
-    async with services.sessionmaker.begin() as session:
-        answers = Answers(
-            classification=Classification.PENGADUAN,
-            content="Saluran air tersumbat sampah sejak seminggu, air meluap ke jalan.",
-            category="drainase",
-            location_text="Jalan Dipatiukur",
-            kelurahan_code=kelurahan,
-            privacy=Privacy.BIASA,
-        )
-        intake = filing.Intake("telegram", "id")
-        return (
-            await filing.file(session, services, answers, intake, now=services.clock())
-        ).report.code
+    return await factories.filed(
+        services,
+        content="Saluran air tersumbat sampah sejak seminggu, air meluap ke jalan.",
+        category="drainase",
+        location="Jalan Dipatiukur",
+        kelurahan=kelurahan,
+        privacy=Privacy.BIASA,
+    )
 
 
 async def cards_sent(harness: Harness, emulator: Emulator) -> None:

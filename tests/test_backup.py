@@ -19,8 +19,9 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import User
 from bot.settings import PROJECT_ROOT
 from storage.db import create_engine
+from tests import factories
 from tests.harness import Harness
-from tests.steps import code_in, file_report, texts, to_step
+from tests.steps import code_in, texts, to_step
 
 OPERATIONS = PROJECT_ROOT / "docs" / "operations.md"
 
@@ -92,7 +93,7 @@ async def test_a_backup_taken_while_the_bot_runs_restores_every_report(
     tool = "sqlite3" if database_url.startswith("sqlite") else "pg_dump"
     if shutil.which(tool) is None:
         pytest.skip(f"{tool} is not installed; the documented backup needs it")
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await to_step(citizen, 2)  # a draft under way, kept by the backup too
     script = tmp_path / "lapor-backup"
     script.write_text(backup_script())

@@ -12,10 +12,11 @@ import pytest
 from bot.core.tracking import format_code
 from bot.language.accessibility import MessageContext, check_message
 from bot.sandbox.emulator import Chat, Emulator, Message, User
+from tests import factories
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import file_report, texts
+from tests.steps import texts
 
 DSDABM = "Dinas Sumber Daya Air dan Bina Marga"
 WAITING_BUTTONS = ["Teruskan ke DSDABM", "Instansi lain", "Tunda", "Bukan wewenang", "Arsipkan"]
@@ -38,8 +39,7 @@ async def test_each_topic_keeps_one_current_card_per_report(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
     group = staff.group
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     shown = format_code(code)
     verifikasi = topic_named(group, "Verifikasi")
     card = card_of(emulator, group, code, verifikasi)
@@ -97,8 +97,7 @@ async def test_changes_made_elsewhere_are_told_where_people_look(
     edited. The citizen's answer to a hold goes under the card, which is edited back to
     waiting, with no further note."""
     group = staff.group
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     shown = format_code(code)
     verifikasi = topic_named(group, "Verifikasi")
     card = card_of(emulator, group, code, verifikasi)
@@ -137,11 +136,10 @@ async def test_changes_made_elsewhere_are_told_where_people_look(
     ],
 )
 async def test_a_card_telegram_will_not_edit_is_posted_anew(
-    emulator: Emulator, citizen: User, staff: Staff, how: str, refusal: str
+    harness: Harness, citizen: User, staff: Staff, how: str, refusal: str
 ) -> None:
-    group = staff.group
-    code = await file_report(citizen)
-    await settled(emulator)
+    emulator, group = harness.emulator, staff.group
+    code = await factories.report(harness, citizen)
     shown = format_code(code)
     card = card_of(emulator, group, code)
     await staff.verifier.press_in(group, card.message_id, "Teruskan ke DSDABM", expect=0)

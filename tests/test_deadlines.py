@@ -12,8 +12,9 @@ from bot.core.outgoing import Outgoing, StaffQueue
 from bot.sandbox.emulator import User
 from storage import outbox
 from storage.models import OutboxMessage
+from tests import factories
 from tests.harness import Harness
-from tests.steps import file_report, reports
+from tests.steps import reports
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -47,7 +48,7 @@ async def test_verification_deadline_skips_the_weekend_then_reminds_and_escalate
     harness: Harness, citizen: User
 ) -> None:
     harness.clock.now = wib(2026, 11, 27, 10, 0)  # a Friday
-    await file_report(citizen)
+    await factories.report(harness, citizen)
     [report] = await reports(harness)
     assert report.deadline_at == wib(2026, 12, 2, 23, 59, 59), "Monday, Tuesday, Wednesday"
 
@@ -73,7 +74,7 @@ async def test_verification_deadline_skips_the_weekend_then_reminds_and_escalate
 
 async def test_a_public_holiday_is_not_a_working_day(harness: Harness, citizen: User) -> None:
     harness.clock.now = wib(2026, 12, 23, 10, 0)  # Wednesday before Christmas
-    await file_report(citizen)
+    await factories.report(harness, citizen)
     [report] = await reports(harness)
     deadline = report.deadline_at.astimezone(WIB) if report.deadline_at else None
     assert deadline is not None
@@ -90,7 +91,7 @@ async def test_a_report_whose_row_another_transaction_references_is_still_escala
     lock on it); the watch must not skip the report for that, or the escalation waits 15
     minutes for the next pass, or is lost to a pass that always meets such a lock."""
     harness.clock.now = wib(2026, 11, 27, 10, 0)
-    await file_report(citizen)
+    await factories.report(harness, citizen)
     [report] = await reports(harness)
     harness.clock.now = wib(2026, 12, 3, 8, 0)
     async with harness.services.sessionmaker() as holder, holder.begin():

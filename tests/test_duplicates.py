@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import Privacy, Status
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry, Follower
+from tests import factories
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import code_in, consent, count, file_report, last, reports, texts, to_step
+from tests.steps import count, last, reports, texts
 
 
-async def _two_reports(emulator: Emulator, citizen: User) -> tuple[User, int, int]:
+async def _two_reports(harness: Harness, citizen: User) -> tuple[User, int, int]:
     """Siti's report, then Budi's about the same thing: Budi and both codes."""
-    kept = await file_report(citizen)
-    budi = emulator.add_user(first_name="Budi", username="budi")
-    duplicate = await file_report(budi)
-    await settled(emulator)
+    kept = await factories.report(harness, citizen)
+    budi = harness.emulator.add_user(first_name="Budi", username="budi")
+    duplicate = await factories.report(harness, budi)
     return budi, kept, duplicate
 
 
@@ -34,7 +34,7 @@ async def _staff_says(emulator: Emulator, staff: Staff, who: User, text: str) ->
 async def test_a_joined_duplicates_citizen_follows_the_other_report_to_its_answer(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    budi, kept, duplicate = await _two_reports(emulator, citizen)
+    budi, kept, duplicate = await _two_reports(harness, citizen)
     shown, other = format_code(duplicate), format_code(kept)
 
     answer = await _staff_says(emulator, staff, staff.verifier, f"/duplikat {shown} {other}")
@@ -97,7 +97,7 @@ async def test_a_joined_duplicates_citizen_follows_the_other_report_to_its_answe
 async def test_joining_needs_an_administrator_two_codes_and_an_open_report(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    budi, kept, duplicate = await _two_reports(emulator, citizen)
+    budi, kept, duplicate = await _two_reports(harness, citizen)
     shown, other = format_code(duplicate), format_code(kept)
 
     refused = await _staff_says(emulator, staff, staff.officer, f"/duplikat {shown} {other}")
@@ -126,7 +126,7 @@ async def test_joining_needs_an_administrator_two_codes_and_an_open_report(
 async def test_erasing_ones_data_ends_following(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    budi, kept, duplicate = await _two_reports(emulator, citizen)
+    budi, kept, duplicate = await _two_reports(harness, citizen)
     other = format_code(kept)
     await _staff_says(
         emulator, staff, staff.verifier, f"/duplikat {format_code(duplicate)} {other}"
@@ -151,13 +151,9 @@ async def test_erasing_ones_data_ends_following(
 async def test_a_rahasia_reports_followers_hear_its_status_not_the_officers_words(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    await consent(citizen)
-    await to_step(citizen, 7)
-    await citizen.say("3")  # rahasia
-    kept = code_in(await citizen.say("1"))
+    kept = await factories.report(harness, citizen, privacy=Privacy.RAHASIA)
     budi = emulator.add_user(first_name="Budi", username="budi")
-    duplicate = await file_report(budi)
-    await settled(emulator)
+    duplicate = await factories.report(harness, budi)
     other = format_code(kept)
     await _staff_says(
         emulator, staff, staff.verifier, f"/duplikat {format_code(duplicate)} {other}"

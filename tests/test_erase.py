@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.core.lifecycle import Privacy
 from bot.core.tracking import format_code
 from bot.delivery.dispatcher import start_delivery, stop_delivery
 from bot.sandbox.emulator import Chat, Emulator, User
 from storage.erasure import ERASED_ACTION, ERASED_ERROR
 from storage.models import AuditEntry, Draft, OutboxMessage, Reporter
+from tests import factories
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.privacy_helpers import everything_stored, traces
 from tests.staff_helpers import card_of, settled
-from tests.steps import CONTENT, code_in, consent, count, last, reports, texts, to_step
+from tests.steps import CONTENT, count, last, reports, texts
 
 # A Telegram id no other number in the database resembles.
 SITI_ID = 73459876
@@ -37,14 +39,6 @@ def verifier(emulator: Emulator, group: Chat) -> User:
     return dina
 
 
-async def file_named(citizen: User) -> int:
-    """Consent and file a report as "biasa", so the staff card names the reporter."""
-    await consent(citizen)
-    await to_step(citizen, 7)
-    await citizen.say("1")
-    return code_in(await citizen.say("1"))
-
-
 def traces_of_siti(text: str) -> list[str]:
     """Siti's name, username or Telegram id wherever they appear."""
     return traces(text, "siti", "rahma", user_id=SITI_ID)
@@ -53,7 +47,7 @@ def traces_of_siti(text: str) -> list[str]:
 async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number(
     harness: Harness, emulator: Emulator, siti: User, group: Chat, verifier: User
 ) -> None:
-    code = await file_named(siti)
+    code = await factories.report(harness, siti, privacy=Privacy.BIASA)
     await settled(emulator)
     assert "Pelapor: \u2068Siti Rahma (@siti)\u2069." in (card_of(emulator, group, code).text or "")
     await siti.say("1")
@@ -120,7 +114,7 @@ async def test_hapusdata_reads_back_what_is_kept_and_erases_it_on_a_typed_number
 async def test_after_erasure_the_same_person_starts_again_with_consent(
     harness: Harness, emulator: Emulator, siti: User
 ) -> None:
-    code = await file_named(siti)
+    code = await factories.report(harness, siti, privacy=Privacy.BIASA)
     await siti.say("/HapusData", expect=2)
     await siti.say("ya, hapus")  # the button's words work like its number
 
@@ -143,7 +137,7 @@ async def test_after_erasure_the_same_person_starts_again_with_consent(
 async def test_keeping_the_data_changes_nothing(
     harness: Harness, emulator: Emulator, siti: User
 ) -> None:
-    await file_named(siti)
+    await factories.report(harness, siti, privacy=Privacy.BIASA)
     await siti.say("1")
     await siti.say("1")  # a draft at step 2
     replies = await siti.say("/HAPUSDATA", expect=2)
@@ -173,7 +167,7 @@ async def test_keeping_the_data_changes_nothing(
 async def test_messages_waiting_for_the_citizen_are_not_sent_after_erasure(
     harness: Harness, emulator: Emulator, siti: User, group: Chat, verifier: User
 ) -> None:
-    code = await file_named(siti)
+    code = await factories.report(harness, siti, privacy=Privacy.BIASA)
     await settled(emulator)
     card_id = card_of(emulator, group, code).message_id
     assert harness.application is not None

@@ -5,30 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.core.lifecycle import Privacy
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
+from tests import factories
 from tests.harness import Harness
 from tests.staff_helpers import Staff, settled
-from tests.steps import CONTENT, code_in, consent, file_report
+from tests.steps import CONTENT
 from tests.test_statistics import answer, ask, forward
-
-LOCATION = "Jalan Braga nomor 12, RT 3 RW 5"
-
-
-async def file_biasa_report(citizen: User) -> int:
-    """A report whose reporter is not anonim: staff cards name them."""
-    await consent(citizen)
-    for reply in ("1", "1", CONTENT, "1", LOCATION, "kemarin", "lewati", "biasa"):
-        await citizen.say(reply)
-    return code_in(await citizen.say("kirim"))
 
 
 async def test_ekspor_sends_the_months_reports_without_personal_data(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    named = await file_biasa_report(citizen)
+    named = await factories.report(harness, citizen, privacy=Privacy.BIASA)
     other = emulator.add_user(first_name="Budi", last_name="Santoso", username="budi_s")
-    hidden = await file_report(other)  # anonim
+    hidden = await factories.report(harness, other)  # anonim
     await forward(emulator, staff, named)
     await answer(emulator, staff, named)
     await settled(emulator)

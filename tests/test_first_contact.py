@@ -10,15 +10,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.lifecycle import Status
+from bot.core.lifecycle import Privacy, Status
 from bot.core.tracking import format_code
 from bot.language.dates import format_date
 from bot.sandbox.emulator import Emulator, User
 from storage.models import Draft
+from tests import factories
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.staff_helpers import Staff, settled
-from tests.steps import CONTENT, code_in, consent, count, file_report, last, reports, texts
+from tests.steps import CONTENT, code_in, consent, count, last, reports, texts
 from tests.test_blind_journey import staff_answer_and_finish
 
 COMPLAINT = "Pak, jalan di depan rumah saya di Jl. Sukajadi berlubang besar, tolong diperbaiki"
@@ -143,8 +144,7 @@ async def test_what_people_type_at_the_menu_is_understood(
 async def test_a_code_typed_with_its_words_opens_the_report(
     harness: Harness, citizen: User
 ) -> None:
-    code = await file_report(citizen)
-    await citizen.say("menu")
+    code = await factories.report(harness, citizen)
     shown = await citizen.say(f"kode {format_code(code)}")
     assert texts(shown)[0].startswith(f"Status laporan {format_code(code)}: Menunggu verifikasi;")
 
@@ -224,7 +224,7 @@ async def test_cek_status_at_a_filing_step_keeps_the_draft(harness: Harness, cit
 
 
 async def test_menu_words_at_the_code_prompt(harness: Harness, citizen: User) -> None:
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await citizen.say("cek status")
     listed = await citizen.say("laporan saya")
     assert format_code(code) in last(listed)
@@ -236,8 +236,7 @@ async def test_menu_words_at_the_code_prompt(harness: Harness, citizen: User) ->
 async def test_menu_words_at_the_rating_question(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await citizen.say("menu")
+    code = await factories.report(harness, citizen)
     await staff_answer_and_finish(emulator, staff, code)
     assert texts(emulator.bot_messages(citizen))[-1].endswith(
         "Apakah Anda puas dengan tanggapannya?"
@@ -251,8 +250,7 @@ async def test_menu_words_at_the_rating_question(
 async def test_menu_words_at_the_rating_reason_are_no_reason(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await citizen.say("menu")
+    code = await factories.report(harness, citizen)
     await staff_answer_and_finish(emulator, staff, code)
     assert last(await citizen.say("gak puas")).endswith(
         "Apa yang belum sesuai dengan tanggapan itu?"
@@ -266,11 +264,10 @@ async def test_menu_words_at_the_rating_reason_are_no_reason(
 
 
 async def test_a_number_picks_from_laporan_saya(harness: Harness, citizen: User) -> None:
-    first = await file_report(citizen)
-    await citizen.say("menu")
-    for answer in ("1", "1", CONTENT, "1", "Jalan Braga nomor 12", "kemarin", "lewati", "1"):
-        await citizen.say(answer)
-    second = code_in(await citizen.say("kirim"))
+    first = await factories.report(harness, citizen)
+    second = await factories.report(
+        harness, citizen, location="Jalan Braga nomor 12", privacy=Privacy.BIASA
+    )
     await citizen.say("laporan saya")
     shown = await citizen.say("2")
     assert texts(shown)[0].startswith(f"Status laporan {format_code(first)}: ")
@@ -318,8 +315,7 @@ async def test_lainnya_and_the_next_page_are_told_apart(harness: Harness, citize
 async def test_timelines_name_what_happened_and_a_closed_report_says_so(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await citizen.say("menu")
+    code = await factories.report(harness, citizen)
     await staff_answer_and_finish(emulator, staff, code)
     await citizen.say("puas")
     status = texts(await citizen.say(f"kode {format_code(code)}"))

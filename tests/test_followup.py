@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
+from bot.core.lifecycle import Classification, Privacy
 from bot.core.tracking import format_code, new_code
 from bot.sandbox.emulator import Emulator, User
+from tests import factories
 from tests.harness import Harness
-from tests.steps import code_in, consent, file_report, last, texts
+from tests.steps import consent, last, texts
 
 
 async def test_cek_status_shows_the_status_next_step_and_timeline(
     harness: Harness, citizen: User
 ) -> None:
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     assert "Berapa kodenya?" in last(await citizen.say("cek status"))
     replies = await citizen.say(f"  {str(code)[:3]} {str(code)[3:]} ")
     status, timeline = texts(replies)
@@ -27,7 +29,7 @@ async def test_cek_status_shows_the_status_next_step_and_timeline(
 
 
 async def test_a_code_typed_at_the_menu_opens_that_report(harness: Harness, citizen: User) -> None:
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await citizen.say("menu")
     replies = await citizen.say(f"#{format_code(code)}")
     assert texts(replies)[0].startswith(f"Status laporan {format_code(code)}:")
@@ -36,7 +38,7 @@ async def test_a_code_typed_at_the_menu_opens_that_report(harness: Harness, citi
 async def test_a_mistyped_code_is_caught_by_the_check_digit(
     harness: Harness, citizen: User
 ) -> None:
-    code = str(await file_report(citizen))
+    code = str(await factories.report(harness, citizen))
     # Change the check digit: a one-digit typo the Damm check always catches.
     swapped = code[:6] + str((int(code[6]) + 1) % 10)
     await citizen.say("2")
@@ -51,7 +53,7 @@ async def test_a_mistyped_code_is_caught_by_the_check_digit(
 async def test_another_persons_code_reveals_nothing(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     stranger = emulator.add_user(first_name="Budi", username="budi")
     await consent(stranger)
     await stranger.say("cek status")
@@ -70,13 +72,17 @@ async def test_another_persons_code_reveals_nothing(
 
 
 async def test_laporan_saya_lists_the_latest_reports(harness: Harness, citizen: User) -> None:
-    first = await file_report(citizen)
-    await citizen.say("menu")
+    first = await factories.report(harness, citizen)
     idea = "Usul agar taman di Jalan Merdeka diberi lampu tambahan."
-    for answer in ("1", "2", idea, "1", "lewati", "lewati", "lewati", "1"):
-        await citizen.say(answer)
-    second = code_in(await citizen.say("kirim"))
-    await citizen.say("menu")
+    second = await factories.report(
+        harness,
+        citizen,
+        classification=Classification.ASPIRASI,
+        content=idea,
+        category="lampu_rambu",
+        location=None,
+        privacy=Privacy.BIASA,
+    )
     listing = last(await citizen.say("laporan saya"))
     assert listing.startswith("Laporan Anda, yang terbaru di atas:\n1. ")
     assert f"2. {format_code(first)}, Jalan rusak, Menunggu verifikasi" in listing

@@ -9,9 +9,10 @@ from bot.core.lifecycle import ActorKind, Status
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry, Reporter
+from tests import factories
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled
-from tests.steps import file_report, reports, texts
+from tests.steps import reports, texts
 
 
 async def _hold(emulator: Emulator, staff: Staff, code: int) -> None:
@@ -36,8 +37,7 @@ async def _watch(harness: Harness, emulator: Emulator) -> None:
 async def test_an_unanswered_hold_is_archived_after_its_working_days_and_the_citizen_told(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     await _hold(emulator, staff, code)
     [held] = await reports(harness)
     calendar, days = harness.services.calendar, harness.services.settings.hold_expiry_working_days
@@ -81,8 +81,7 @@ async def test_an_unanswered_hold_is_archived_after_its_working_days_and_the_cit
 async def test_a_hold_answered_in_time_is_not_archived(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     await _hold(emulator, staff, code)
     harness.clock.advance(days=2)
     await citizen.say("Di depan rumah nomor 14.")

@@ -30,10 +30,11 @@ from bot.language.choices import normalise
 from bot.sandbox.emulator import Chat, Emulator, Message, ScriptedAction, User
 from handlers.private import UNIVERSAL
 from storage.models import AuditEntry, HandledUpdate, OutboxMessage, Report, Reporter
+from tests import factories
 from tests.a11y import findings
 from tests.harness import Harness
 from tests.hostile_corpus import CORPUS, TELEGRAM_MAX_TEXT, readable
-from tests.steps import CONTENT, code_in, consent, count, file_report, last, reports, texts
+from tests.steps import CONTENT, code_in, consent, count, last, reports, texts
 from tests.steps import to_step as walk_to_step
 
 
@@ -505,8 +506,7 @@ async def walk_to_step_from(citizen: User, start: int, step: int) -> list[Messag
 async def test_stale_and_forged_card_buttons_change_nothing_and_are_audited(
     harness: Harness, emulator: Emulator, citizen: User
 ) -> None:
-    code = await file_report(citizen)
-    await emulator.wait_idle(settle=0.3)
+    code = await factories.report(harness, citizen)
     group = emulator.chat(harness.admin_chat_id)
     admin = next(m.user for m in group.members.values() if m.status == "administrator")
     old = [

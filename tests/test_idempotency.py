@@ -19,8 +19,9 @@ from bot.sandbox.emulator import Emulator, Update, User
 from bot.transport.context import LaporContext
 from handlers import redelivery
 from storage.models import AuditEntry, HandledUpdate, OutboxMessage, TimelineEvent
+from tests import factories
 from tests.harness import Clock, Harness
-from tests.steps import CONTENT, consent, file_report, last, texts
+from tests.steps import CONTENT, consent, last, texts
 from tests.web_harness import Forwarder, WebhookHarness, staffed
 
 
@@ -182,8 +183,7 @@ async def test_a_staff_press_and_command_delivered_again_take_effect_once(
     group = emulator.chat(bot.admin_chat_id)
     verifier = emulator.add_user(first_name="Dina", username="dina_verifikator")
     emulator.add_group_member(group, verifier, admin=True)
-    code = await file_report(citizen)
-    await emulator.wait_idle(settle=0.3)
+    code = await factories.report(bot, citizen)
     [card] = [m for m in emulator.bot_messages(group) if m.button_labels]
 
     press = emulator.script.act_press(verifier, "Teruskan ke DSDABM", group, card.message_id)

@@ -15,8 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from telegram import Bot, BotCommandScopeChat
 
-from bot.core.intake.answers import Answers
-from bot.core.lifecycle import Channel, Classification, Privacy, Status
+from bot.core.lifecycle import Privacy, Status
 from bot.core.tracking import format_code
 from bot.core.transitions import Action
 from bot.language.i18n import load_locales
@@ -25,15 +24,14 @@ from bot.sandbox.emulator.group_admin import new_group
 from bot.services import Services
 from bot.settings import SAMPLE_AGENCIES_FILE, SAMPLE_AREAS_FILE, Settings
 from bot.setup.wizard import Console, run_setup
-from bot.workflow import filing
-from bot.workflow.filing import Intake
 from storage.models import AuditEntry, Report, UnitTurn
 from storage.statistics import turn_standing
+from tests import factories
 from tests.a11y import assert_accessible
 from tests.api_helpers import act
 from tests.harness import TOKEN, Clock, Harness
 from tests.staff_helpers import Staff, card_of, settled, staff_of, topic_named
-from tests.steps import code_in, consent, reports, texts
+from tests.steps import reports, texts
 from tests.test_deadlines import watch, wib
 from tests.test_setup import QUICK, Screen
 from tests.test_statistics import OFFICER, ask_in
@@ -71,15 +69,6 @@ DRAIN = (
 PLACE = "Jalan Ir. H. Juanda nomor 5, Kel. Dago"
 
 
-async def file_in_dago(citizen: User) -> int:
-    """A blocked drain in Kelurahan Dago, filed by typing (the place named and confirmed);
-    its code."""
-    await consent(citizen)
-    for answer in ("1", "1", DRAIN, "1", PLACE, "1", "kemarin", "lewati", "2"):
-        await citizen.say(answer)
-    return code_in(await citizen.say("1"))
-
-
 async def the_report(harness: Harness, code: int) -> Report:
     [report] = [r for r in await reports(harness) if r.code == code]
     return report
@@ -103,7 +92,9 @@ async def test_staff_pass_a_report_up_and_down_and_the_citizen_is_told_each_time
     city: Harness, emulator: Emulator, citizen: User, city_staff: Staff
 ) -> None:
     harness, staff = city, city_staff
-    code = await file_in_dago(citizen)
+    code = await factories.report(
+        harness, citizen, content=DRAIN, category="drainase", location=PLACE, kelurahan=DAGO
+    )
     shown = format_code(code)
     await typed(emulator, staff.group, staff.verifier, f"/teruskan {shown} {DAGO_UNIT}")
     assert citizen_last(emulator, citizen).startswith(
@@ -237,7 +228,9 @@ async def test_only_the_office_that_has_the_report_may_pass_it_on(
     emulator: Emulator, offices: Offices, citizen: User
 ) -> None:
     harness = offices.bot
-    code = await file_in_dago(citizen)
+    code = await factories.report(
+        harness, citizen, content=DRAIN, category="drainase", location=PLACE, kelurahan=DAGO
+    )
     shown = format_code(code)
     await typed(emulator, offices.staff, offices.verifier, f"/teruskan {shown} {DAGO_UNIT}")
     card = card_of(emulator, offices.dago, code)
@@ -288,7 +281,9 @@ async def test_the_deadline_watch_passes_a_late_report_up_one_level_at_a_time(
 ) -> None:
     harness, staff = city, city_staff
     harness.clock.now = wib(2026, 11, 30, 9, 0)  # a Monday
-    code = await file_in_dago(citizen)
+    code = await factories.report(
+        harness, citizen, content=DRAIN, category="drainase", location=PLACE, kelurahan=DAGO
+    )
     await act(harness.services, code, Action.FORWARD, agency=DAGO_UNIT)
     await harness.dispatcher.drain()
     await settled(emulator)
@@ -367,18 +362,15 @@ async def test_a_report_is_routed_by_its_categorys_level_and_its_kelurahan(
     its categories, the kecamatan's for its own, the agency for the city's or where the
     place is not known (the verifiers answer what is outside the city's remit)."""
     services, (unit, button) = city.services, routed
-    answers = Answers(
-        classification=Classification.PENGADUAN,
+    code = await factories.filed(
+        services,
         content=DRAIN,
         category=category,
-        location_text=PLACE,
-        kelurahan_code=kelurahan,
+        location=PLACE,
+        kelurahan=kelurahan,
         privacy=Privacy.BIASA,
+        at=city.clock.now,
     )
-    async with services.sessionmaker.begin() as session:
-        intake = Intake(Channel.TELEGRAM, "id")
-        submitted = await filing.file(session, services, answers, intake, now=city.clock.now)
-    code = submitted.report.code
     assert (await the_report(city, code)).agency == unit
     await city.dispatcher.drain()
     await settled(emulator)
@@ -451,15 +443,11 @@ async def test_an_office_is_judged_only_on_its_own_turns(
 
 async def filed(services: Services) -> int:
     """A blocked drain in Kelurahan Dago, filed through the intake core; its code."""
-    answers = Answers(
-        classification=Classification.PENGADUAN,
+    return await factories.filed(
+        services,
         content=DRAIN,
         category="drainase",
-        location_text=PLACE,
-        kelurahan_code=DAGO,
+        location=PLACE,
+        kelurahan=DAGO,
         privacy=Privacy.BIASA,
     )
-    async with services.sessionmaker.begin() as session:
-        intake = Intake(Channel.TELEGRAM, "id")
-        submitted = await filing.file(session, services, answers, intake, now=services.clock())
-    return submitted.report.code

@@ -24,10 +24,10 @@ from bot.settings import SAMPLE_AGENCIES_FILE
 from bot.workflow import changes, relays
 from storage import reports as report_store
 from storage.models import OutboxMessage
+from tests import factories
 from tests.api_helpers import act, add_reporter, file, outbox
 from tests.harness import Clock, Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import file_report
 
 SECRET = "rahasia-dinas-bina-marga-2026"
 TOLERANCE = 300
@@ -141,8 +141,7 @@ async def test_every_change_in_the_agency_queue_is_pushed_signed(
     emulator.add_group_member(group, officer)
     staff = Staff(group, verifier, officer)
 
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(bot, citizen)
     await bot.dispatcher.drain()
     assert receiver.pushes == [], "a report waiting for verification is no agency's yet"
 

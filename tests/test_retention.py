@@ -8,9 +8,10 @@ from bot.core.lifecycle import Status
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
 from storage.models import CitizenMessage, OutboxMessage
+from tests import factories
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled
-from tests.steps import file_report, reports, texts
+from tests.steps import reports, texts
 
 
 async def _outbox_states(harness: Harness) -> dict[str, int]:
@@ -30,8 +31,7 @@ async def _run_job(harness: Harness, name: str) -> None:
 async def test_old_sent_rows_go_and_a_reply_to_an_old_notice_still_reaches_its_report(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.say_in(
         staff.group,
@@ -68,8 +68,7 @@ async def test_old_sent_rows_go_and_a_reply_to_an_old_notice_still_reaches_its_r
 async def test_unsent_rows_are_never_pruned(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    await file_report(citizen)
-    await settled(emulator)
+    await factories.report(harness, citizen)
     async with harness.services.sessionmaker.begin() as session:
         for state in ("pending", "failed", "unreachable"):
             session.add(

@@ -11,16 +11,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.core.duplicates import METRES_PER_DEGREE, box_around, distance_metres, rounded
-from bot.core.intake.answers import Answers
-from bot.core.lifecycle import Classification, Privacy, Status
+from bot.core.lifecycle import Privacy, Status
 from bot.core.tracking import format_code
 from bot.language.accessibility import MAX_SPOKEN_SECONDS
 from bot.language.speech import spoken_seconds
 from bot.sandbox.emulator import Emulator, User
 from bot.settings import SAMPLE_AREAS_FILE
-from bot.workflow import filing
-from bot.workflow.filing import Intake
 from storage.models import Draft, Follower, Report
+from tests import factories
 from tests.a11y import assert_accessible
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
@@ -45,19 +43,17 @@ async def seed(
     """A report filed through the intake core by someone else, `metres` north of HERE
     (None: no map point), in a kelurahan by its code if given."""
     services = harness.services
-    now = services.clock() - timedelta(days=days_old)
-    answers = Answers(
-        classification=Classification.PENGADUAN,
+    return await factories.filed(
+        services,
         content=OTHERS,
         category=category,
-        latitude=None if metres is None else HERE[0] + metres / METRES_PER_DEGREE,
-        longitude=None if metres is None else HERE[1],
-        kelurahan_code=kelurahan,
+        location=None,
+        point=None if metres is None else (HERE[0] + metres / METRES_PER_DEGREE, HERE[1]),
+        kelurahan=kelurahan,
         privacy=privacy,
+        channel=channel,
+        at=services.clock() - timedelta(days=days_old),
     )
-    async with services.sessionmaker.begin() as session:
-        submitted = await filing.file(session, services, answers, Intake(channel, "id"), now=now)
-        return submitted.report.code
 
 
 async def set_status(harness: Harness, code: int, status: Status) -> None:

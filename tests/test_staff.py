@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from bot.core.lifecycle import Status
 from bot.core.tracking import format_code
+from bot.core.transitions import Action
 from bot.sandbox.emulator import Emulator, User
 from storage.models import AuditEntry
+from tests import factories
 from tests.harness import Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
 from tests.steps import code_in, file_report, reports, texts
@@ -72,8 +74,7 @@ async def test_a_reports_whole_life_as_citizen_and_staff_see_it(
 async def test_forged_presses_and_members_without_rights_change_nothing(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
 
     await staff.officer.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
@@ -104,8 +105,7 @@ async def test_forged_presses_and_members_without_rights_change_nothing(
 async def test_a_wrong_transition_by_command_is_refused_with_the_status(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.officer.say_in(
         staff.group,
@@ -126,8 +126,7 @@ async def test_a_wrong_transition_by_command_is_refused_with_the_status(
 async def test_a_held_report_returns_to_verification_with_the_citizens_answer(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.say_in(
         staff.group,
@@ -156,17 +155,9 @@ async def test_a_held_report_returns_to_verification_with_the_citizens_answer(
 
 
 async def done_report(harness: Harness, emulator: Emulator, citizen: User, staff: Staff) -> int:
-    """File a report and take it through forward, follow-up and done; returns its code."""
-    code = await file_report(citizen)
-    await settled(emulator)
-    card = card_of(emulator, staff.group, code)
-    await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
-    await settled(emulator)
-    for label in ("Tindak lanjuti", "Selesai"):
-        card = card_of(emulator, staff.group, code)
-        await staff.officer.press_in(staff.group, card.message_id, label, expect=0)
-        await settled(emulator)
-    return code
+    """A report taken through forward, follow-up and done; returns its code."""
+    done = (Action.FORWARD, Action.START, Action.COMPLETE)
+    return await factories.report(harness, citizen, then=done, by=staff.verifier)
 
 
 async def test_tidak_puas_with_a_reason_reopens_the_report(
@@ -234,8 +225,7 @@ async def test_after_the_dispute_window_a_report_stays_closed(
 async def test_a_report_handed_back_is_reassigned_to_another_agency(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator)
@@ -259,8 +249,7 @@ async def test_a_report_handed_back_is_reassigned_to_another_agency(
 async def test_notes_stay_internal_and_photos_reach_the_citizen_without_the_sender(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     before = len(emulator.bot_messages(citizen))
     await staff.verifier.say_in(
@@ -331,8 +320,7 @@ async def test_the_card_escapes_user_text_and_files_follow_it(
 async def test_staff_commands_show_the_queue_a_report_and_search_results(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     thread = topic_named(staff.group, "Verifikasi")
     await staff.officer.say_in(staff.group, "/antrean", thread_id=thread, expect=0)
     await staff.officer.say_in(staff.group, f"/laporan {code}", thread_id=thread, expect=0)
@@ -359,8 +347,7 @@ async def test_a_member_restricted_in_the_staff_group_keeps_no_staff_rights(
 ) -> None:
     """Muted, or restricted and gone (is_member false): Telegram says "restricted", and
     such a member may no longer act on reports (issue 15)."""
-    code = await file_report(citizen)
-    await settled(emulator)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator)

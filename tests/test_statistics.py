@@ -23,12 +23,12 @@ from bot.stats.figures import STATUS_ORDER, AgencyFigures, Figures, Grouping, wi
 from bot.stats.in_words import ChartText, Section, pack
 from bot.workflow import changes
 from storage.models import AuditEntry
+from tests import factories
 from tests.a11y import findings
 from tests.api_helpers import act, file
 from tests.delivery_helpers import agencies_with_own_group
 from tests.harness import Clock, Harness
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import file_report
 
 FORWARD = "Teruskan ke DSDABM"
 AGENCY_TOPIC = "Dinas Sumber Daya Air dan Bina Marga"
@@ -88,17 +88,16 @@ async def test_statistik_sends_a_chart_and_the_same_figures_in_words(
 ) -> None:
     # Wednesday 25 November 2026: three reports forwarded to DSDABM, one answered at once.
     citizens = [citizen] + [emulator.add_user(first_name=f"Warga {n}") for n in range(4)]
-    on_time, late_answer, unanswered = [await file_report(c) for c in citizens[:3]]
+    on_time, late_answer, unanswered = [await factories.report(harness, c) for c in citizens[:3]]
     for code in (on_time, late_answer, unanswered):
         await forward(emulator, staff, code)
     await answer(emulator, staff, on_time)
     # Thursday 3 December: the five working days (to 2 December) have passed.
     harness.clock.advance(days=8)
     await answer(emulator, staff, late_answer)
-    pending = await file_report(citizens[3])
+    pending = await factories.report(harness, citizens[3])
     await forward(emulator, staff, pending)
-    await file_report(citizens[4])  # still waiting for verification: not an agency's
-    await settled(emulator)
+    await factories.report(harness, citizens[4])  # waiting for verification: not an agency's
 
     photo, *words = await ask(emulator, staff, "/statistik")
 
@@ -153,7 +152,7 @@ async def test_statistik_by_month_and_wrong_words(
         == "Belum ada laporan masuk dalam 6 bulan terakhir, Juni 2026 sampai November 2026."
     )
 
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await forward(emulator, staff, code)
     photo, *words = await ask(emulator, staff, "/statistik bulan")
     assert photo.media == "photo"

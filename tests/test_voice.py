@@ -8,10 +8,11 @@ from sqlalchemy import select
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, Message, User
 from storage.models import Attachment, OutboxMessage
+from tests import factories
 from tests.harness import Harness
 from tests.speech_tools import needs_speech
 from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import consent, file_report, reports, texts
+from tests.steps import consent, reports, texts
 
 HELD = "Ditunda, menunggu keterangan pelapor"
 ASKS_RATING = "Apakah Anda puas dengan tanggapannya?"
@@ -74,7 +75,7 @@ async def hold_answer_and_complete(
 async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await speak_replies(citizen)
     after_hold, after_done = await hold_answer_and_complete(emulator, staff, citizen, code)
 
@@ -90,8 +91,7 @@ async def test_the_hold_and_rating_questions_come_spoken_only_to_who_asked(
     assert is_voice_note(after_done[2])
 
     budi = emulator.add_user(first_name="Budi")
-    other = await file_report(budi)
-    await settled(emulator, SETTLE)
+    other = await factories.report(harness, budi)
     after_hold, after_done = await hold_answer_and_complete(emulator, staff, budi, other)
     assert HELD in (after_hold[-1].text or "")
     assert (after_done[-1].text or "").endswith(ASKS_RATING)
@@ -128,7 +128,7 @@ async def test_a_voice_note_that_cannot_be_made_never_holds_back_the_text(
     # for, and cannot be made when its row is sent.
     harness.overrides["espeak_command"] = "false"
     await harness.restart()
-    code = await file_report(citizen)
+    code = await factories.report(harness, citizen)
     await citizen.say("pengaturan")
     switched = await citizen.say("4", expect=2)
     assert texts(switched)[0].startswith("Balasan suara aktif.")
@@ -146,8 +146,7 @@ async def test_a_voice_note_that_cannot_be_made_never_holds_back_the_text(
 async def test_a_voice_addition_follows_the_report_to_another_agency(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator, SETTLE)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator, SETTLE)
@@ -183,8 +182,7 @@ async def test_a_voice_addition_follows_the_report_to_another_agency(
 async def test_a_photo_addition_is_kept_with_the_report_too(
     harness: Harness, emulator: Emulator, citizen: User, staff: Staff
 ) -> None:
-    code = await file_report(citizen)
-    await settled(emulator, SETTLE)
+    code = await factories.report(harness, citizen)
     card = card_of(emulator, staff.group, code)
     await staff.verifier.press_in(staff.group, card.message_id, "Teruskan ke DSDABM", expect=0)
     await settled(emulator, SETTLE)
