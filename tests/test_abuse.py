@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Chat, Emulator, RateLimits, User
-from bot.sandbox.emulator.updates import UpdateQueue
 from storage.models import AuditEntry, Draft, Report, Reporter
 from tests import factories
 from tests.harness import TOKEN, Clock, Harness
@@ -98,7 +97,7 @@ async def test_the_flood_count_is_shared_by_two_processes_on_one_database(
     # A second bot process on the same database, fed by its own Telegram connection.
     other_telegram = Emulator(bot_token=TOKEN, limits=RateLimits(enabled=False), default_settle=0.3)
     # One bot has one stream of update ids; the database remembers handled ones by id.
-    other_telegram.queue = UpdateQueue(other_telegram.clock, first_update_id=1_000_000)
+    other_telegram.number_updates_from(1_000_000)
     await other_telegram.start(host="127.0.0.1", port=0)
     same_person = other_telegram.add_user(first_name="Siti", user_id=citizen.id)
     group: Chat = other_telegram.add_supergroup(title="Staf", forum=True)
