@@ -88,6 +88,9 @@ def test_ctrl_c_stops_the_terminal_sandbox_at_once(tmp_path: Path) -> None:
     if pid == 0:  # the child: the sandbox, with the pty as its terminal
         os.chdir(tmp_path)
         command = [sys.executable, "-m", "bot", "sandbox", "--database", database]
+        # A suite started in the background (`pytest &`) ignores SIGINT, and so would the
+        # sandbox: Python installs its Ctrl-C handler only where SIGINT is not ignored.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(sys.executable, command, env)
     seen = b""
     try:

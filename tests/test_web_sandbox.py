@@ -212,6 +212,9 @@ async def test_lapor_bot_sandbox_web_serves_the_page_until_interrupted(tmp_path:
         "--database", f"sqlite+aiosqlite:///{tmp_path / 'web.db'}",
         cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         env={k: v for k, v in os.environ.items() if k not in LIVE_VARIABLES},
+        # A suite started in the background (`pytest &`) ignores SIGINT, and so would the
+        # sandbox: Python installs its Ctrl-C handler only where SIGINT is not ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         assert process.stdout is not None
