@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, Text, delete, exists, or_, select, true, update
+from sqlalchemy import Table, Text, bindparam, delete, exists, insert, or_, select, true, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
@@ -51,17 +51,17 @@ PAGE = 200
 # skips without reading their rows; past that many, their rows are read and passed over.
 BLOCKED = 500
 # A destination's JSON as stored, so that SQL can tell a waiting chat's rows from others.
-_DESTINATION_TEXT = sql_cast(OutboxMessage.destination, Text)
+_DESTINATION_TEXT = sql_cast(_OUTBOX.c.destination, Text)
 
 
 def _free(now: datetime) -> ColumnElement[bool]:
-    return or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now)
+    return or_(_OUTBOX.c.lease_until.is_(None), _OUTBOX.c.lease_until <= now)
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
     return [
-        OutboxMessage.state == PENDING,
-        OutboxMessage.available_at <= now,
+        _OUTBOX.c.state == PENDING,
+        _OUTBOX.c.available_at <= now,
         _free(now),
     ]
 
@@ -71,7 +71,22 @@ async def has_due(session: AsyncSession, now: datetime) -> bool:
     return bool(await session.scalar(select(exists().where(*_due(now)))))
 
 
-class Claimed(list[OutboxMessage]):
+@dataclass(frozen=True, slots=True)
+class ClaimedRow:
+    """What sending needs of a leased row, read as plain values: an ORM object a row cost
+    more than its send (loading, identity map, and a flush of its lease once a row)."""
+
+    id: int
+    purpose: str
+    destination: dict[str, Any]
+    payload: dict[str, Any]
+    attempts: int
+    report_id: int | None
+    lease_owner: str | None
+    lease_until: datetime | None
+
+
+class Claimed(list[ClaimedRow]):
     """The rows a claim leased; `contended` when due rows were held by another claim."""
 
     contended: bool = False
@@ -93,8 +108,8 @@ async def claim(
         # SQLite's single write lock: claims run one after another. (PostgreSQL relies on
         # FOR UPDATE SKIP LOCKED below.) The write also clears leases that have run out.
         await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.state == PENDING, OutboxMessage.lease_until <= now)
+            update(_OUTBOX)
+            .where(_OUTBOX.c.state == PENDING, _OUTBOX.c.lease_until <= now)
             .values(lease_owner=None, lease_until=None)
         )
     # Twice the chats and rows as candidates: those another dispatcher holds locked are
@@ -107,8 +122,8 @@ async def claim(
         await session.scalars(
             select(_DESTINATION_TEXT)
             .where(
-                OutboxMessage.state == PENDING,
-                or_(OutboxMessage.available_at > now, OutboxMessage.lease_until > now),
+                _OUTBOX.c.state == PENDING,
+                or_(_OUTBOX.c.available_at > now, _OUTBOX.c.lease_until > now),
             )
             .distinct()
             .limit(BLOCKED)
@@ -123,13 +138,13 @@ async def claim(
         page = (
             await session.execute(
                 select(
-                    OutboxMessage.id,
-                    OutboxMessage.destination,
-                    OutboxMessage.available_at,
-                    OutboxMessage.lease_until,
+                    _OUTBOX.c.id,
+                    _OUTBOX.c.destination,
+                    _OUTBOX.c.available_at,
+                    _OUTBOX.c.lease_until,
                 )
-                .where(OutboxMessage.state == PENDING, OutboxMessage.id > after, skipped)
-                .order_by(OutboxMessage.id)
+                .where(_OUTBOX.c.state == PENDING, _OUTBOX.c.id > after, skipped)
+                .order_by(_OUTBOX.c.id)
                 .limit(min(PAGE, limits.scan - looked))
             )
         ).all()
@@ -145,12 +160,15 @@ async def claim(
     # skip what is locked, then keep for each chat only the rows with no gap before them.
     got = {
         row.id: row
-        for row in await session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.id.in_([row_id for row_id, _ in wanted]), *_due(now))
+        for row in await session.execute(
+            select(
+                _OUTBOX.c.id, _OUTBOX.c.purpose, _OUTBOX.c.destination, _OUTBOX.c.payload,
+                _OUTBOX.c.attempts, _OUTBOX.c.report_id,
+            )
+            .where(_OUTBOX.c.id.in_([row_id for row_id, _ in wanted]), *_due(now))
             .with_for_update(skip_locked=True)
         )
-    }
+    }  # fmt: skip
     claimed = Claimed()
     # Rows locked by another dispatcher's claim right now (PostgreSQL) are not taken.
     claimed.contended = len(got) < len(wanted)
@@ -165,15 +183,13 @@ async def claim(
             broken.add(key)
             continue
         kept.add(key)
-        claimed.append(row)
+        claimed.append(ClaimedRow(*row, lease_owner=owner, lease_until=lease_until))
     if claimed:
         await session.execute(
             update(_OUTBOX)
             .where(_OUTBOX.c.id.in_([row.id for row in claimed]))
             .values(lease_owner=owner, lease_until=lease_until)
         )
-        for row in claimed:
-            row.lease_owner, row.lease_until = owner, lease_until
     return claimed
 
 
@@ -269,21 +285,33 @@ async def retry_later(
 ) -> bool:
     """Put a leased row back to wait until `available_at`; False if no longer ours."""
     result = await session.execute(
-        update(_OUTBOX)
-        .where(
-            _OUTBOX.c.id == row_id,
-            _OUTBOX.c.state == PENDING,
-            _OUTBOX.c.lease_owner == owner,
-        )
-        .values(
-            available_at=available_at,
-            attempts=attempts,
-            last_error=last_error,
-            lease_owner=None,
-            lease_until=None,
-        )
+        _RETRY_LATER,
+        {
+            "row_id": row_id,
+            "owner": owner,
+            "new_available_at": available_at,
+            "new_attempts": attempts,
+            "new_last_error": last_error,
+        },
     )
     return _changed(result)
+
+
+_RETRY_LATER = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.state == PENDING,
+        _OUTBOX.c.lease_owner == bindparam("owner"),
+    )
+    .values(
+        available_at=bindparam("new_available_at"),
+        attempts=bindparam("new_attempts"),
+        last_error=bindparam("new_last_error"),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
 
 
 async def close(
@@ -317,18 +345,100 @@ async def mark_sent(
     `lease_owner` stays as the record of which dispatcher sent it.
     """
     result = await session.execute(
-        update(_OUTBOX)
-        .where(_OUTBOX.c.id == row_id, _OUTBOX.c.state == PENDING)
-        .values(
-            state=SENT,
-            sent_at=now,
-            chat_id=chat_id,
-            message_id=message_id,
-            lease_until=None,
-            last_error=None,
-        )
+        _MARK_SENT,
+        {
+            "row_id": row_id,
+            "new_sent_at": now,
+            "new_chat_id": chat_id,
+            "new_message_id": message_id,
+        },
     )
     return _changed(result)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMark:
+    """A row delivered as a message: which, and whether the message is linked to its report
+    (`citizen`: a citizen's chat; `link`: a staff message's kind, e.g. "card")."""
+
+    row_id: int
+    chat_id: int | None
+    message_id: int | None
+    report_id: int | None = None
+    citizen: bool = False
+    link: str | None = None
+
+
+async def mark_sent_many(
+    session: AsyncSession, marks: Sequence[SentMark], now: datetime
+) -> set[int]:
+    """Record delivered rows in one statement and link their messages; the rows marked
+    (those still pending). One statement a row cost more than the row's Bot API call."""
+    if not marks:
+        return set()
+    result: Any = await session.execute(
+        _MARK_SENT,
+        [
+            {
+                "row_id": m.row_id,
+                "new_sent_at": now,
+                "new_chat_id": m.chat_id,
+                "new_message_id": m.message_id,
+            }
+            for m in marks
+        ],
+    )
+    citizens = [m for m in marks if m.citizen and m.report_id is not None]
+    if citizens:
+        await session.execute(
+            insert(CitizenMessage),
+            [
+                {"chat_id": m.chat_id, "message_id": m.message_id, "report_id": m.report_id,
+                 "created_at": now}
+                for m in citizens
+            ],
+        )  # fmt: skip
+    staff = [m for m in marks if m.link is not None and m.report_id is not None]
+    if staff:
+        await session.execute(
+            insert(StaffMessage),
+            [
+                {"chat_id": m.chat_id, "message_id": m.message_id, "report_id": m.report_id,
+                 "kind": m.link, "created_at": now}
+                for m in staff
+            ],
+        )  # fmt: skip
+    ids = {m.row_id for m in marks}
+    if result.rowcount == len(marks):
+        return ids
+    # Some had been finished already (another dispatcher's, after a lease ran out), or the
+    # driver does not count an executemany's rows: read back which now carry these messages.
+    found = await session.execute(
+        select(_OUTBOX.c.id, _OUTBOX.c.state, _OUTBOX.c.message_id, _OUTBOX.c.sent_at).where(
+            _OUTBOX.c.id.in_(ids)
+        )
+    )
+    wanted = {m.row_id: m.message_id for m in marks}
+    return {
+        row_id
+        for row_id, state, message_id, sent_at in found
+        if state == SENT and message_id == wanted[row_id] and sent_at == now
+    }
+
+
+# Built once: made anew for every row sent, the statement cost more than running it.
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.state == PENDING)
+    .values(
+        state=SENT,
+        sent_at=bindparam("new_sent_at"),
+        chat_id=bindparam("new_chat_id"),
+        message_id=bindparam("new_message_id"),
+        lease_until=None,
+        last_error=None,
+    )
+)
 
 
 async def superseding_edit(

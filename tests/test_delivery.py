@@ -427,14 +427,16 @@ async def test_two_dispatchers_share_one_database_and_send_each_row_once(
             for c in citizens
         ],
     )
-    # One row of a chat per claim: the two keep racing for each chat's next row.
+    # One row of a chat per claim, a few chats at a time: the two keep racing for each
+    # chat's next row.
     first = harness.dispatcher
-    first.rows_per_chat = 1
+    first.rows_per_chat, first.concurrency = 1, 16
     second = Dispatcher(
         harness.services,
         delivery_bot(harness.services.settings),
         worker_id="kedua",
         rows_per_chat=1,
+        concurrency=16,
         owns_bot=True,
     )
     await second.start()

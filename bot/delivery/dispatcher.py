@@ -13,7 +13,8 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -45,7 +46,7 @@ from bot.delivery.limits import ChatLimits, Rates
 from bot.delivery.open311_send import Open311Send
 from bot.delivery.records import Records
 from bot.delivery.send_methods import DeliveryFailed, SendMethod, method_for
-from bot.delivery.sending import Upload, edit, send
+from bot.delivery.sending import DeliveryBot, Upload, edit, send
 from bot.delivery.webhooks import WebhookPush
 from bot.language import speech
 from bot.services import Services
@@ -53,7 +54,7 @@ from bot.settings import Settings
 from bot.transport.aiohttp_request import AiohttpRequest
 from storage import outbox_queries as queries
 from storage import uploads
-from storage.models import OutboxMessage
+from storage.outbox_queries import ClaimedRow
 
 if TYPE_CHECKING:
     from bot.transport.context import BotData
@@ -65,8 +66,12 @@ LEASE = timedelta(seconds=120)
 LEASE_MARGIN = 30.0
 BACKOFF_FIRST = 1.0
 # A Telegram call refused with a 5xx or a lost connection is usually fine a moment later:
-# the first retry comes soon, so the row's chat is not held back long.
+# the first retry comes soon, so the row's chat is not held back long. Like Telegram's
+# limits, it is a span of Telegram's time: sped up with them (outbox_rate_scale).
 TELEGRAM_BACKOFF_FIRST = 0.25
+# Bot API calls of the dispatcher on their way at once: with the overall budget's burst
+# (limits.Rates) it stays under the burst Telegram allows, however late the answers come.
+IN_FLIGHT = 8
 # Due rows all taken by another dispatcher's claim: look again soon, then less often.
 CONTENDED_FIRST = 0.05
 BACKOFF_CAP = 300.0
@@ -97,7 +102,7 @@ def delivery_bot(settings: Settings, connections: int = 40) -> Bot:
     behind our accounting; its own connection pool also keeps outbox traffic from
     queueing behind the replies to people who are chatting right now.
     """
-    return Bot(
+    return DeliveryBot(
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
@@ -129,7 +134,7 @@ class _Chat:
     """The claimed rows of one chat and when their lease runs out (monotonic)."""
 
     key: Hashable
-    rows: list[OutboxMessage]
+    rows: list[ClaimedRow]
     deadline: float
     # Destinations resolved already (a citizen's chat, read with the claim), by their JSON.
     places: dict[str, Place] = field(default_factory=dict)
@@ -146,7 +151,7 @@ class Dispatcher:
         worker_id: str,
         batch_size: int = 100,
         idle_interval: float = 1.0,
-        concurrency: int = 32,
+        concurrency: int = 128,
         rows_per_chat: int = 10,
         lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
@@ -171,9 +176,14 @@ class Dispatcher:
         # When the loop last went round (monotonic): health checks tell a hang from a wait.
         self.last_turn = monotonic()
         leases.register(worker_id)
-        self.limits = ChatLimits((rates or Rates()).scaled(services.settings.outbox_rate_scale))
+        scale = services.settings.outbox_rate_scale
+        self.limits = ChatLimits((rates or Rates()).scaled(scale))
+        self.telegram_backoff = TELEGRAM_BACKOFF_FIRST / scale
+        # Telegram counts a message when it arrives: calls piled up on a slow connection
+        # arrive together when it recovers, so no more than these are on their way at once.
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         # Every write of the sending loop goes through it, made together (a group commit).
-        self.records = Records(services.sessionmaker)
+        self.records = Records(services.sessionmaker, services.clock)
         self.destinations = Destinations(services, bot)
         # The speaking programs, for the spoken copies of prompts (spoken replies).
         self.voice = speech.tools(services.settings)
@@ -190,6 +200,8 @@ class Dispatcher:
         self._notified = 0
         # How long to wait after a claim that found due rows but could take none (0: it took).
         self._contended = 0.0
+        # Claims made (each a transaction), for tests.
+        self.claims = 0
 
     # --- running --------------------------------------------------------------------------
 
@@ -234,6 +246,7 @@ class Dispatcher:
         task, self._task = self._task, None
         self._stopping.set()
         self._wake.set()
+        self.limits.open_all()
         if task is not None:
             await task
         leases.forget(self.worker_id)
@@ -291,6 +304,10 @@ class Dispatcher:
         room = self.concurrency - len(self._chats)
         if room <= 0 or self._stopping.is_set():
             return 0
+        if self._chats and room < max(1, self.concurrency // 4):
+            # A claim costs a transaction and a scan whatever it takes: one for every chat
+            # finished cost more than the sends themselves during a fan-out.
+            return 0
         now = self.services.clock()
         async with self.services.sessionmaker() as session:
             if not await queries.has_due(session, now):
@@ -320,6 +337,7 @@ class Dispatcher:
             found = await queries.reporter_chats(session, sorted(citizens)) if citizens else {}
             return rows, found
 
+        self.claims += 1
         rows, citizen_chats = await self.records.write(claim)
         if not rows and rows.contended:
             # Another dispatcher is claiming the due rows right now: soon there are others.
@@ -372,7 +390,7 @@ class Dispatcher:
 
     # --- one row --------------------------------------------------------------------------
 
-    async def _deliver(self, row: OutboxMessage, places: dict[str, Place], deadline: float) -> bool:
+    async def _deliver(self, row: ClaimedRow, places: dict[str, Place], deadline: float) -> bool:
         """Send a row and record the outcome; False when the chat's later rows must wait."""
         try:
             destination = destination_from_json(row.destination)
@@ -420,12 +438,12 @@ class Dispatcher:
             if place is not None and _not_sent(error):
                 self.limits.refund(place.chat_id)
             return await self._failed(
-                row, failure, place, _reporter(destination), first_backoff=TELEGRAM_BACKOFF_FIRST
+                row, failure, place, _reporter(destination), first_backoff=self.telegram_backoff
             )
         await self._sent(row, places[where], message, done)
         return True
 
-    async def _superseded(self, row: OutboxMessage) -> bool:
+    async def _superseded(self, row: ClaimedRow) -> bool:
         """An edit of a card made needless by a later edit of the same card still to be
         sent: closed as sent without a call, sparing the group's 20 messages a minute."""
         report_id = row.report_id
@@ -446,7 +464,7 @@ class Dispatcher:
         return True
 
     async def _deliver_by(
-        self, strategy: SendMethod, row: OutboxMessage, destination: Destination, message: Outgoing
+        self, strategy: SendMethod, row: ClaimedRow, destination: Destination, message: Outgoing
     ) -> bool:
         """Deliver a row through a strategy, recorded and retried as every other row."""
         if self._stopping.is_set():
@@ -477,7 +495,7 @@ class Dispatcher:
 
     async def _attempt(
         self,
-        row: OutboxMessage,
+        row: ClaimedRow,
         destination: Destination,
         message: Outgoing,
         *,
@@ -496,10 +514,10 @@ class Dispatcher:
             await self.destinations.card(place, row.report_id) if message.under_card else None
         )
         upload, message = await self._upload_of(message)
-        await self._wait_turns(place, deadline)
-        message_id, uploaded = await send(
-            self.bot, place, message, reply_to, voice=self.voice, upload=upload
-        )
+        async with self._turn(place, deadline):
+            message_id, uploaded = await send(
+                self.bot, place, message, reply_to, voice=self.voice, upload=upload
+            )
         if uploaded is not None and uploaded.file_id and message.file is not None:
             assert message.file.upload is not None
             await self.records.write(
@@ -513,13 +531,13 @@ class Dispatcher:
         return _Done(message_id, posted=True)
 
     async def _edited(
-        self, row: OutboxMessage, place: Place, message: Outgoing, card_id: int, deadline: float
+        self, row: ClaimedRow, place: Place, message: Outgoing, card_id: int, deadline: float
     ) -> bool:
         """Edit the report's card; False when Telegram will not edit it any more (deleted
         by hand, too old), so it is posted again. An edit it already has counts as done."""
-        await self._wait_turns(place, deadline)
         try:
-            await edit(self.bot, place, message, card_id)
+            async with self._turn(place, deadline):
+                await edit(self.bot, place, message, card_id)
         except TelegramError as error:
             refusal = edit_refusal(error)
             if refusal is None:
@@ -535,10 +553,16 @@ class Dispatcher:
                 return False
         return True
 
-    async def _wait_turns(self, place: Place, deadline: float) -> None:
-        """The chat's turn, then the bot's overall one, within the lease."""
+    @asynccontextmanager
+    async def _turn(self, place: Place, deadline: float) -> AsyncIterator[None]:
+        """The chat's turn, then a place among the calls in flight, then the bot's overall
+        turn, within the lease; the call is made inside."""
         await self._wait_turn(partial(self.limits.reserve, place.chat_id), deadline)
-        await self._wait_turn(self.limits.overall, deadline)
+        async with self._in_flight:
+            turn = self.limits.turn(deadline - monotonic() - LEASE_MARGIN)
+            if turn is None or self._stopping.is_set() or not await turn:
+                raise _Deferred
+            yield
 
     async def _upload_of(self, message: Outgoing) -> tuple[Upload | None, Outgoing]:
         """The bytes of a file Telegram does not have yet, or its file id if it has it now."""
@@ -563,41 +587,24 @@ class Dispatcher:
         if wait > 0 and await self._pause(wait, self._stopping):
             raise _Deferred
 
-    async def _sent(self, row: OutboxMessage, place: Place, message: Outgoing, done: _Done) -> None:
-        now = self.services.clock()
-
-        async def record(session: AsyncSession) -> bool:
-            marked = await queries.mark_sent(
-                session, row.id, now=now, chat_id=place.chat_id, message_id=done.message_id
-            )
-            if place.citizen and done.posted and row.report_id is not None:
-                queries.link_citizen_message(
-                    session,
-                    chat_id=place.chat_id,
-                    message_id=done.message_id,
-                    report_id=row.report_id,
-                    now=now,
-                )
-            # An edited card is linked already, since it was first posted.
-            if done.posted and message.link is not None and row.report_id is not None:
-                queries.link_message(
-                    session,
-                    chat_id=place.chat_id,
-                    message_id=done.message_id,
-                    report_id=row.report_id,
-                    kind=message.link,
-                    now=now,
-                )
-            return marked
-
-        if not await self.records.write(record):
+    async def _sent(self, row: ClaimedRow, place: Place, message: Outgoing, done: _Done) -> None:
+        # An edited card is linked already, since it was first posted.
+        mark = queries.SentMark(
+            row.id,
+            place.chat_id,
+            done.message_id,
+            report_id=row.report_id,
+            citizen=place.citizen and done.posted,
+            link=message.link if done.posted else None,
+        )
+        if not await self.records.sent(mark):
             log.warning("outbox: row %s was sent, but had already been finished", row.id)
         self._observe("sent")
         log.debug("outbox: row %s (%s) sent to %s", row.id, row.purpose, _logged(place))
 
     async def _failed(
         self,
-        row: OutboxMessage,
+        row: ClaimedRow,
         failure: Failure,
         place: Place | None,
         reporter_id: int | None,
@@ -643,7 +650,7 @@ class Dispatcher:
                 return True
 
     async def _retry_later(
-        self, row: OutboxMessage, at: datetime, attempts: int, failure: Failure
+        self, row: ClaimedRow, at: datetime, attempts: int, failure: Failure
     ) -> None:
         await self.records.write(
             partial(
@@ -659,7 +666,7 @@ class Dispatcher:
 
     async def _close(
         self,
-        row: OutboxMessage,
+        row: ClaimedRow,
         failure: Failure,
         *,
         reporter_id: int | None = None,
@@ -687,7 +694,7 @@ class Dispatcher:
         if self.observer is not None:
             self.observer(result)
 
-    async def _release(self, row: OutboxMessage) -> None:
+    async def _release(self, row: ClaimedRow) -> None:
         await self.records.write(partial(queries.release, ids=[row.id], owner=self.worker_id))
 
 

@@ -10,6 +10,8 @@ booking is exact for the moment the message will really leave.
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from time import monotonic
@@ -31,8 +33,9 @@ class Rates:
     group_burst: int = 3
     # Rates are multiplied by it, bursts are not: the same shape, faster (benchmarks).
     scale: float = 1.0
-    # Fraction of the rate actually used, so a slow request never makes the next early.
-    headroom: float = 0.95
+    # Fraction of the rate actually used: a message's budget is booked as it leaves, so
+    # only the jitter of the HTTP call itself needs room (the bursts' difference gives it).
+    headroom: float = 0.98
 
     def scaled(self, scale: float) -> Rates:
         """The same limits at `scale` times the speed (as the emulator's RateLimits.scale)."""
@@ -90,6 +93,9 @@ class ChatLimits:
         self.clock = clock
         self._overall = self._cell("overall")
         self._chats: dict[int, _Cell] = {}
+        # Senders waiting at the overall gate, first come first through (see `turn`).
+        self._queue: deque[asyncio.Future[bool]] = deque()
+        self._pacer: asyncio.Task[None] | None = None
 
     def _cell(self, scope: str) -> _Cell:
         interval = 1.0 / self.rates.per_second(scope)
@@ -118,6 +124,49 @@ class ChatLimits:
         hold back every other chat until then.
         """
         return self._book(self._overall, max_wait)
+
+    def turn(self, max_wait: float) -> asyncio.Future[bool] | None:
+        """A place at the bot-wide gate: a future that is True when the message may leave
+        (False: `open_all` was called, the dispatcher stops), or None (nothing booked)
+        when the wait would be longer than `max_wait`.
+
+        Unlike `overall`, the budget is booked when the message really leaves, not when it
+        starts waiting: with a hundred chats waiting, a loop late by a few milliseconds
+        would otherwise send every late message at once, past Telegram's burst (a 429).
+        """
+        cell, now = self._overall, self.clock()
+        wait = max(0.0, cell.earliest(now) - now) + len(self._queue) * cell.interval
+        if wait > max_wait:
+            return None
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        if not self._queue and wait <= 0:
+            cell.book(now)
+            future.set_result(True)
+            return future
+        self._queue.append(future)
+        if self._pacer is None or self._pacer.done():
+            self._pacer = asyncio.create_task(self._pace(), name="outbox pacing")
+        return future
+
+    async def _pace(self) -> None:
+        cell, queue = self._overall, self._queue
+        while queue:
+            now = self.clock()
+            at = cell.earliest(now)
+            if at > now:
+                await asyncio.sleep(at - now)
+                continue
+            future = queue.popleft()
+            if not future.done():  # one whose sender gave up is skipped
+                cell.book(now)
+                future.set_result(True)
+
+    def open_all(self) -> None:
+        """Let every waiting sender go without sending (False): the dispatcher stops."""
+        while self._queue:
+            future = self._queue.popleft()
+            if not future.done():
+                future.set_result(False)
 
     def _book(self, cell: _Cell, max_wait: float) -> float | None:
         now = self.clock()

@@ -118,6 +118,12 @@ async def send(
         if upload is not None:
             upload = _uploaded(sent, upload)
         return sent.message_id, upload
+    if isinstance(bot, DeliveryBot):
+        message_id = await bot.send_text(
+            chat_id, text or "", parse_mode=parse_mode, message_thread_id=thread_id,
+            reply_markup=markup, reply_parameters=reply,
+        )  # fmt: skip
+        return message_id, None
     sent = await bot.send_message(
         chat_id,
         text or "",
@@ -128,6 +134,39 @@ async def send(
         link_preview_options=NO_PREVIEW,
     )
     return sent.message_id, None
+
+
+class DeliveryBot(Bot):
+    """The dispatcher's Bot: a text message sent without building the Message it returns.
+
+    Of a sent message the dispatcher keeps only its id, and reading Telegram's answer into
+    a Message (its chat, its sender, its entities) cost a third of the call's CPU.
+    """
+
+    __slots__ = ()
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        parse_mode: str | None,
+        message_thread_id: int | None,
+        reply_markup: InlineKeyboardMarkup | None,
+        reply_parameters: ReplyParameters | None,
+    ) -> int:
+        """sendMessage, without a link preview; the new message's id. Errors as send_message."""
+        data: dict[str, object] = {
+            "chat_id": chat_id,
+            "text": text,
+            "parse_mode": parse_mode,
+            "message_thread_id": message_thread_id,
+            "reply_markup": reply_markup,
+            "reply_parameters": reply_parameters,
+            "link_preview_options": NO_PREVIEW,
+        }
+        result = await self._post("sendMessage", data)
+        return int(result["message_id"])
 
 
 def _uploaded(sent: Message, upload: Upload) -> Upload:
