@@ -189,7 +189,9 @@ def build_application(settings: Settings, services: Services | None = None) -> L
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .context_types(context_types)
-        .concurrent_updates(PerChatUpdateProcessor(on_done=ledger.finished))
+        .concurrent_updates(
+            PerChatUpdateProcessor(settings.concurrent_updates, on_done=ledger.finished)
+        )
         # Our poller (bot.transport.polling) keeps what it fetched until handled; PTB's
         # confirms a batch early.
         .updater(None)
