@@ -88,7 +88,7 @@ async def _chat(run: Running, chatters: int, rate: float, first_user_id: int) ->
 
 async def burst(
     setup: Setup, *, reports: int = 500, scale: float = 15.0, chatters: int = 50,
-    chat_rate: float = 5.0,
+    chat_rate: float = 5.0, baseline: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """`reports` citizens send "kirim" at once under Telegram's limits scaled `scale` times."""
 
@@ -98,9 +98,11 @@ async def burst(
         filers = [FILERS_ID + n for n in range(reports)]
         await databases.seed_drafts(run.database.url, filers, _answers(), step=Step.PERIKSA)
 
+    name = "burst-baseline" if baseline else "burst"
     async with running(
-        setup, "burst", limits=True, scale=scale, rate_scale=scale, before_start=seed
-    ) as run:
+        setup, name, limits=True, scale=scale, rate_scale=scale, before_start=seed,
+        baseline=baseline,
+    ) as run:  # fmt: skip
         assert run.database is not None
         calm = await _chat(run, chatters, chat_rate, CALM_ID)
         # Every filer sends "kirim" (1) at once, then the others chat during the burst.

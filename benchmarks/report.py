@@ -112,7 +112,8 @@ def fanout_line(row: dict[str, Any]) -> str:
         f"  {_num(row['achieved_per_second'])}/s of {row['limit_per_second']:.0f}/s "
         f"({'-' if share is None else f'{share:.0%}'}); 429 answers {row['answers_429']}; "
         f"lost {row['lost']}; duplicates {row['duplicates']}; 5xx injected "
-        f"{row['faults_injected']}; outbox {row['outbox']}"
+        f"{row['faults_injected']}; outbox {row['outbox']}; CPU "
+        f"{_num(row.get('cpu_ms_per_send'), 2)} ms a send"
     )
 
 
@@ -490,13 +491,33 @@ def _before_after(results: dict[str, Any]) -> list[str]:
         ):
             lines.append(f"| {label} | {pick(before)} | {pick(main)} |")
     for old, new in zip(base.get("fanout", []), results.get("fanout", []), strict=False):
-        for label, key in (("share of the limit", "ratio_of_limit"),):
-            a, b = old.get(key), new.get(key)
+        a, b = old.get("ratio_of_limit"), new.get("ratio_of_limit")
+        lines.append(
+            f"| fan-out {new['failing']:.0%} failing, share of the limit "
+            f"| {'-' if a is None else f'{a:.0%}'} | {'-' if b is None else f'{b:.0%}'} |"
+        )
+        for label, key in (("CPU ms a send", "cpu_ms_per_send"), ("429 answers", "answers_429")):
             lines.append(
                 f"| fan-out {new['failing']:.0%} failing, {label} "
-                f"| {'-' if a is None else f'{a:.0%}'} | {'-' if b is None else f'{b:.0%}'} |"
+                f"| {_num(old.get(key), 2)} | {_num(new.get(key), 2)} |"
             )
+    old_burst, new_burst = base.get("burst"), results.get("burst")
+    if old_burst and new_burst:
+        for label, pick in (
+            ("burst, share of the group's limit", lambda r: _share(r.get("ratio_of_limit"))),
+            ("burst, 429 answers", lambda r: str(r["answers_429"])),
+            ("burst, cards lost", lambda r: str(r["lost"])),
+            ("burst, chatting citizens' p99 ms during", lambda r: _ms(
+                r["chat_during_burst"]["latency_ms"], "p99")),
+            ("burst, chatting citizens' timeouts during", lambda r: str(
+                r["chat_during_burst"]["timeouts"])),
+        ):  # fmt: skip
+            lines.append(f"| {label} | {pick(old_burst)} | {pick(new_burst)} |")
     return lines
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def markdown(results: dict[str, Any], plot_name: str) -> str:

@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check it works")
     parser.add_argument(
         "--baseline",
-        help="also run an earlier commit's bot (intake on SQLite, fan-out) for a before-and-after",
+        help="also run an earlier commit's bot (intake on SQLite, fan-out, burst) for a "
+        "before-and-after",
     )
     parser.add_argument(
         "--settle", type=float, default=0.8, help="quiet seconds that end an answer when counting"
@@ -254,6 +255,13 @@ async def _run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:  # no
             chatters=args.burst_chatters,
         )  # fmt: skip
         setup.say(burst.burst_line(results["burst"]))
+        if setup.baseline is not None:
+            setup.say(f"burst before: {results['baseline']['commit']}")
+            results["baseline"]["burst"] = await burst.burst(
+                setup, reports=args.burst_reports, scale=args.burst_scale,
+                chatters=args.burst_chatters, baseline=True,
+            )  # fmt: skip
+            setup.say(burst.burst_line(results["baseline"]["burst"]))
         save()
     if "datascale" in only:
         sizes = tuple(int(n) for n in str(args.data_sizes).split(",") if n)

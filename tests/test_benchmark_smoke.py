@@ -66,6 +66,7 @@ def test_the_benchmark_runs_at_smoke_size(tmp_path: Path) -> None:
     assert clean["lost"] == failing["lost"] == 0
     assert clean["outbox"] == failing["outbox"] == {"outbox_sent": 30}
     assert failing["faults_injected"] > 0, "the 5xx run really failed some calls"
+    assert clean["cpu_ms_per_send"] > 0 and failing["cpu_ms_per_send"] > 0
     assert results["drafts"]["drafts_stored"] == 100
     # Years of reports seeded beside the drafts (the memory run's stored database).
     assert results["drafts"]["reports_stored"] == 500
