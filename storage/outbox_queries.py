@@ -45,8 +45,9 @@ class ClaimLimits:
     scan: int = 2000
 
 
-# Pending rows read at a time while claiming.
+# Pending rows read at a time while claiming: at most, and at least while room is left.
 PAGE = 200
+MIN_PAGE = 20
 # Destinations whose chats wait (a row backing off, or leased and being sent) that a claim
 # skips without reading their rows; past that many, their rows are read and passed over.
 BLOCKED = 500
@@ -145,7 +146,7 @@ async def claim(
                 )
                 .where(_OUTBOX.c.state == PENDING, _OUTBOX.c.id > after, skipped)
                 .order_by(_OUTBOX.c.id)
-                .limit(min(PAGE, limits.scan - looked))
+                .limit(min(PAGE, limits.scan - looked, max(picker.room, MIN_PAGE)))
             )
         ).all()
         if not page:
@@ -211,7 +212,13 @@ class _Picker:
     @property
     def full(self) -> bool:
         """No more rows, or no more chats, may be taken: later rows wait for a later claim."""
-        return len(self.picked) >= self.limits.rows or len(self.taken) >= self.limits.chats
+        return self.room <= 0
+
+    @property
+    def room(self) -> int:
+        """Rows still to take if each were of a chat of its own (a page need hold no more:
+        the JSON of rows read and not taken cost more than the claim's statements)."""
+        return min(self.limits.rows - len(self.picked), self.limits.chats - len(self.taken))
 
     def look(self, pending: Sequence[Any]) -> None:
         """Consider the next pending rows, oldest first."""
@@ -358,8 +365,11 @@ async def mark_sent(
 
 @dataclass(frozen=True, slots=True)
 class SentMark:
-    """A row delivered as a message: which, and whether the message is linked to its report
-    (`citizen`: a citizen's chat; `link`: a staff message's kind, e.g. "card")."""
+    """A row delivered as a message: which, and whether the message is linked to its report.
+
+    `citizen`: sent to a citizen, whose reply to it adds to that report (kept apart from
+    the outbox, whose sent rows are pruned); `link`: a staff message's kind, e.g. "card".
+    """
 
     row_id: int
     chat_id: int | None
@@ -479,33 +489,6 @@ async def mark_superseded(session: AsyncSession, row_id: int, *, by: int, now: d
         .execution_options(synchronize_session=False)
     )
     return _changed(result)
-
-
-def link_message(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    message_id: int,
-    report_id: int,
-    kind: str,
-    now: datetime,
-) -> StaffMessage:
-    """Remember that a message in a staff chat belongs to a report."""
-    link = StaffMessage(
-        chat_id=chat_id, message_id=message_id, report_id=report_id, kind=kind, created_at=now
-    )
-    session.add(link)
-    return link
-
-
-def link_citizen_message(
-    session: AsyncSession, *, chat_id: int, message_id: int, report_id: int, now: datetime
-) -> None:
-    """Remember which report a message sent to a citizen was about (a reply to it adds to
-    that report); kept apart from the outbox, whose sent rows are pruned."""
-    session.add(
-        CitizenMessage(chat_id=chat_id, message_id=message_id, report_id=report_id, created_at=now)
-    )
 
 
 async def newest_card(session: AsyncSession, chat_id: int, report_id: int) -> int | None:
