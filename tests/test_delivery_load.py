@@ -185,3 +185,27 @@ async def test_few_calls_are_on_their_way_at_once_however_slowly_telegram_answer
     await bot.dispatcher.drain()
     for c in citizens:
         assert bodies(emulator, c.user) == [f"{c.user.id} info"], "each once, none lost"
+
+
+async def test_a_row_backing_off_is_sent_when_its_wait_ends_not_at_the_next_poll(
+    start_bot: StartBot, emulator: Emulator, clock: Clock
+) -> None:
+    # A tenth of Telegram's speed: the retry after a 502 waits 2.5 to 3.75 s.
+    bot = await start_bot(outbox_rate_scale=0.1)
+    bot.dispatcher.idle_interval = 600.0  # no poll comes in the test's time
+    [citizen] = await add_citizens(bot, 1)
+    emulator.faults.fail_next(1, status=502, methods="sendMessage", chat_id=citizen.user.id)
+    await enqueue(bot, _notices([citizen]))
+    bot.dispatcher.notify()
+    for _ in range(200):
+        rows = await outbox_rows(bot)
+        if rows[0].attempts:
+            break
+        await asyncio.sleep(0.05)
+    assert rows[0].attempts == 1, "the first call failed"
+    clock.advance(seconds=4)  # the wait is over by the row's clock
+    for _ in range(200):
+        if bodies(emulator, citizen.user):
+            break
+        await asyncio.sleep(0.05)
+    assert bodies(emulator, citizen.user) == [f"{citizen.user.id} info"]

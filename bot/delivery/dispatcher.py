@@ -662,6 +662,10 @@ class Dispatcher:
                 last_error=failure.detail,
             )
         )
+        # Claimed again when its wait is over, not at the next poll: after a fan-out's last
+        # sends, only its retries are left, and a second's poll a round made their tail.
+        wait = (at - self.services.clock()).total_seconds()
+        asyncio.get_running_loop().call_later(max(0.0, wait), self._wake.set)
         self._observe("flood" if failure.kind is FailureKind.FLOOD else "retry")
 
     async def _close(
