@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.tracking import format_code
 from bot.sandbox.emulator import Chat, Emulator, Message, User
 from tests.harness import Harness
+from tests.steps import texts
 
 
 @dataclass
@@ -30,6 +31,12 @@ def staff_of(harness: Harness, emulator: Emulator) -> Staff:
 async def settled(emulator: Emulator, settle: float = 0.3) -> None:
     """Wait until the bot has answered everything and been quiet for `settle` seconds."""
     await emulator.wait_idle(settle=settle)
+
+
+async def last_told(emulator: Emulator, person: User, count: int = 1) -> list[str]:
+    """The texts a person was last sent, once everything is delivered."""
+    await settled(emulator)
+    return texts(emulator.bot_messages(person))[-count:]
 
 
 def card_of(

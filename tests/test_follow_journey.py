@@ -9,7 +9,7 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
 from tests.a11y import assert_accessible
 from tests.harness import Harness
-from tests.staff_helpers import Staff, card_of, settled, topic_named
+from tests.staff_helpers import Staff, card_of, last_told, settled, topic_named
 from tests.steps import code_in, consent, last, texts
 from tests.test_deadlines import wib
 from tests.test_levels_flow import (
@@ -25,12 +25,6 @@ from tests.test_levels_flow import (
 
 __all__ = ["city", "city_staff"]  # the fixtures: the bot with the sample city's areas
 FOLLOWING = "kami kabari lagi jika ada perubahan."
-
-
-async def heard(emulator: Emulator, budi: User, count: int = 1) -> list[str]:
-    """What Budi was last sent, once everything is delivered."""
-    await settled(emulator)
-    return texts(emulator.bot_messages(budi))[-count:]
 
 
 async def test_a_neighbour_follows_the_dago_drain_and_is_told_of_its_answer(
@@ -64,17 +58,17 @@ async def test_a_neighbour_follows_the_dago_drain_and_is_told_of_its_answer(
     await staff.verifier.press_in(
         staff.group, card.message_id, "Teruskan ke Kelurahan Dago", expect=0
     )
-    assert await heard(emulator, budi) == [
+    assert await last_told(emulator, budi) == [
         f"Laporan {shown} yang Anda pantau: Diteruskan ke Kelurahan Dago, Kecamatan Coblong; "
         + FOLLOWING
     ]
     card = card_of(emulator, staff.group, code, topic_named(staff.group, DAGO_TOPIC))
     await staff.officer.press_in(staff.group, card.message_id, UP_TO_COBLONG, expect=0)
-    [up] = await heard(emulator, budi)
+    [up] = await last_told(emulator, budi)
     assert up.startswith(f"Laporan {shown} yang Anda pantau: Diteruskan ke Kecamatan Coblong;")
 
     await watched(harness, emulator, wib(2026, 12, 8, 8, 0))
-    [escalated] = await heard(emulator, budi)
+    [escalated] = await last_told(emulator, budi)
     assert escalated.startswith(
         f"Laporan {shown} yang Anda pantau: Diteruskan ke Dinas Sumber Daya Air dan Bina Marga;"
     )
@@ -88,7 +82,7 @@ async def test_a_neighbour_follows_the_dago_drain_and_is_told_of_its_answer(
         reply_to=card.message_id,
         expect=0,
     )
-    answer, progress = await heard(emulator, budi, 2)
+    answer, progress = await last_told(emulator, budi, 2)
     assert answer == (
         f"Balasan dari Dinas Sumber Daya Air dan Bina Marga untuk laporan {shown}:\n"
         "Selokan sudah kami keruk dan saluran kembali lancar."
@@ -96,7 +90,7 @@ async def test_a_neighbour_follows_the_dago_drain_and_is_told_of_its_answer(
     assert progress == f"Laporan {shown} yang Anda pantau: Sedang ditindaklanjuti; " + FOLLOWING
     card = card_of(emulator, staff.group, code, topic)
     await staff.officer.press_in(staff.group, card.message_id, "Selesai", expect=0)
-    assert await heard(emulator, budi) == [
+    assert await last_told(emulator, budi) == [
         f"Laporan {shown} yang Anda pantau: Selesai ditindaklanjuti; "
         "terima kasih sudah ikut memantau."
     ]

@@ -9,8 +9,8 @@ from bot.core.tracking import format_code
 from bot.sandbox.emulator import Emulator, User
 from tests.a11y import assert_accessible
 from tests.harness import Harness
-from tests.staff_helpers import Staff, card_of, settled, topic_named
-from tests.steps import code_in, consent, last, texts
+from tests.staff_helpers import Staff, card_of, last_told, settled, topic_named
+from tests.steps import code_in, consent, last
 from tests.test_deadlines import wib
 from tests.test_levels_flow import (
     COBLONG_TOPIC,
@@ -28,12 +28,6 @@ from tests.test_levels_flow import (
 )
 
 __all__ = ["city", "city_staff"]  # the fixtures: the bot with the sample city's areas
-
-
-async def told(emulator: Emulator, citizen: User, count: int = 1) -> list[str]:
-    """What the citizen was last sent, once everything is delivered."""
-    await settled(emulator)
-    return texts(emulator.bot_messages(citizen))[-count:]
 
 
 async def test_a_drain_in_dago_goes_up_from_the_kelurahan_to_an_agency_and_is_answered(
@@ -62,7 +56,7 @@ async def test_a_drain_in_dago_goes_up_from_the_kelurahan_to_an_agency_and_is_an
     await staff.verifier.press_in(
         staff.group, card.message_id, "Teruskan ke Kelurahan Dago", expect=0
     )
-    [notice] = await told(emulator, citizen)
+    [notice] = await last_told(emulator, citizen)
     assert notice.startswith(
         f"Status laporan {shown}: Diteruskan ke Kelurahan Dago, Kecamatan Coblong;"
     )
@@ -70,14 +64,14 @@ async def test_a_drain_in_dago_goes_up_from_the_kelurahan_to_an_agency_and_is_an
     # The kelurahan cannot fix it alone and passes it up to its kecamatan.
     card = card_of(emulator, staff.group, code, topic_named(staff.group, DAGO_TOPIC))
     await staff.officer.press_in(staff.group, card.message_id, UP_TO_COBLONG, expect=0)
-    [notice] = await told(emulator, citizen)
+    [notice] = await last_told(emulator, citizen)
     assert notice.startswith(f"Status laporan {shown}: Diteruskan ke Kecamatan Coblong;")
     card_of(emulator, staff.group, code, topic_named(staff.group, COBLONG_TOPIC))
     assert (await the_report(harness, code)).agency == COBLONG_UNIT
 
     # The kecamatan lets its five working days pass: the watch passes it to the agency.
     await watched(harness, emulator, wib(2026, 12, 8, 8, 0))
-    [notice] = await told(emulator, citizen)
+    [notice] = await last_told(emulator, citizen)
     assert notice.startswith(
         f"Status laporan {shown}: Diteruskan ke Dinas Sumber Daya Air dan Bina Marga;"
     )
@@ -93,7 +87,7 @@ async def test_a_drain_in_dago_goes_up_from_the_kelurahan_to_an_agency_and_is_an
         reply_to=card.message_id,
         expect=0,
     )
-    relay, progress = await told(emulator, citizen, 2)
+    relay, progress = await last_told(emulator, citizen, 2)
     assert relay == (
         f"Balasan dari Dinas Sumber Daya Air dan Bina Marga untuk laporan {shown}:\n"
         "Selokan sudah kami keruk dan saluran kembali lancar."
@@ -101,7 +95,7 @@ async def test_a_drain_in_dago_goes_up_from_the_kelurahan_to_an_agency_and_is_an
     assert "Sedang ditindaklanjuti" in progress
     card = card_of(emulator, staff.group, code, topic)
     await staff.officer.press_in(staff.group, card.message_id, "Selesai", expect=0)
-    done, rating = await told(emulator, citizen, 2)
+    done, rating = await last_told(emulator, citizen, 2)
     assert done.startswith(f"Status laporan {shown}: Selesai ditindaklanjuti")
     assert rating.endswith("Apakah Anda puas dengan tanggapannya?")
 
